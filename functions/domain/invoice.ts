@@ -1,0 +1,62 @@
+import type { Money } from './money';
+
+/** Lifecycle of an invoice. Only OPEN (and ESCALATED) invoices may be contacted. */
+export const INVOICE_STATUSES = [
+  'OPEN',
+  'PAID',
+  'PAUSED',
+  'DISPUTED',
+  'RENEGOTIATED',
+  'ESCALATED',
+  'WRITTEN_OFF',
+] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+export function isContactable(status: InvoiceStatus): boolean {
+  return status === 'OPEN' || status === 'ESCALATED';
+}
+
+/** A debtor as the dunning needs it. Contact fields are optional: a missing one skips that channel. */
+export interface Customer {
+  readonly customerId: string;
+  readonly name: string;
+  readonly email?: string;
+  /** E.164, e.g. +5511987654321 */
+  readonly phone?: string;
+  /** IANA time zone of the debtor; the rule's time zone applies when missing. */
+  readonly timezone?: string;
+  readonly locale?: string;
+  /** ISO 3166-1 alpha-2 */
+  readonly country?: string;
+  readonly region?: string;
+  /** Channels the debtor opted out of. */
+  readonly optOuts?: readonly string[];
+}
+
+/** What a registration (API, S3 drop) carries, after validation. */
+export interface InvoiceRegistration {
+  readonly invoiceId: string;
+  readonly customer: Customer;
+  readonly amount: Money;
+  /** YYYY-MM-DD */
+  readonly dueDate: string;
+  /** ISO instant; defaults to the moment of registration. */
+  readonly registeredAt?: string;
+  readonly paymentUrl?: string;
+  readonly description?: string;
+}
+
+/** The stored invoice (DynamoDB `INVOICE#<id>`). */
+export interface Invoice extends InvoiceRegistration {
+  readonly status: InvoiceStatus;
+  /** Outstanding balance in minor units of amount.currency. */
+  readonly balanceMinor: number;
+  readonly ruleId: string;
+  readonly currentStage?: string;
+  readonly taskToken?: string;
+  readonly executionArn?: string;
+  readonly lastError?: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}

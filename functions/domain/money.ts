@@ -1,0 +1,73 @@
+/**
+ * Money is an integer number of minor units (cents) plus an ISO-4217 currency. Never a float.
+ */
+export interface Money {
+  readonly minor: number;
+  readonly currency: string;
+}
+
+const minorDigitsCache = new Map<string, number>();
+
+/** True when `code` is an ISO-4217 code this runtime knows (Intl's list). */
+export function isKnownCurrency(code: string): boolean {
+  if (!/^[A-Z]{3}$/.test(code)) return false;
+  return Intl.supportedValuesOf('currency').includes(code);
+}
+
+/** Number of minor-unit digits of a currency (BRL 2, JPY 0, KWD 3). */
+export function currencyMinorDigits(currency: string): number {
+  const cached = minorDigitsCache.get(currency);
+  if (cached !== undefined) return cached;
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  minorDigitsCache.set(currency, digits);
+  return digits;
+}
+
+export type ParseAmountResult = { ok: true; minor: number } | { ok: false; issue: string };
+
+/**
+ * Parses a decimal string (`"1234.50"`, `"10"`) into minor units of `currency`, exactly (no float arithmetic).
+ * Rejects negatives, exponents, thousands separators, more decimals than the currency has, and amounts above
+ * Number.MAX_SAFE_INTEGER minor units.
+ */
+export function parseDecimalAmount(text: string, currency: string): ParseAmountResult {
+  const trimmed = text.trim();
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(trimmed);
+  if (!match) {
+    return { ok: false, issue: `must be a positive decimal number like "1234.50", got "${truncate(trimmed)}"` };
+  }
+  const whole = match[1] ?? '0';
+  const fraction = match[2] ?? '';
+  const digits = currencyMinorDigits(currency);
+  if (fraction.length > digits) {
+    return { ok: false, issue: `${currency} has ${digits} decimal places, got "${truncate(trimmed)}"` };
+  }
+  const minorText = (whole + fraction.padEnd(digits, '0')).replace(/^0+(?=\d)/, '');
+  const minor = BigInt(minorText);
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) {
+    return { ok: false, issue: 'is too large' };
+  }
+  return { ok: true, minor: Number(minor) };
+}
+
+/** Minor units back to a plain decimal string (`123450, BRL` -> `"1234.50"`). */
+export function formatDecimalAmount(minor: number, currency: string): string {
+  const digits = currencyMinorDigits(currency);
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor).toString().padStart(digits + 1, '0');
+  if (digits === 0) return sign + abs;
+  return `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
+}
+
+/** Localised display (`R$ 1.234,50`), computed from the exact decimal string. */
+export function formatMoney(money: Money, locale: string): string {
+  const decimal = formatDecimalAmount(money.minor, money.currency);
+  // Intl accepts decimal strings exactly (no float rounding) since ES2023.
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency }).format(
+    decimal as unknown as number, // string input is exact in Intl.NumberFormat v3; the lib typing lags behind
+  );
+}
+
+function truncate(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

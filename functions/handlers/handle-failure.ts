@@ -1,0 +1,4 @@
+// Work in progress: replaced by the real handler in this session.
+export const handler = async (): Promise<never> => {
+  throw new Error('handle-failure: not implemented yet');
+};

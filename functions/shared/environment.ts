@@ -1,0 +1,43 @@
+/**
+ * Names of the environment variables the Lambda handlers read. The CDK constructs set them, the handlers read them
+ * once at module load through `requireEnv`, and the local runtime sets them for the in-process handlers.
+ */
+export const ENV = {
+  /** DynamoDB single table. */
+  TABLE_NAME: 'TABLE_NAME',
+  /** SQS queue that buffers StartExecution requests. */
+  START_QUEUE_URL: 'START_QUEUE_URL',
+  /** The per-invoice workflow. */
+  STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
+  /** Id of the billing rule the state machine was built from (recorded on each invoice). */
+  RULE_ID: 'RULE_ID',
+  /** Operators' SNS topic (escalations, failures). */
+  OPERATORS_TOPIC_ARN: 'OPERATORS_TOPIC_ARN',
+  /** Verified SES identity the emails come from. */
+  SENDER_EMAIL: 'SENDER_EMAIL',
+  /** Optional SES configuration set name (empty = none). */
+  SES_CONFIGURATION_SET: 'SES_CONFIGURATION_SET',
+  /** Company legal name and tax id, named in every message. */
+  COMPANY_LEGAL_NAME: 'COMPANY_LEGAL_NAME',
+  COMPANY_TAX_ID: 'COMPANY_TAX_ID',
+  /** Optional support contact (email or phone) shown in messages. */
+  COMPANY_SUPPORT_CONTACT: 'COMPANY_SUPPORT_CONTACT',
+  /** Optional SMS sender id (alphanumeric, where the country allows it). */
+  SMS_SENDER_ID: 'SMS_SENDER_ID',
+} as const;
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Reads a required variable; throws an error naming it when missing, so a misconfigured function fails at cold start. */
+export function requireEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`Missing environment variable ${name}: the CDK construct (or the local runtime) must set it`);
+  }
+  return value;
+}
+
+/** Reads an optional variable; empty string counts as unset. */
+export function optionalEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
