@@ -1,1 +1,22 @@
 import 'aws-sdk-client-mock-vitest/extend';
+
+// Handlers read their configuration once at import (as in Lambda). Unit tests import them with these values;
+// workflow and e2e tests set their own (emulator endpoints, real names) before importing.
+const defaults: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  TABLE_NAME: 'dunning-test',
+  START_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dunning-start',
+  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:dunning',
+  RULE_ID: 'standard',
+  OPERATORS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:dunning-operators',
+  SENDER_EMAIL: 'cobranca@example.com',
+  COMPANY_LEGAL_NAME: 'Exemplo Cobranças Ltda',
+  COMPANY_TAX_ID: '12.345.678/0001-90',
+  COMPANY_SUPPORT_CONTACT: 'financeiro@example.com',
+  DUNNING_QUIET_LOGS: '1',
+};
+for (const [name, value] of Object.entries(defaults)) {
+  process.env[name] ??= value;
+}

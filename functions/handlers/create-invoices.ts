@@ -1,4 +1,48 @@
-// Work in progress: replaced by the real handler in this session.
-export const handler = async (): Promise<never> => {
-  throw new Error('create-invoices: not implemented yet');
-};
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { FieldIssue } from '../domain/field-issue';
+import type { InvoiceRegistration } from '../domain/invoice';
+import { validateInvoiceRecord } from '../domain/invoice-input';
+import { registerInvoices } from '../services/register-invoices';
+import { dunningTable, now, ruleId, startQueue } from '../shared/deps';
+import { HttpError, httpErrors, jsonResponse, parseJsonBody } from '../shared/http';
+
+/** Largest batch one request may carry. */
+export const MAX_BATCH = 500;
+
+const deps = { table: dunningTable(), queue: startQueue(), ruleId: ruleId(), now };
+
+/**
+ * `POST /invoices` — one invoice (object) or a batch (array of up to 500). Valid invoices are registered even when
+ * others in the batch are rejected; the response lists each group. Registration is idempotent by invoice id.
+ */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    const body = parseJsonBody(event);
+    const isBatch = Array.isArray(body);
+    const records: unknown[] = isBatch ? body : [body];
+    if (records.length === 0) throw new HttpError(400, 'ValidationError', 'The batch is empty');
+    if (records.length > MAX_BATCH) {
+      throw new HttpError(413, 'BatchTooLarge', `A batch holds at most ${MAX_BATCH} invoices, got ${records.length}`);
+    }
+
+    const valid: InvoiceRegistration[] = [];
+    const rejected: { index: number; invoiceId?: string; details: FieldIssue[] }[] = [];
+    records.forEach((record, index) => {
+      const result = validateInvoiceRecord(record);
+      if (result.ok) valid.push(result.value);
+      else rejected.push({ index, ...(result.invoiceId ? { invoiceId: result.invoiceId } : {}), details: result.issues });
+    });
+
+    if (valid.length === 0) {
+      const details = rejected.flatMap((r) =>
+        r.details.map((d) => ({ path: isBatch ? `[${r.index}].${d.path}` : d.path, issue: d.issue })),
+      );
+      throw new HttpError(400, 'ValidationError', isBatch ? 'No invoice in the batch is valid' : 'Invalid invoice', details);
+    }
+
+    const summary = await registerInvoices(valid, deps);
+    const status = summary.failed.length > 0 && summary.registered.length + summary.duplicates.length === 0 ? 503 : 202;
+    return jsonResponse(status, { ...summary, rejected });
+  });

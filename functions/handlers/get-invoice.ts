@@ -1,4 +1,32 @@
-// Work in progress: replaced by the real handler in this session.
-export const handler = async (): Promise<never> => {
-  throw new Error('get-invoice: not implemented yet');
-};
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { formatDecimalAmount } from '../domain/money';
+import { InvoiceNotFound } from '../services/errors';
+import { dunningTable } from '../shared/deps';
+import { httpErrors, jsonResponse, pathParameter } from '../shared/http';
+
+const table = dunningTable();
+
+/** `GET /invoices/{id}` — status, current stage, balance and the whole contact history. */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    const invoiceId = pathParameter(event, 'id');
+    const invoice = await table.getInvoice(invoiceId);
+    if (!invoice) throw new InvoiceNotFound(invoiceId);
+    const history = await table.invoiceHistory(invoiceId);
+    const { taskToken: _internal, ...visible } = invoice;
+    return jsonResponse(200, {
+      invoice: {
+        ...visible,
+        amount: { ...invoice.amount, decimal: formatDecimalAmount(invoice.amount.minor, invoice.amount.currency) },
+        balance: {
+          minor: invoice.balanceMinor,
+          currency: invoice.amount.currency,
+          decimal: formatDecimalAmount(invoice.balanceMinor, invoice.amount.currency),
+        },
+      },
+      contacts: history.contacts,
+      events: history.events,
+    });
+  });

@@ -1,4 +1,13 @@
-// Work in progress: replaced by the real handler in this session.
-export const handler = async (): Promise<never> => {
-  throw new Error('handle-failure: not implemented yet');
-};
+import middy from '@middy/core';
+import { z } from 'zod';
+import { handleFailure } from '../services/handle-failure';
+import { dunningTable, now, operatorsNotifier } from '../shared/deps';
+
+const Input = z.object({
+  invoiceId: z.string().min(1),
+  failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }),
+});
+const deps = { table: dunningTable(), operators: operatorsNotifier(), now };
+
+/** Workflow step `Record failure · notify operators` (Catch of every task). */
+export const handler = middy<unknown, void>().handler(async (event) => handleFailure(Input.parse(event), deps));

@@ -1,4 +1,16 @@
-// Work in progress: replaced by the real handler in this session.
-export const handler = async (): Promise<never> => {
-  throw new Error('ingest-file: not implemented yet');
-};
+import middy from '@middy/core';
+import type { S3Event } from 'aws-lambda';
+import { ingestFile } from '../services/ingest-file';
+import { s3 } from '../shared/clients';
+import { dunningTable, now, ruleId, startQueue } from '../shared/deps';
+
+const deps = { s3, table: dunningTable(), queue: startQueue(), ruleId: ruleId(), now };
+
+/** S3 `ObjectCreated` under `incoming/`: registers the file's good rows, reports the bad ones, moves the file. */
+export const handler = middy<S3Event, void>().handler(async (event) => {
+  for (const record of event.Records) {
+    // S3 event keys are URL-encoded with '+' for spaces.
+    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    await ingestFile(record.s3.bucket.name, key, deps);
+  }
+});

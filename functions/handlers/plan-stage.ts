@@ -1,4 +1,12 @@
-// Work in progress: replaced by the real handler in this session.
-export const handler = async (): Promise<never> => {
-  throw new Error('plan-stage: not implemented yet');
-};
+import middy from '@middy/core';
+import { z } from 'zod';
+import { BillingRuleSchema } from '../domain/billing-rule';
+import { planNextStage } from '../services/workflow-steps';
+import { dunningTable, now } from '../shared/deps';
+import type { StepResult } from '../../state-machines/step-result';
+
+const Input = z.object({ invoiceId: z.string().min(1), rule: BillingRuleSchema });
+const deps = { table: dunningTable(), now };
+
+/** Workflow step `Plan next stage`: picks the stage to wait for (or reports the invoice paid / closed / done). */
+export const handler = middy<unknown, StepResult>().handler(async (event) => planNextStage(Input.parse(event), deps));

@@ -1,4 +1,53 @@
-// Work in progress: replaced by the real handler in this session.
-export const handler = async (): Promise<never> => {
-  throw new Error('record-payment: not implemented yet');
-};
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { formatDecimalAmount, parseDecimalAmount } from '../domain/money';
+import { InvoiceNotFound } from '../services/errors';
+import { recordPayment } from '../services/payments';
+import { dunningTable, now, taskTokens } from '../shared/deps';
+import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
+
+const PaymentBody = z
+  .object({
+    amount: z.string().optional().describe('decimal string; the whole balance when omitted'),
+    paidAt: z.iso.datetime({ offset: true }).optional(),
+    reference: z.string().max(256).optional(),
+  })
+  .strict();
+
+const deps = { table: dunningTable(), tokens: taskTokens(), now };
+
+/** `POST /invoices/{id}/payments` — a full payment ends the walk at once; a partial one lowers the balance. */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    const invoiceId = pathParameter(event, 'id');
+    const body = parseWith(PaymentBody, event.body ? parseJsonBody(event) : {}, 'payment');
+    let amountMinor: number | undefined;
+    if (body.amount !== undefined) {
+      const invoice = await deps.table.getInvoice(invoiceId);
+      if (!invoice) throw new InvoiceNotFound(invoiceId);
+      const parsed = parseDecimalAmount(body.amount, invoice.amount.currency);
+      if (!parsed.ok) throw new HttpError(400, 'ValidationError', 'Invalid payment', [{ path: 'amount', issue: parsed.issue }]);
+      if (parsed.minor <= 0) {
+        throw new HttpError(400, 'ValidationError', 'Invalid payment', [{ path: 'amount', issue: 'must be greater than 0' }]);
+      }
+      amountMinor = parsed.minor;
+    }
+    const result = await recordPayment(
+      { invoiceId, ...(amountMinor !== undefined ? { amountMinor } : {}), ...(body.paidAt ? { paidAt: body.paidAt } : {}) },
+      deps,
+    );
+    const { invoice } = result;
+    return jsonResponse(200, {
+      invoiceId,
+      event: result.event,
+      status: invoice.status,
+      balance: {
+        minor: invoice.balanceMinor,
+        currency: invoice.amount.currency,
+        decimal: formatDecimalAmount(invoice.balanceMinor, invoice.amount.currency),
+      },
+      resumedWorkflow: result.resumedWorkflow,
+    });
+  });

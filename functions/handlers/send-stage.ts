@@ -1,4 +1,19 @@
-// Work in progress: replaced by the real handler in this session.
-export const handler = async (): Promise<never> => {
-  throw new Error('send-stage: not implemented yet');
+import middy from '@middy/core';
+import { z } from 'zod';
+import { BillingRuleSchema } from '../domain/billing-rule';
+import { sendStage } from '../services/send-stage';
+import { companyIdentity, dunningTable, mailer, now, operatorsNotifier, smsSender } from '../shared/deps';
+import type { StepResult } from '../../state-machines/step-result';
+
+const Input = z.object({ invoiceId: z.string().min(1), rule: BillingRuleSchema, stageId: z.string().min(1) });
+const deps = {
+  table: dunningTable(),
+  mailer: mailer(),
+  sms: smsSender(),
+  operators: operatorsNotifier(),
+  company: companyIdentity(),
+  now,
 };
+
+/** Workflow step `<stage> · send …`: policy check, then every action of the stage, each at most once. */
+export const handler = middy<unknown, StepResult>().handler(async (event) => sendStage(Input.parse(event), deps));

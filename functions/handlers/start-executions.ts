@@ -1,4 +1,38 @@
-// Work in progress: replaced by the real handler in this session.
-export const handler = async (): Promise<never> => {
-  throw new Error('start-executions: not implemented yet');
-};
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { startExecution } from '../services/start-executions';
+import { sfn } from '../shared/clients';
+import { dunningTable, now } from '../shared/deps';
+import { ENV, requireEnv } from '../shared/environment';
+import { log } from '../shared/logger';
+
+const Message = z.object({ invoiceId: z.string().min(1) });
+const deps = { sfn, table: dunningTable(), stateMachineArn: requireEnv(ENV.STATE_MACHINE_ARN), now };
+
+/**
+ * SQS consumer in front of StartExecution. Reports partial batch failures: a throttled start is retried by SQS
+ * (and lands in the DLQ after repeated failures), the others in the batch are not repeated.
+ */
+export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  await Promise.all(
+    event.Records.map(async (record) => {
+      let invoiceId: string;
+      try {
+        invoiceId = Message.parse(JSON.parse(record.body)).invoiceId;
+      } catch {
+        // A malformed message can never succeed: drop it (logged) rather than loop until the DLQ.
+        log.error('malformed start message dropped', { messageId: record.messageId });
+        return;
+      }
+      try {
+        await startExecution(invoiceId, deps);
+      } catch (error) {
+        log.warn('start failed, will retry', { invoiceId, error: (error as Error).name });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }),
+  );
+  return { batchItemFailures };
+});

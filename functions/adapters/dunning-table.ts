@@ -1,0 +1,388 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Customer, Invoice, InvoiceRegistration, InvoiceStatus } from '../domain/invoice';
+
+/** A channel of a stage action. */
+export type Channel = 'email' | 'sms' | 'escalate';
+
+/** One line of the contact log: what happened to one channel of one stage of one invoice. */
+export interface ContactLogEntry {
+  readonly at: string;
+  readonly invoiceId: string;
+  readonly customerId: string;
+  readonly stageId: string;
+  /** '*' for stage-level entries (deferred, superseded). */
+  readonly channel: Channel | '*';
+  readonly outcome: 'sent' | 'skipped' | 'failed' | 'deferred' | 'superseded' | 'escalated';
+  readonly template?: string;
+  readonly messageId?: string;
+  readonly reason?: string;
+  /** For deferrals: when the stage will be tried again. */
+  readonly until?: string;
+}
+
+/** Lifecycle events of an invoice, for the audit trail. */
+export interface InvoiceEvent {
+  readonly at: string;
+  readonly invoiceId: string;
+  readonly type: 'registered' | 'execution-started' | 'paid' | 'partially-paid' | 'failed' | 'completed';
+  readonly detail?: Record<string, unknown>;
+}
+
+export type SendClaim = 'claimed' | 'already-sent' | 'in-doubt';
+
+const invoiceKey = (id: string) => ({ pk: `INVOICE#${id}`, sk: 'INVOICE' });
+const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'CUSTOMER' });
+const sendKey = (invoiceId: string, stageId: string, channel: Channel) => ({
+  pk: `SEND#${invoiceId}#${stageId}#${channel}`,
+  sk: 'SEND',
+});
+const SEND_RECORD_TTL_SECONDS = 400 * 24 * 3600;
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * The single DynamoDB table: invoices, customers, contact log, audit events and send-idempotency records.
+ * Every state change is one single-item conditional write (no transactions), which dynalite supports and which is
+ * the cheaper design on DynamoDB too.
+ */
+export class DunningTable {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getInvoice(invoiceId: string): Promise<Invoice | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: invoiceKey(invoiceId), ConsistentRead: true }),
+    );
+    return out.Item ? stripKeys<Invoice>(out.Item) : undefined;
+  }
+
+  async getCustomer(customerId: string): Promise<Customer | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: customerKey(customerId), ConsistentRead: true }),
+    );
+    return out.Item ? stripKeys<Customer>(out.Item) : undefined;
+  }
+
+  /**
+   * Creates the invoice unless one with the same id exists (registration is idempotent by invoice id).
+   * Returns 'created' or 'duplicate'.
+   */
+  async createInvoice(registration: InvoiceRegistration, ruleId: string, at: string): Promise<'created' | 'duplicate'> {
+    const invoice: Invoice = {
+      ...registration,
+      status: 'OPEN',
+      balanceMinor: registration.amount.minor,
+      ruleId,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...invoiceKey(registration.invoiceId), itemType: 'invoice', ...invoice },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'duplicate';
+      throw error;
+    }
+  }
+
+  /** Creates or refreshes a customer's contact data, keeping opt-outs recorded earlier. */
+  async upsertCustomer(customer: Customer, at: string): Promise<void> {
+    const fields: Record<string, unknown> = {
+      name: customer.name,
+      email: customer.email,
+      phone: customer.phone,
+      timezone: customer.timezone,
+      locale: customer.locale,
+      country: customer.country,
+      region: customer.region,
+    };
+    const set = ['#itemType = :itemType', '#customerId = :customerId', '#updatedAt = :updatedAt'];
+    const remove: string[] = [];
+    const names: Record<string, string> = { '#itemType': 'itemType', '#customerId': 'customerId', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':itemType': 'customer', ':customerId': customer.customerId, ':updatedAt': at };
+    for (const [field, value] of Object.entries(fields)) {
+      names[`#${field}`] = field;
+      if (value === undefined) {
+        remove.push(`#${field}`);
+      } else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: customerKey(customer.customerId),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** Records the execution that walks this invoice. */
+  async setExecution(invoiceId: string, executionArn: string, at: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: invoiceKey(invoiceId),
+        UpdateExpression: 'SET executionArn = :arn, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':arn': executionArn, ':at': at },
+      }),
+    );
+  }
+
+  /**
+   * Stores the task token of the wait that is running now, only while the invoice can still be contacted.
+   * Returns the invoice's status when it is not (the caller resumes the wait itself).
+   */
+  async storeTaskToken(
+    invoiceId: string,
+    stageId: string,
+    taskToken: string,
+    at: string,
+  ): Promise<{ stored: true } | { stored: false; status: InvoiceStatus | 'MISSING' }> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: 'SET taskToken = :token, currentStage = :stage, updatedAt = :at ADD version :one',
+          ConditionExpression: '#status IN (:open, :escalated)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':token': taskToken,
+            ':stage': stageId,
+            ':at': at,
+            ':one': 1,
+            ':open': 'OPEN',
+            ':escalated': 'ESCALATED',
+          },
+        }),
+      );
+      return { stored: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const invoice = await this.getInvoice(invoiceId);
+      return { stored: false, status: invoice?.status ?? 'MISSING' };
+    }
+  }
+
+  /**
+   * Applies a payment with optimistic locking on `version`. Returns the updated invoice and the task token to resume
+   * (cleared from the item when the invoice becomes PAID). Retries on a concurrent change.
+   */
+  async applyPayment(
+    invoiceId: string,
+    amountMinor: number | undefined,
+    at: string,
+  ): Promise<{ kind: 'applied'; invoice: Invoice; taskToken?: string } | { kind: 'not-found' } | { kind: 'not-open'; invoice: Invoice }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.getInvoice(invoiceId);
+      if (!current) return { kind: 'not-found' };
+      if (current.status !== 'OPEN' && current.status !== 'ESCALATED') return { kind: 'not-open', invoice: current };
+      const paid = amountMinor ?? current.balanceMinor;
+      const balance = current.balanceMinor - paid;
+      const status: InvoiceStatus = balance <= 0 ? 'PAID' : current.status;
+      try {
+        const out = await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: invoiceKey(invoiceId),
+            UpdateExpression: `SET balanceMinor = :balance, #status = :status, updatedAt = :at, version = :next${
+              status === 'PAID' ? ', paidAt = :at REMOVE taskToken' : ''
+            }`,
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':balance': balance,
+              ':status': status,
+              ':at': at,
+              ':version': current.version,
+              ':next': current.version + 1,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        const invoice = stripKeys<Invoice>(out.Attributes ?? {});
+        return { kind: 'applied', invoice, ...(current.taskToken ? { taskToken: current.taskToken } : {}) };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new Error(`Invoice ${invoiceId} kept changing while applying a payment; try again`);
+  }
+
+  /** Marks the invoice ESCALATED (it stays contactable by later stages). */
+  async markEscalated(invoiceId: string, at: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: invoiceKey(invoiceId),
+        UpdateExpression: 'SET #status = :escalated, updatedAt = :at ADD version :one',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':escalated': 'ESCALATED', ':open': 'OPEN', ':at': at, ':one': 1 },
+      }),
+    ).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  /** Records an unhandled workflow error on the invoice. */
+  async recordFailure(invoiceId: string, message: string, at: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: invoiceKey(invoiceId),
+        UpdateExpression: 'SET lastError = :message, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':message': message, ':at': at },
+      }),
+    ).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  /**
+   * Claims the right to send one channel of one stage of one invoice (conditional put). A second claim finds the
+   * first: 'already-sent' when it completed, 'in-doubt' when it never did (a crash between send and record) —
+   * the caller does not send again in either case: two copies of a notice are worse than a missing one.
+   */
+  async claimSend(invoiceId: string, stageId: string, channel: Channel, at: string): Promise<SendClaim> {
+    const key = sendKey(invoiceId, stageId, channel);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...key,
+            itemType: 'send',
+            state: 'PENDING',
+            claimedAt: at,
+            expiresAt: Math.floor(Date.parse(at) / 1000) + SEND_RECORD_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return out.Item?.state === 'SENT' ? 'already-sent' : 'in-doubt';
+    }
+  }
+
+  /** Marks a claim as sent, with the provider's message id. */
+  async completeSend(invoiceId: string, stageId: string, channel: Channel, messageId: string, at: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: sendKey(invoiceId, stageId, channel),
+        UpdateExpression: 'SET #state = :sent, messageId = :id, sentAt = :at',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':sent': 'SENT', ':id': messageId, ':at': at },
+      }),
+    );
+  }
+
+  /** Gives a claim back when the provider said for sure that nothing was sent (throttling), so a retry may send. */
+  async releaseSend(invoiceId: string, stageId: string, channel: Channel): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: sendKey(invoiceId, stageId, channel) }));
+  }
+
+  /** Appends to the invoice's contact log (and, through the GSI, to the customer's). */
+  async logContact(entry: ContactLogEntry): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `INVOICE#${entry.invoiceId}`,
+          sk: `CONTACT#${entry.at}#${entry.stageId}#${entry.channel}#${entry.outcome}`,
+          gsi1pk: `CUSTOMER#${entry.customerId}`,
+          gsi1sk: `CONTACT#${entry.at}#${entry.invoiceId}#${entry.stageId}#${entry.channel}`,
+          itemType: 'contact',
+          ...entry,
+        },
+      }),
+    );
+  }
+
+  /** Appends an audit event to the invoice's history. */
+  async logEvent(event: InvoiceEvent): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `INVOICE#${event.invoiceId}`, sk: `EVENT#${event.at}#${event.type}`, itemType: 'event', ...event },
+      }),
+    );
+  }
+
+  /** The customer's contact log since `since` (ISO), across all of the customer's invoices, oldest first. */
+  async customerContacts(customerId: string, since: string): Promise<ContactLogEntry[]> {
+    const items: ContactLogEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
+          ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':since': `CONTACT#${since}` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) items.push(stripKeys<ContactLogEntry>(item));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** The invoice's contact log and audit events, oldest first. */
+  async invoiceHistory(invoiceId: string): Promise<{ contacts: ContactLogEntry[]; events: InvoiceEvent[] }> {
+    const contacts: ContactLogEntry[] = [];
+    const events: InvoiceEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `INVOICE#${invoiceId}` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (item.itemType === 'contact') contacts.push(stripKeys<ContactLogEntry>(item));
+        else if (item.itemType === 'event') events.push(stripKeys<InvoiceEvent>(item));
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return { contacts, events };
+  }
+}
+
+function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, itemType: _itemType, ...rest } = item;
+  return rest as T;
+}

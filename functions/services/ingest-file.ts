@@ -1,0 +1,138 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { FieldIssue } from '../domain/field-issue';
+import type { InvoiceRegistration } from '../domain/invoice';
+import { validateInvoiceRecord } from '../domain/invoice-input';
+import { formatFromKey, parseRecords } from '../ingest/parse-records';
+import { log } from '../shared/logger';
+import { type RegisterDeps, registerInvoices } from './register-invoices';
+
+export const INCOMING_PREFIX = 'incoming/';
+export const PROCESSED_PREFIX = 'processed/';
+export const REJECTED_PREFIX = 'rejected/';
+
+export interface IngestDeps extends RegisterDeps {
+  readonly s3: S3Client;
+  /** Rows registered per batch (each batch is registered with bounded concurrency). */
+  readonly batchSize?: number;
+}
+
+export interface RejectedRow {
+  readonly line: number;
+  readonly invoiceId?: string;
+  readonly issues: FieldIssue[];
+}
+
+/** The report written next to a file with rejected rows: `rejected/<name>.errors.json`. */
+export interface IngestReport {
+  readonly file: string;
+  readonly processedAt: string;
+  readonly totals: { rows: number; registered: number; duplicates: number; rejected: number; failed: number };
+  readonly rejected: RejectedRow[];
+  readonly failed: { invoiceId: string; error: string }[];
+}
+
+/**
+ * Ingests one dropped file: streams it, registers every valid row (in batches, so memory stays flat), lists every
+ * invalid row with its line and fields in `rejected/<name>.errors.json`, then moves the file to `processed/`.
+ * A file with one bad row still registers every good row. The same event delivered twice is harmless: a file
+ * already moved is skipped, and registration is idempotent by invoice id.
+ */
+export async function ingestFile(bucket: string, key: string, deps: IngestDeps): Promise<IngestReport | undefined> {
+  if (!key.startsWith(INCOMING_PREFIX)) {
+    log.warn('ignoring object outside incoming/', { key });
+    return undefined;
+  }
+  const name = key.slice(INCOMING_PREFIX.length);
+  const format = formatFromKey(key);
+  const processedAt = deps.now().toISOString();
+  const rejected: RejectedRow[] = [];
+  const failed: { invoiceId: string; error: string }[] = [];
+  let rows = 0;
+  let registered = 0;
+  let duplicates = 0;
+
+  if (!format) {
+    rejected.push({ line: 0, issues: [{ path: '(file)', issue: 'unsupported file type: use .csv, .json or .jsonl' }] });
+  } else {
+    let body: AsyncIterable<Uint8Array>;
+    try {
+      const object = await deps.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      body = object.Body as AsyncIterable<Uint8Array>;
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
+        log.info('file already processed (duplicate event)', { key });
+        return undefined;
+      }
+      throw error;
+    }
+    const batchSize = deps.batchSize ?? 200;
+    let batch: InvoiceRegistration[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const summary = await registerInvoices(batch, deps);
+      registered += summary.registered.length;
+      duplicates += summary.duplicates.length;
+      failed.push(...summary.failed);
+      batch = [];
+    };
+    for await (const parsed of parseRecords(body, format)) {
+      rows++;
+      if ('error' in parsed) {
+        rejected.push({ line: parsed.line, issues: [{ path: '(record)', issue: parsed.error }] });
+        continue;
+      }
+      const validation = validateInvoiceRecord(parsed.record);
+      if (!validation.ok) {
+        rejected.push({
+          line: parsed.line,
+          ...(validation.invoiceId ? { invoiceId: validation.invoiceId } : {}),
+          issues: validation.issues,
+        });
+        continue;
+      }
+      batch.push(validation.value);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  }
+
+  const report: IngestReport = {
+    file: key,
+    processedAt,
+    totals: { rows, registered, duplicates, rejected: rejected.length, failed: failed.length },
+    rejected,
+    failed,
+  };
+  if (rejected.length > 0 || failed.length > 0) {
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${REJECTED_PREFIX}${name}.errors.json`,
+        Body: JSON.stringify(report, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+  if (failed.length > 0) {
+    // Infrastructure trouble (throttling, queue down): keep the file in incoming/ and fail, so the S3 event is
+    // delivered again. Rows already registered are recognised as duplicates on the retry: nothing is lost or doubled.
+    throw new Error(`${failed.length} row(s) of ${key} could not be registered yet; the file stays in incoming/ for a retry`);
+  }
+  await deps.s3.send(
+    new CopyObjectCommand({
+      Bucket: bucket,
+      Key: `${PROCESSED_PREFIX}${name}`,
+      CopySource: `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+    }),
+  );
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  log.info('file ingested', { key, ...report.totals });
+  return report;
+}

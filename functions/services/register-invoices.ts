@@ -1,0 +1,64 @@
+import type { DunningTable } from '../adapters/dunning-table';
+import type { StartQueue } from '../adapters/providers';
+import type { InvoiceRegistration } from '../domain/invoice';
+import { mapWithConcurrency } from '../shared/concurrency';
+
+export interface RegisterDeps {
+  readonly table: DunningTable;
+  readonly queue: StartQueue;
+  readonly ruleId: string;
+  readonly now: () => Date;
+}
+
+export interface RegistrationSummary {
+  /** Newly registered and queued for their workflow. */
+  readonly registered: string[];
+  /** Already known: nothing new was started. */
+  readonly duplicates: string[];
+  /** Could not be stored or queued (infrastructure error): safe to submit again. */
+  readonly failed: { invoiceId: string; error: string }[];
+}
+
+/**
+ * Registers valid invoices: stores the customer and the invoice (idempotent by invoice id) and queues the start of
+ * its workflow. A duplicate whose workflow never started (e.g. the queue was down the first time) is queued again;
+ * the starter is idempotent by execution name, so a duplicate never starts a second walk.
+ */
+export async function registerInvoices(
+  registrations: readonly InvoiceRegistration[],
+  deps: RegisterDeps,
+): Promise<RegistrationSummary> {
+  const registered: string[] = [];
+  const duplicates: string[] = [];
+  const failed: { invoiceId: string; error: string }[] = [];
+  const toQueue: string[] = [];
+
+  await mapWithConcurrency(registrations, 16, async (registration) => {
+    const at = registration.registeredAt ?? deps.now().toISOString();
+    try {
+      await deps.table.upsertCustomer(registration.customer, at);
+      const result = await deps.table.createInvoice(registration, deps.ruleId, at);
+      if (result === 'created') {
+        await deps.table.logEvent({ at, invoiceId: registration.invoiceId, type: 'registered' });
+        registered.push(registration.invoiceId);
+        toQueue.push(registration.invoiceId);
+      } else {
+        duplicates.push(registration.invoiceId);
+        const existing = await deps.table.getInvoice(registration.invoiceId);
+        if (existing && !existing.executionArn) toQueue.push(registration.invoiceId);
+      }
+    } catch (error) {
+      failed.push({ invoiceId: registration.invoiceId, error: (error as Error).message });
+    }
+  });
+
+  if (toQueue.length > 0) {
+    const notQueued = new Set(await deps.queue.enqueue(toQueue));
+    for (const invoiceId of notQueued) {
+      failed.push({ invoiceId, error: 'stored, but its workflow could not be queued yet: submit it again to retry' });
+    }
+    const keep = (id: string) => !notQueued.has(id);
+    return { registered: registered.filter(keep), duplicates: duplicates.filter(keep), failed };
+  }
+  return { registered, duplicates, failed };
+}

@@ -1,0 +1,192 @@
+import type { Channel, ContactLogEntry, DunningTable } from '../adapters/dunning-table';
+import { type Mailer, type OperatorsNotifier, PermanentSendError, type SmsSender } from '../adapters/providers';
+import type { BillingRule, Stage, StageAction } from '../domain/billing-rule';
+import { evaluateContact } from '../domain/contact-policy';
+import type { Customer, Invoice } from '../domain/invoice';
+import { type MessageContext, renderEmail, renderSms } from '../domain/messages';
+import { localDaysBetween } from '../domain/local-date';
+import { debtorTimezone, secondsUntil } from '../domain/schedule';
+import type { StepResult } from '../../state-machines/step-result';
+import { InvoiceNotFound } from './errors';
+import { closedResult, dueInstantOf, stageIndexOf, type WorkflowDeps } from './workflow-steps';
+
+export interface CompanyIdentity {
+  readonly legalName: string;
+  readonly taxId: string;
+  readonly supportContact?: string;
+}
+
+export interface SendDeps extends WorkflowDeps {
+  readonly mailer: Mailer;
+  readonly sms: SmsSender;
+  readonly operators: OperatorsNotifier;
+  readonly company: CompanyIdentity;
+}
+
+/** A contact counts once per invoice·stage (DESIGN §8: stages in which at least one message was sent). */
+function contactInstants(entries: readonly ContactLogEntry[], exclude: { invoiceId: string; stageId: string }): Date[] {
+  const first = new Map<string, string>();
+  for (const e of entries) {
+    if (e.outcome !== 'sent') continue;
+    if (e.invoiceId === exclude.invoiceId && e.stageId === exclude.stageId) continue;
+    const key = `${e.invoiceId}#${e.stageId}`;
+    const seen = first.get(key);
+    if (seen === undefined || e.at < seen) first.set(key, e.at);
+  }
+  return [...first.values()].sort().map((at) => new Date(at));
+}
+
+/**
+ * Send step: right before contacting, re-reads the invoice (still open?), checks whether a later stage already
+ * superseded this one, asks the contact policy whether now is allowed (business hours in the debtor's zone,
+ * holidays, frequency caps), then performs every action of the stage. Each channel is sent at most once per
+ * invoice·stage (idempotency claim), so a retried Lambda never sends twice.
+ */
+export async function sendStage(
+  input: { invoiceId: string; rule: BillingRule; stageId: string },
+  deps: SendDeps,
+): Promise<StepResult> {
+  const { rule, stageId } = input;
+  const now = deps.now();
+  const at = now.toISOString();
+  const invoice = await deps.table.getInvoice(input.invoiceId);
+  if (!invoice) throw new InvoiceNotFound(input.invoiceId);
+  if (invoice.status !== 'OPEN' && invoice.status !== 'ESCALATED') return closedResult(invoice);
+  const customer: Customer = (await deps.table.getCustomer(invoice.customer.customerId)) ?? invoice.customer;
+  const timezone = debtorTimezone(rule, customer);
+  const stageIndex = stageIndexOf(rule, stageId);
+  const stage = rule.stages[stageIndex] as Stage;
+  const nextStage = rule.stages[stageIndex + 1];
+  const nextDue = dueInstantOf(rule, stageIndex + 1, invoice, timezone);
+  const base = { at, invoiceId: invoice.invoiceId, customerId: customer.customerId, stageId };
+  const toNext = (outcome: StepResult['outcome'], reason = ''): StepResult =>
+    nextStage && nextDue
+      ? { outcome, stageId: nextStage.id, seconds: secondsUntil(now, nextDue), until: nextDue.toISOString(), reason }
+      : { outcome, stageId: '', seconds: 1, until: '', reason };
+
+  if (nextDue && nextDue.getTime() <= now.getTime()) {
+    await deps.table.logContact({ ...base, channel: '*', outcome: 'superseded', reason: 'superseded' });
+    return toNext('superseded', 'superseded');
+  }
+
+  const messageActions = stage.actions.filter((a) => a.channel !== 'escalate');
+  if (messageActions.length > 0) {
+    const windowDays = rule.contactPolicy?.windowDays ?? 0;
+    const lookbackHours = Math.max(windowDays * 24, rule.contactPolicy?.minHoursBetween ?? 0);
+    const since = new Date(now.getTime() - lookbackHours * 3_600_000).toISOString();
+    const history = rule.contactPolicy
+      ? contactInstants(await deps.table.customerContacts(customer.customerId, since), { invoiceId: invoice.invoiceId, stageId })
+      : [];
+    const decision = evaluateContact({
+      now,
+      rule,
+      debtor: { timezone, country: customer.country, region: customer.region },
+      history,
+    });
+    if (!decision.allowed) {
+      const until = decision.nextAllowedAt;
+      await deps.table.logContact({ ...base, channel: '*', outcome: 'deferred', reason: decision.reason, until: until.toISOString() });
+      return { outcome: 'deferred', stageId, seconds: secondsUntil(now, until), until: until.toISOString(), reason: decision.reason };
+    }
+  }
+
+  const context = messageContext(invoice, customer, deps.company, timezone, now);
+  let sent = 0;
+  for (const action of stage.actions) {
+    const outcome = await performAction(action, { invoice, customer, context, base, stage }, deps);
+    if (outcome === 'sent' || outcome === 'escalated' || outcome === 'already-done') sent++;
+  }
+  return toNext(sent > 0 ? 'sent' : 'skipped');
+}
+
+interface ActionScope {
+  readonly invoice: Invoice;
+  readonly customer: Customer;
+  readonly context: MessageContext;
+  readonly base: { at: string; invoiceId: string; customerId: string; stageId: string };
+  readonly stage: Stage;
+}
+
+type ActionOutcome = ContactLogEntry['outcome'] | 'already-done';
+
+async function performAction(action: StageAction, scope: ActionScope, deps: SendDeps): Promise<ActionOutcome> {
+  const { invoice, customer, base } = scope;
+  const channel: Channel = action.channel;
+  const template = action.channel === 'escalate' ? undefined : action.template;
+  const skip = async (reason: string): Promise<ActionOutcome> => {
+    await deps.table.logContact({ ...base, channel, outcome: 'skipped', reason, ...(template ? { template } : {}) });
+    return 'skipped';
+  };
+
+  if (action.channel !== 'escalate') {
+    const address = action.channel === 'email' ? customer.email : customer.phone;
+    if (!address) return skip('no-contact-address');
+    if (customer.optOuts?.includes(action.channel)) return skip('opted-out');
+    if (action.channel === 'sms' && (await deps.sms.isOptedOut(address))) return skip('opted-out');
+  }
+
+  const claim = await deps.table.claimSend(invoice.invoiceId, base.stageId, channel, base.at);
+  if (claim !== 'claimed') return 'already-done';
+
+  try {
+    let messageId: string;
+    if (action.channel === 'escalate') {
+      messageId = await deps.operators.notify(`Escalation: invoice ${invoice.invoiceId} → ${action.to}`, {
+        kind: 'escalation',
+        to: action.to,
+        invoiceId: invoice.invoiceId,
+        customerId: customer.customerId,
+        stageId: base.stageId,
+        balanceMinor: invoice.balanceMinor,
+        currency: invoice.amount.currency,
+        dueDate: invoice.dueDate,
+      });
+      await deps.table.markEscalated(invoice.invoiceId, base.at);
+    } else if (action.channel === 'email') {
+      const email = renderEmail(action.template, customer.locale, scope.context);
+      messageId = await deps.mailer.send({
+        to: customer.email as string,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        tags: { invoice: invoice.invoiceId, stage: base.stageId, template: action.template },
+      });
+    } else {
+      const sms = renderSms(action.template, customer.locale, scope.context);
+      messageId = await deps.sms.send(customer.phone as string, sms.text);
+    }
+    await deps.table.completeSend(invoice.invoiceId, base.stageId, channel, messageId, base.at);
+    const outcome = action.channel === 'escalate' ? 'escalated' : 'sent';
+    await deps.table.logContact({ ...base, channel, outcome, messageId, ...(template ? { template } : {}) });
+    return outcome;
+  } catch (error) {
+    if (error instanceof PermanentSendError) {
+      // The provider refused this message for good: record it, keep the claim (never retry), go on with the
+      // stage's other channels.
+      await deps.table.logContact({ ...base, channel, outcome: 'failed', reason: error.message, ...(template ? { template } : {}) });
+      return 'failed';
+    }
+    if ((error as Error).name === 'TransientSendError') {
+      // Nothing left the provider: give the claim back so the Step Functions retry can send it.
+      await deps.table.releaseSend(invoice.invoiceId, base.stageId, channel);
+    }
+    throw error;
+  }
+}
+
+function messageContext(invoice: Invoice, customer: Customer, company: CompanyIdentity, timezone: string, now: Date): MessageContext {
+  return {
+    company,
+    customer: { name: customer.name },
+    invoice: {
+      invoiceId: invoice.invoiceId,
+      amount: invoice.amount,
+      balance: { minor: invoice.balanceMinor, currency: invoice.amount.currency },
+      dueDate: invoice.dueDate,
+      ...(invoice.paymentUrl ? { paymentUrl: invoice.paymentUrl } : {}),
+      ...(invoice.description ? { description: invoice.description } : {}),
+    },
+    daysFromDue: localDaysBetween(invoice.dueDate, now, timezone),
+    optOut: {},
+  };
+}

@@ -1,0 +1,39 @@
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { DunningTable } from '../adapters/dunning-table';
+import { executionNameFor } from '../domain/invoice-input';
+
+export interface StarterDeps {
+  readonly sfn: SFNClient;
+  readonly table: DunningTable;
+  readonly stateMachineArn: string;
+  readonly now: () => Date;
+}
+
+/** ARN of the execution named `name` of a state machine (`…:stateMachine:X` → `…:execution:X:name`). */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/**
+ * Starts the walk of one invoice. The execution name is derived from the invoice id, so a second start of the same
+ * invoice finds the first execution (ExecutionAlreadyExists) and starts nothing: that counts as success.
+ */
+export async function startExecution(invoiceId: string, deps: StarterDeps): Promise<{ executionArn: string; started: boolean }> {
+  const name = executionNameFor(invoiceId);
+  let executionArn: string;
+  let started = true;
+  try {
+    const out = await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input: JSON.stringify({ invoiceId }) }),
+    );
+    executionArn = out.executionArn ?? executionArnFor(deps.stateMachineArn, name);
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists) && (error as Error).name !== 'ExecutionAlreadyExists') throw error;
+    executionArn = executionArnFor(deps.stateMachineArn, name);
+    started = false;
+  }
+  const at = deps.now().toISOString();
+  await deps.table.setExecution(invoiceId, executionArn, at);
+  if (started) await deps.table.logEvent({ at, invoiceId, type: 'execution-started', detail: { executionArn } });
+  return { executionArn, started };
+}

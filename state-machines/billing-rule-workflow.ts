@@ -1,0 +1,206 @@
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Choice,
+  Condition,
+  Errors,
+  Fail,
+  type IChainable,
+  IntegrationPattern,
+  JsonPath,
+  Pass,
+  Result,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import type { BillingRule } from '../functions/domain/billing-rule';
+import { STATE } from './state-names';
+
+/** The Lambda functions the workflow calls. */
+export interface WorkflowFunctions {
+  /** Reads the invoice and picks the stage to wait for (skipping superseded ones). */
+  readonly planStage: IFunction;
+  /** Stores the task token on the invoice; a payment resumes it with SendTaskSuccess. */
+  readonly waitForEvent: IFunction;
+  /** Re-reads the invoice, asks the contact policy, sends the stage's messages (idempotently). */
+  readonly sendStage: IFunction;
+  /** Records an unhandled error on the invoice and notifies the operators' topic. */
+  readonly handleFailure: IFunction;
+}
+
+export interface BillingRuleWorkflowProps {
+  readonly rule: BillingRule;
+  readonly functions: WorkflowFunctions;
+}
+
+/** Error a send throws when a provider throttles or fails transiently: nothing was sent, try again later. */
+export const TRANSIENT_SEND_ERROR = 'TransientSendError';
+
+/** Errors of the Lambda service itself that are always safe to retry. */
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+/** Path of the last step result ({ outcome, stageId, seconds, until, reason }) in the state data. */
+const STEP = '$.step';
+
+/**
+ * Builds the per-invoice workflow from a billing rule. One readable group of states per stage:
+ *
+ *   `D-3 · wait or payment` (task token, times out at the stage's send time) → `D-3 · send email` → `D-3 · sent or deferred?`
+ *
+ * which is three state transitions per stage on the happy path. A payment resumes the wait at once and the execution
+ * ends in `Invoice paid`. A deferral (outside business hours, holiday, frequency cap) loops back to the stage's wait.
+ */
+export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWorkflowProps): IChainable {
+  const { rule, functions } = props;
+
+  const paid = new Succeed(scope, STATE.paid, { comment: 'The invoice was paid: no further contact.' });
+  const stopped = new Succeed(scope, STATE.stopped, {
+    comment: 'The invoice is no longer open (written off, renegotiated, …): no further contact.',
+  });
+  const completed = new Succeed(scope, STATE.completed, { comment: 'Every stage of the billing rule was walked.' });
+  const failed = new Fail(scope, STATE.failed, {
+    error: 'DunningFailed',
+    cause: 'An unhandled error stopped this invoice; it was recorded on the invoice and sent to the operators topic.',
+  });
+
+  const recordFailure = invoke(scope, STATE.recordFailure, functions.handleFailure, {
+    invoiceId: JsonPath.stringAt('$.invoiceId'),
+    failure: JsonPath.objectAt('$.failure'),
+  });
+  recordFailure.addCatch(failed, { resultPath: '$.failureOfFailureHandler' });
+  recordFailure.next(failed);
+
+  const onError = <T extends LambdaInvoke>(task: T): T => {
+    task.addCatch(recordFailure, { errors: [Errors.ALL], resultPath: '$.failure' });
+    return task;
+  };
+
+  const plan = onError(
+    invoke(
+      scope,
+      STATE.plan,
+      functions.planStage,
+      { invoiceId: JsonPath.stringAt('$.invoiceId'), rule: JsonPath.objectAt('$.rule') },
+      STEP,
+    ),
+  );
+
+  const loadRule = new Pass(scope, STATE.rule(rule.id), {
+    comment: 'The billing rule this workflow was built from; every step reads it from here.',
+    result: Result.fromObject(rule as unknown as Record<string, unknown>),
+    resultPath: '$.rule',
+  });
+
+  const interrupted = new Choice(scope, STATE.interrupted)
+    .when(Condition.stringEquals('$.interrupt.event', 'paid'), paid)
+    .otherwise(plan);
+
+  // Build the stages back to front so each can point at the next one's wait.
+  const startAt = new Choice(scope, STATE.startAt);
+  let nextWait: IChainable = completed;
+  const waits: { stageId: string; wait: IChainable }[] = [];
+  for (const stage of [...rule.stages].reverse()) {
+    const wait = onError(
+      new LambdaInvoke(scope, STATE.wait(stage), {
+        lambdaFunction: functions.waitForEvent,
+        integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        comment: `Waits until stage ${stage.id} is due (timeout) or a payment / other event arrives (task token).`,
+        payload: TaskInput.fromObject({
+          invoiceId: JsonPath.stringAt('$.invoiceId'),
+          stageId: stage.id,
+          until: JsonPath.stringAt(`${STEP}.until`),
+          taskToken: JsonPath.taskToken,
+        }),
+        taskTimeout: Timeout.at(`${STEP}.seconds`),
+        resultPath: '$.interrupt',
+      }),
+    );
+
+    const act = onError(
+      invoke(
+        scope,
+        STATE.act(stage),
+        functions.sendStage,
+        { invoiceId: JsonPath.stringAt('$.invoiceId'), rule: JsonPath.objectAt('$.rule'), stageId: stage.id },
+        STEP,
+      ),
+    );
+    act.addRetry({
+      errors: [TRANSIENT_SEND_ERROR],
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+      maxAttempts: 8,
+      maxDelay: Duration.minutes(30),
+    });
+
+    const outcome = new Choice(scope, STATE.outcome(stage))
+      .when(Condition.stringEquals(`${STEP}.outcome`, 'deferred'), wait)
+      .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
+      .when(Condition.stringEquals(`${STEP}.outcome`, 'closed'), stopped)
+      .otherwise(nextWait);
+
+    // A timeout of the wait means "the stage is due": go and act.
+    wait.addCatch(act, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
+    wait.next(interrupted);
+    act.next(outcome);
+
+    waits.unshift({ stageId: stage.id, wait });
+    nextWait = wait;
+  }
+
+  for (const { stageId, wait } of waits) {
+    startAt.when(
+      Condition.and(Condition.stringEquals(`${STEP}.outcome`, 'wait'), Condition.stringEquals(`${STEP}.stageId`, stageId)),
+      wait,
+    );
+  }
+  startAt
+    .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
+    .when(Condition.stringEquals(`${STEP}.outcome`, 'closed'), stopped)
+    .otherwise(completed);
+
+  return loadRule.next(plan).next(startAt);
+}
+
+/** A Lambda task whose result (the handler's StepResult) lands at `resultPath`, retried on Lambda service errors. */
+function invoke(
+  scope: Construct,
+  name: string,
+  fn: IFunction,
+  payload: Record<string, unknown>,
+  resultPath?: string,
+): LambdaInvoke {
+  const task = new LambdaInvoke(scope, name, {
+    lambdaFunction: fn,
+    payload: TaskInput.fromObject(payload),
+    retryOnServiceExceptions: false,
+    ...(resultPath
+      ? {
+          resultSelector: {
+            outcome: JsonPath.stringAt('$.Payload.outcome'),
+            stageId: JsonPath.stringAt('$.Payload.stageId'),
+            seconds: JsonPath.numberAt('$.Payload.seconds'),
+            until: JsonPath.stringAt('$.Payload.until'),
+            reason: JsonPath.stringAt('$.Payload.reason'),
+          },
+          resultPath,
+        }
+      : { resultPath: JsonPath.DISCARD }),
+  });
+  task.addRetry({
+    errors: LAMBDA_SERVICE_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+  });
+  return task;
+}

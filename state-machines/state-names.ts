@@ -1,0 +1,30 @@
+import type { Stage } from '../functions/domain/billing-rule';
+
+/**
+ * Names of the workflow's states. They are what operators read in the Step Functions console, so they read
+ * like the billing rule: `D-3 · wait or payment`, `D-3 · send email`, `D0 · send email + sms`, `D+30 · escalate to collections`.
+ */
+export const STATE = {
+  rule: (ruleId: string) => `Billing rule · ${ruleId}`,
+  plan: 'Plan next stage',
+  startAt: 'Start at stage',
+  interrupted: 'Payment or other event?',
+  paid: 'Invoice paid',
+  stopped: 'Dunning stopped (invoice closed)',
+  completed: 'Billing rule completed',
+  recordFailure: 'Record failure · notify operators',
+  failed: 'Failed (operators notified)',
+  wait: (stage: Pick<Stage, 'id'>) => `${stage.id} · wait or payment`,
+  act: (stage: Pick<Stage, 'id' | 'actions'>) => `${stage.id} · ${describeActions(stage)}`,
+  outcome: (stage: Pick<Stage, 'id'>) => `${stage.id} · sent or deferred?`,
+} as const;
+
+/** `send email + sms`, `escalate to collections`, `send email · escalate to legal`. */
+export function describeActions(stage: Pick<Stage, 'actions'>): string {
+  const channels = stage.actions.filter((a) => a.channel !== 'escalate').map((a) => a.channel);
+  const escalations = stage.actions.flatMap((a) => (a.channel === 'escalate' ? [a.to] : []));
+  const parts: string[] = [];
+  if (channels.length > 0) parts.push(`send ${channels.join(' + ')}`);
+  if (escalations.length > 0) parts.push(`escalate to ${escalations.join(' + ')}`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,41 @@
+/**
+ * The one result shape every workflow Lambda (plan, send) returns, so the state machine can route on it with a
+ * fixed ResultSelector. Shared by the builder (which routes on it) and the handlers (which produce it).
+ */
+export const STEP_OUTCOMES = [
+  /** plan: wait for `stageId` for `seconds` (until `until`) */
+  'wait',
+  /** send: the stage was performed (at least one message or escalation went out); go on to the next stage */
+  'sent',
+  /** send: nothing could be sent (no address, opted out, failed); go on to the next stage */
+  'skipped',
+  /** send: a later stage is already due, so this one was skipped; go on to the next stage */
+  'superseded',
+  /** send: contacting now is not allowed; wait for the same stage until `until` */
+  'deferred',
+  /** plan/send: the invoice is paid */
+  'paid',
+  /** plan/send: the invoice is no longer open (written off, renegotiated, …) */
+  'closed',
+  /** plan: no stage is left */
+  'completed',
+] as const;
+export type StepOutcome = (typeof STEP_OUTCOMES)[number];
+
+export interface StepResult {
+  readonly outcome: StepOutcome;
+  /** Stage to wait for next ('' when none). */
+  readonly stageId: string;
+  /** Seconds to wait (>= 1; 1 when nothing to wait for). */
+  readonly seconds: number;
+  /** ISO instant the wait ends ('' when none). */
+  readonly until: string;
+  /** Why (deferral reason, closed status…), '' when nothing to say. */
+  readonly reason: string;
+}
+
+/** What a payment/dispute/… sends with SendTaskSuccess to the waiting task. */
+export interface InterruptOutput {
+  readonly event: 'paid' | 'changed';
+  readonly status?: string;
+}

@@ -1,0 +1,53 @@
+import type { Context } from 'aws-lambda';
+import defaultRuleJson from '../../rules/default.json';
+import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
+import type { Customer, Invoice } from '../../functions/domain/invoice';
+
+/** The shipped default rule (BR, D-3 … D+30), parsed. */
+export const defaultRule: BillingRule = parseBillingRule(defaultRuleJson);
+
+/** A Lambda context for calling handlers in-process. */
+export const lambdaContext = {
+  functionName: 'test',
+  awsRequestId: 'test-request',
+  getRemainingTimeInMillis: () => 30_000,
+} as unknown as Context;
+
+export function customerFixture(overrides: Partial<Customer> = {}): Customer {
+  return {
+    customerId: 'C-1',
+    name: 'Maria Silva',
+    email: 'maria@example.com',
+    phone: '+5511987650001',
+    timezone: 'America/Sao_Paulo',
+    locale: 'pt-BR',
+    country: 'BR',
+    region: 'SP',
+    ...overrides,
+  };
+}
+
+export function invoiceFixture(overrides: Partial<Invoice> = {}): Invoice {
+  const customer = overrides.customer ?? customerFixture();
+  return {
+    invoiceId: 'INV-1',
+    customer,
+    amount: { minor: 123450, currency: 'BRL' },
+    dueDate: '2026-12-10',
+    status: 'OPEN',
+    balanceMinor: 123450,
+    ruleId: 'standard',
+    version: 1,
+    createdAt: '2026-12-01T12:00:00.000Z',
+    updatedAt: '2026-12-01T12:00:00.000Z',
+    paymentUrl: 'https://pay.example.com/INV-1',
+    ...overrides,
+  };
+}
+
+/** DynamoDB keys of the single table, as the adapter writes them. */
+export const keys = {
+  invoice: (id: string) => ({ pk: `INVOICE#${id}`, sk: 'INVOICE' }),
+  customer: (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'CUSTOMER' }),
+  send: (invoiceId: string, stageId: string, channel: string) => ({ pk: `SEND#${invoiceId}#${stageId}#${channel}`, sk: 'SEND' }),
+};

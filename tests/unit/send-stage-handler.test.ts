@@ -1,0 +1,190 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handler } from '../../functions/handlers/send-stage';
+import { installClock } from '../../functions/shared/clock';
+import { customerFixture, defaultRule, invoiceFixture, keys, lambdaContext } from '../support/fixtures';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const ses = mockClient(SESv2Client);
+const sns = mockClient(SNSClient);
+let restoreClock: () => void = () => {};
+
+function at(iso: string) {
+  restoreClock();
+  restoreClock = installClock({ now: () => new Date(iso) });
+}
+
+function givenInvoice(invoice = invoiceFixture(), customer = customerFixture()) {
+  ddb.on(GetCommand, { Key: keys.invoice(invoice.invoiceId) }).resolves({ Item: { ...keys.invoice(invoice.invoiceId), ...invoice } });
+  ddb.on(GetCommand, { Key: keys.customer(customer.customerId) }).resolves({ Item: { ...keys.customer(customer.customerId), ...customer } });
+  ddb.on(QueryCommand).resolves({ Items: [] });
+  ddb.on(PutCommand).resolves({});
+  ddb.on(UpdateCommand).resolves({});
+  ddb.on(DeleteCommand).resolves({});
+}
+
+const send = (stageId: string) => handler({ invoiceId: 'INV-1', rule: defaultRule, stageId }, lambdaContext);
+
+describe('send step', () => {
+  beforeEach(() => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+    sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
+    sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
+  });
+  afterEach(() => {
+    ddb.reset();
+    ses.reset();
+    sns.reset();
+  });
+  afterAll(() => restoreClock());
+
+  it('sends the D-3 reminder by email in business hours and schedules D0', async () => {
+    // Prepare: Monday 2026-12-07 09:00 in São Paulo (UTC-3), three days before the due date
+    at('2026-12-07T12:00:00.000Z');
+    givenInvoice();
+
+    // Act
+    const result = await send('D-3');
+
+    // Assess
+    expect(result).toEqual({
+      outcome: 'sent',
+      stageId: 'D0',
+      seconds: 3 * 86_400,
+      until: '2026-12-10T12:00:00.000Z',
+      reason: '',
+    });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
+      FromEmailAddress: 'cobranca@example.com',
+      Destination: { ToAddresses: ['maria@example.com'] },
+    });
+    const email = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(email?.Content?.Simple?.Body?.Html?.Data).toContain('Exemplo Cobranças Ltda');
+    expect(email?.Content?.Simple?.Body?.Text?.Data).toContain('12.345.678/0001-90');
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ ...keys.send('INV-1', 'D-3', 'email'), state: 'PENDING' }),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: keys.send('INV-1', 'D-3', 'email'),
+      ExpressionAttributeValues: expect.objectContaining({ ':sent': 'SENT', ':id': 'ses-1' }),
+    });
+  });
+
+  it('sends email and SMS together on D0', async () => {
+    at('2026-12-10T12:00:00.000Z');
+    givenInvoice();
+
+    const result = await send('D0');
+
+    expect(result.outcome).toBe('sent');
+    expect(result.stageId).toBe('D+3');
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { PhoneNumber: '+5511987650001' });
+    const sms = sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
+    expect(sms).toMatch(/SAIR/);
+  });
+
+  it('defers a stage that falls at 21:00 local to 08:00 the next business day', async () => {
+    // Prepare: 2026-12-08 00:00Z = Monday 21:00 in São Paulo
+    at('2026-12-08T00:00:00.000Z');
+    givenInvoice();
+
+    const result = await send('D-3');
+
+    expect(result).toEqual({
+      outcome: 'deferred',
+      stageId: 'D-3',
+      seconds: 11 * 3600,
+      until: '2026-12-08T11:00:00.000Z',
+      reason: 'outside-business-hours',
+    });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ itemType: 'contact', outcome: 'deferred', reason: 'outside-business-hours' }),
+    });
+  });
+
+  it('sends nothing for a paid invoice and reports it paid', async () => {
+    at('2026-12-07T12:00:00.000Z');
+    givenInvoice(invoiceFixture({ status: 'PAID', balanceMinor: 0 }));
+
+    const result = await send('D-3');
+
+    expect(result.outcome).toBe('paid');
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('gives the claim back and throws TransientSendError when SES throttles, so the retry can send', async () => {
+    at('2026-12-07T12:00:00.000Z');
+    givenInvoice();
+    ses.on(SendEmailCommand).rejects(
+      new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } }),
+    );
+
+    await expect(send('D-3')).rejects.toMatchObject({ name: 'TransientSendError' });
+
+    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { Key: keys.send('INV-1', 'D-3', 'email') });
+  });
+
+  it('does not send again when the channel was already sent for this stage (retried Lambda)', async () => {
+    at('2026-12-07T12:00:00.000Z');
+    givenInvoice();
+    ddb
+      .on(PutCommand, { Item: expect.objectContaining(keys.send('INV-1', 'D-3', 'email')) })
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    ddb.on(GetCommand, { Key: keys.send('INV-1', 'D-3', 'email') }).resolves({ Item: { state: 'SENT' } });
+
+    const result = await send('D-3');
+
+    expect(result.outcome).toBe('sent');
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('skips a channel without an address, with the reason', async () => {
+    at('2026-12-07T12:00:00.000Z');
+    const customer = customerFixture({ email: undefined });
+    givenInvoice(invoiceFixture({ customer }), customer);
+
+    const result = await send('D-3');
+
+    expect(result.outcome).toBe('skipped');
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ itemType: 'contact', channel: 'email', outcome: 'skipped', reason: 'no-contact-address' }),
+    });
+  });
+
+  it('supersedes a stage whose next stage is already due', async () => {
+    // D-3 reached only after D0 was due (e.g. a long deferral): D-3 is skipped, D0 waits 1 s.
+    at('2026-12-10T13:00:00.000Z');
+    givenInvoice();
+
+    const result = await send('D-3');
+
+    expect(result).toMatchObject({ outcome: 'superseded', stageId: 'D0', seconds: 1 });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('escalates to the operators topic on D+30', async () => {
+    at('2027-01-11T13:00:00.000Z'); // Monday 10:00 local, D+32 (D+30 fell on a Saturday afternoon? no matter: it is due)
+    givenInvoice();
+
+    const result = await send('D+30');
+
+    expect(result).toMatchObject({ outcome: 'sent', stageId: '' });
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:dunning-operators',
+    });
+    const message = JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}');
+    expect(message).toMatchObject({ kind: 'escalation', to: 'collections', invoiceId: 'INV-1' });
+    expect(JSON.stringify(message)).not.toContain('maria@example.com');
+  });
+});
