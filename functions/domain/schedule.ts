@@ -1,0 +1,53 @@
+import { DateTime, IANAZone } from 'luxon';
+import { type BillingRule, minutesOf, type Stage } from './billing-rule';
+
+/**
+ * Instant at which a stage is due: the local date `dueDate + offsetDays`, at `stage.at`, wall clock in `timezone`.
+ * A time inside a DST gap moves forward past the gap.
+ */
+export function stageDueInstant(dueDate: string, stage: Pick<Stage, 'offsetDays' | 'at'>, timezone: string): Date {
+  const day = DateTime.fromISO(dueDate, { zone: timezone }).plus({ days: stage.offsetDays });
+  if (!day.isValid) throw new Error(`Invalid due date "${dueDate}" or time zone "${timezone}"`);
+  const minutes = minutesOf(stage.at);
+  return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 }).toJSDate();
+}
+
+/** The debtor's time zone when it is a valid IANA zone, else the rule's. */
+export function debtorTimezone(rule: Pick<BillingRule, 'timezone'>, customer: { timezone?: string | undefined }): string {
+  return customer.timezone && IANAZone.isValidZone(customer.timezone) ? customer.timezone : rule.timezone;
+}
+
+export interface StagePlan {
+  readonly stageIndex: number;
+  readonly stageId: string;
+  readonly dueAt: Date;
+  /** Stages already due that are skipped because a later one is due too. */
+  readonly superseded: { stageId: string; dueAt: Date }[];
+}
+
+/**
+ * Which stage to act on next at `now`, from stage index `fromIndex` (0 on registration). Among the stages from
+ * `fromIndex` whose due instant has passed, only the latest is performed; the earlier ones are superseded
+ * (DESIGN §8). When none has passed, the plan is `stages[fromIndex]`. Null when no stage is left.
+ */
+export function planStage(rule: BillingRule, dueDate: string, timezone: string, now: Date, fromIndex = 0): StagePlan | null {
+  const first = rule.stages[fromIndex];
+  if (!first) return null;
+  const due = rule.stages.slice(fromIndex).map((stage, i) => ({
+    stageIndex: fromIndex + i,
+    stageId: stage.id,
+    dueAt: stageDueInstant(dueDate, stage, timezone),
+  }));
+  const passed = due.filter((d) => d.dueAt.getTime() <= now.getTime());
+  const chosen = passed.at(-1) ?? due[0];
+  if (!chosen) return null;
+  return {
+    ...chosen,
+    superseded: passed.slice(0, -1).map(({ stageId, dueAt }) => ({ stageId, dueAt })),
+  };
+}
+
+/** Whole seconds from `now` until `at`, at least 1 (Step Functions timeouts are >= 1 s). */
+export function secondsUntil(now: Date, at: Date): number {
+  return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000));
+}
