@@ -137,9 +137,12 @@ describe('send step', () => {
   it('does not send again when the channel was already sent for this stage (retried Lambda)', async () => {
     at('2026-12-07T12:00:00.000Z');
     givenInvoice();
-    ddb
-      .on(PutCommand, { Item: expect.objectContaining(keys.send('INV-1', 'D-3', 'email')) })
-      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    ddb.on(PutCommand).callsFake((input: { Item: { pk: string } }) => {
+      if (input.Item.pk === keys.send('INV-1', 'D-3', 'email').pk) {
+        throw new ConditionalCheckFailedException({ message: 'exists', $metadata: {} });
+      }
+      return {};
+    });
     ddb.on(GetCommand, { Key: keys.send('INV-1', 'D-3', 'email') }).resolves({ Item: { state: 'SENT' } });
 
     const result = await send('D-3');
