@@ -1,0 +1,16 @@
+/**
+ * The HTTP API's routes, shared by the CDK construct (API Gateway resources and methods) and the local runtime's
+ * HTTP server, so both expose exactly the same paths. `handler` names the file in functions/handlers/.
+ */
+export interface ApiRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway resource path, with `{param}` placeholders. */
+  readonly path: string;
+  readonly handler: string;
+}
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'POST', path: '/invoices', handler: 'create-invoices' },
+  { method: 'GET', path: '/invoices/{id}', handler: 'get-invoice' },
+  { method: 'POST', path: '/invoices/{id}/payments', handler: 'record-payment' },
+];
