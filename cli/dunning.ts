@@ -1,0 +1,1 @@
+console.log('dunning cli', process.argv.slice(2).join(' '), process.version);
