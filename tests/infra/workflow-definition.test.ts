@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseBillingRule } from '../../functions/domain/billing-rule';
+import { defaultRule } from '../support/fixtures';
+import { definitionOf, synthWorkflowTemplate } from '../support/workflow-stack';
+
+const definition = definitionOf(synthWorkflowTemplate(defaultRule));
+const states = definition.States;
+
+describe('the workflow generated from the billing rule', () => {
+  it('reads like the rule: one wait / act / outcome group per stage, named for people', () => {
+    const names = Object.keys(states);
+    for (const [stage, act] of [
+      ['D-3', 'send email'],
+      ['D0', 'send email + sms'],
+      ['D+3', 'send sms'],
+      ['D+7', 'send email + sms'],
+      ['D+15', 'send email'],
+      ['D+30', 'escalate to collections'],
+    ]) {
+      expect(names).toContain(`${stage} · wait or payment`);
+      expect(names).toContain(`${stage} · ${act}`);
+      expect(names).toContain(`${stage} · sent or deferred?`);
+    }
+    expect(names).toEqual(
+      expect.arrayContaining(['Billing rule · standard', 'Plan next stage', 'Start at stage', 'Invoice paid', 'Billing rule completed']),
+    );
+    expect(definition.StartAt).toBe('Billing rule · standard');
+  });
+
+  it('waits with a task token that times out at the stage time, and acts on the timeout', () => {
+    const wait = states['D0 · wait or payment'] as Record<string, unknown>;
+    expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(wait.TimeoutSecondsPath).toBe('$.step.seconds');
+    expect((wait.Parameters as { Payload: Record<string, unknown> }).Payload).toMatchObject({ 'taskToken.$': '$$.Task.Token', stageId: 'D0' });
+    expect(wait.Catch).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'D0 · send email + sms' })]),
+    );
+    expect(wait.Next).toBe('Payment or other event?');
+  });
+
+  it('chains each outcome to the next stage, loops deferrals back to the same wait, and stops on payment', () => {
+    const outcome = states['D0 · sent or deferred?'] as { Choices: { Next: string; StringEquals: string }[]; Default: string };
+    expect(outcome.Default).toBe('D+3 · wait or payment');
+    expect(outcome.Choices).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ StringEquals: 'deferred', Next: 'D0 · wait or payment' }),
+        expect.objectContaining({ StringEquals: 'paid', Next: 'Invoice paid' }),
+      ]),
+    );
+    expect((states['D+30 · sent or deferred?'] as { Default: string }).Default).toBe('Billing rule completed');
+    const interrupted = states['Payment or other event?'] as { Choices: { Next: string }[] };
+    expect(interrupted.Choices[0]?.Next).toBe('Invoice paid');
+  });
+
+  it('retries throttled sends with backoff and sends every unhandled error to the failure handler', () => {
+    const act = states['D0 · send email + sms'] as { Retry: Record<string, unknown>[]; Catch: { Next: string }[] };
+    expect(act.Retry).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['TransientSendError'], BackoffRate: 2, MaxAttempts: 8 })]),
+    );
+    expect(act.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Record failure · notify operators' })]);
+    expect((states['Record failure · notify operators'] as { Next: string }).Next).toBe('Failed (operators notified)');
+  });
+
+  it('follows a different rule with different states (built at synth time from the rule)', () => {
+    const rule = parseBillingRule({
+      ...defaultRule,
+      id: 'short',
+      stages: [{ id: 'D+1', offsetDays: 1, at: '10:00', actions: [{ channel: 'sms', template: 'overdue' }] }],
+    });
+    const names = Object.keys(definitionOf(synthWorkflowTemplate(rule)).States);
+    expect(names).toContain('D+1 · send sms');
+    expect(names).not.toContain('D-3 · wait or payment');
+    expect(names).toContain('Billing rule · short');
+  });
+});
