@@ -7,11 +7,13 @@ export interface Money {
 }
 
 const minorDigitsCache = new Map<string, number>();
+let knownCurrencies: ReadonlySet<string> | undefined;
 
 /** True when `code` is an ISO-4217 code this runtime knows (Intl's list). */
 export function isKnownCurrency(code: string): boolean {
   if (!/^[A-Z]{3}$/.test(code)) return false;
-  return Intl.supportedValuesOf('currency').includes(code);
+  knownCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
+  return knownCurrencies.has(code);
 }
 
 /** Number of minor-unit digits of a currency (BRL 2, JPY 0, KWD 3). */

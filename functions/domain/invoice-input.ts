@@ -1,0 +1,419 @@
+import { createHash } from 'node:crypto';
+import type { FieldIssue } from './field-issue';
+import type { Customer, InvoiceRegistration } from './invoice';
+import { isKnownCurrency, parseDecimalAmount } from './money';
+
+/**
+ * Validation of one invoice record as it arrives from the API, a CSV row, a JSON array element or a JSON Lines line
+ * (DESIGN.md §8). Every field is checked and every problem reported, each naming the field and the offending value.
+ */
+
+/** Longest accepted text for names, e-mails and other free fields. */
+export const MAX_FIELD_LENGTH = 256;
+/** Longest accepted invoice / customer id. */
+export const MAX_ID_LENGTH = 128;
+/** Longest accepted description. */
+export const MAX_DESCRIPTION_LENGTH = 500;
+/** Longest accepted payment URL. */
+export const MAX_URL_LENGTH = 2048;
+
+export type RecordValidation =
+  | { ok: true; value: InvoiceRegistration }
+  | { ok: false; invoiceId?: string; issues: FieldIssue[] };
+
+/**
+ * Checks one raw invoice record and turns it into an `InvoiceRegistration`. Strings are trimmed, an empty string
+ * counts as absent (CSV empty cell), unknown keys are ignored, and all issues of the record are returned together.
+ * `invoiceId` is returned with the issues whenever it was itself valid, so a report can name the row.
+ */
+export function validateInvoiceRecord(raw: unknown): RecordValidation {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return {
+      ok: false,
+      issues: [{ path: '(root)', issue: `must be an object with invoice fields, got ${kindOf(raw)}` }],
+    };
+  }
+  const record = raw as Record<string, unknown>;
+  const issues: FieldIssue[] = [];
+  const field = <T>(name: string, check: FieldCheck<T>, required: boolean): T | undefined => {
+    const outcome = readField(record, name, check, required);
+    if ('issue' in outcome) {
+      issues.push({ path: name, issue: outcome.issue });
+      return undefined;
+    }
+    return outcome.value;
+  };
+
+  const invoiceId = field('invoiceId', checkId, true);
+  const customerId = field('customerId', checkId, true);
+  const name = field('customerName', checkName, true);
+  const email = field('email', checkEmail, false);
+  const phone = field('phone', checkPhone, false);
+  const timezone = field('timezone', checkTimezone, false);
+  const locale = field('locale', checkLocale, false);
+  const country = field('country', checkCountry, false);
+  const region = field('region', checkRegion, false);
+  const currency = field('currency', checkCurrency, true);
+  const amountMinor = field('amount', checkAmount(currency), true);
+  const dueDate = field('dueDate', checkDate, true);
+  const registeredAt = field('registeredAt', checkInstant, false);
+  const paymentUrl = field('paymentUrl', checkUrl, false);
+  const description = field('description', checkDescription, false);
+
+  if (
+    issues.length > 0 ||
+    invoiceId === undefined ||
+    customerId === undefined ||
+    name === undefined ||
+    currency === undefined ||
+    amountMinor === undefined ||
+    dueDate === undefined
+  ) {
+    return { ok: false, ...(invoiceId !== undefined ? { invoiceId } : {}), issues };
+  }
+
+  const customer: Customer = {
+    customerId,
+    name,
+    ...optional('email', email),
+    ...optional('phone', phone),
+    ...optional('timezone', timezone),
+    ...optional('locale', locale),
+    ...optional('country', country),
+    ...optional('region', region),
+  };
+  return {
+    ok: true,
+    value: {
+      invoiceId,
+      customer,
+      amount: { minor: amountMinor, currency },
+      dueDate,
+      ...optional('registeredAt', registeredAt),
+      ...optional('paymentUrl', paymentUrl),
+      ...optional('description', description),
+    },
+  };
+}
+
+const EXECUTION_NAME_MAX = 80;
+const EXECUTION_NAME_HASH_LENGTH = 12;
+const EXECUTION_NAME_SAFE = /^[A-Za-z0-9_.-]{1,80}$/;
+const EXECUTION_NAME_UNSAFE_CHAR = /[^A-Za-z0-9_.-]/g;
+
+/**
+ * Execution-name-safe form of an invoice id for Step Functions (1..80 chars of `[A-Za-z0-9-_.]`). An id that is
+ * already safe is returned unchanged; otherwise unsafe characters become `_`, the result is cut to fit, and a short
+ * stable hash of the original id is appended, so distinct ids that sanitise alike still get distinct names.
+ */
+export function executionNameFor(invoiceId: string): string {
+  if (EXECUTION_NAME_SAFE.test(invoiceId)) return invoiceId;
+  const hash = createHash('sha256').update(invoiceId, 'utf8').digest('hex').slice(0, EXECUTION_NAME_HASH_LENGTH);
+  const sanitized = Array.from(invoiceId, (ch) => ch.replace(EXECUTION_NAME_UNSAFE_CHAR, '_')).join('');
+  const room = EXECUTION_NAME_MAX - EXECUTION_NAME_HASH_LENGTH - 1;
+  return sanitized === '' ? hash : `${sanitized.slice(0, room)}-${hash}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field reading
+
+/** A field check gets a present, non-empty value (strings already trimmed) and returns the normalised value. */
+type FieldCheck<T> = (value: string | number | boolean) => { value: T } | { issue: string };
+
+function readField<T>(
+  record: Record<string, unknown>,
+  name: string,
+  check: FieldCheck<T>,
+  required: boolean,
+): { value: T | undefined } | { issue: string } {
+  const raw = Object.hasOwn(record, name) ? record[name] : undefined;
+  const value = typeof raw === 'string' ? raw.trim() : raw;
+  if (value === undefined || value === null || value === '') {
+    return required ? { issue: 'is required' } : { value: undefined };
+  }
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    return { issue: `must be text, got ${kindOf(value)}` };
+  }
+  return check(value);
+}
+
+function optional<K extends string, T>(key: K, value: T | undefined): { [P in K]?: T } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: T };
+}
+
+/**
+ * A check of a text field whose answer depends only on the text, remembered for the next records (a file repeats
+ * the same few time zones, locales, countries and currencies; asking Intl each time costs microseconds per row).
+ */
+function cachedTextCheck<T>(check: (text: string) => { value: T } | { issue: string }): FieldCheck<T> {
+  const answers = new Map<string, { value: T } | { issue: string }>();
+  return (value) => {
+    const text = asText(value);
+    if ('issue' in text) return text;
+    let answer = answers.get(text.value);
+    if (answer === undefined) {
+      answer = check(text.value);
+      if (answers.size < CACHE_LIMIT) answers.set(text.value, answer);
+    }
+    return answer;
+  };
+}
+
+const CACHE_LIMIT = 1000;
+
+/** Text fields accept only strings; ids and amounts also accept JSON numbers (see their checks). */
+function asText(value: string | number | boolean): { value: string } | { issue: string } {
+  return typeof value === 'string' ? { value } : { issue: `must be text, got ${kindOf(value)} ${String(value)}` };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checks
+
+const CONTROL_CHARS = /\p{Cc}/u;
+const CONTROL_CHARS_EXCEPT_LINE_BREAKS = /(?![\t\n\r])\p{Cc}/u;
+const WHITESPACE_OR_CONTROL = /[\s\p{Cc}]/u;
+const FORMULA_START = /^[=+\-@]/;
+
+const checkId: FieldCheck<string> = (value) => {
+  // JSON producers often emit numeric ids: accept safe integers as their decimal text.
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { value: String(value) };
+  const text = asText(value);
+  if ('issue' in text) return text;
+  const id = text.value;
+  if (id.length > MAX_ID_LENGTH) return { issue: `is longer than ${MAX_ID_LENGTH} characters: ${quote(id)}` };
+  if (WHITESPACE_OR_CONTROL.test(id)) return { issue: `must not contain spaces or control characters: ${quote(id)}` };
+  return { value: id };
+};
+
+function checkText(maxLength: number, options: { multiline?: boolean } = {}): FieldCheck<string> {
+  const forbidden = options.multiline ? CONTROL_CHARS_EXCEPT_LINE_BREAKS : CONTROL_CHARS;
+  return (value) => {
+    const text = asText(value);
+    if ('issue' in text) return text;
+    const s = text.value;
+    if (s.length > maxLength) return { issue: `is longer than ${maxLength} characters: ${quote(s)}` };
+    if (forbidden.test(s)) return { issue: `must not contain control characters: ${quote(s)}` };
+    if (FORMULA_START.test(s)) return { issue: `looks like a spreadsheet formula: ${quote(s)}` };
+    return { value: s };
+  };
+}
+
+const checkName = checkText(MAX_FIELD_LENGTH);
+const checkDescription = checkText(MAX_DESCRIPTION_LENGTH, { multiline: true });
+
+const EMAIL_LOCAL = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*$/u;
+const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
+const TOP_LEVEL_DOMAIN = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
+
+const checkEmail: FieldCheck<string> = (value) => {
+  const text = asText(value);
+  if ('issue' in text) return text;
+  const email = text.value;
+  const bad = { issue: `is not a valid e-mail address: ${quote(email)}` };
+  if (email.length > 254) return { issue: `is longer than 254 characters: ${quote(email)}` };
+  const at = email.lastIndexOf('@');
+  if (at <= 0 || at > 64) return bad;
+  const local = email.slice(0, at);
+  const labels = email.slice(at + 1).split('.');
+  const tld = labels[labels.length - 1] ?? '';
+  if (!EMAIL_LOCAL.test(local) || labels.length < 2 || !TOP_LEVEL_DOMAIN.test(tld)) return bad;
+  if (!labels.every((label) => DOMAIN_LABEL.test(label))) return bad;
+  return { value: email };
+};
+
+const PHONE_SEPARATORS = /[\s\-().]/g;
+const E164 = /^\+[1-9]\d{7,14}$/;
+
+const checkPhone: FieldCheck<string> = (value) => {
+  const text = asText(value);
+  if ('issue' in text) return text;
+  const phone = text.value.replace(PHONE_SEPARATORS, '');
+  if (!E164.test(phone)) {
+    return { issue: `must be an E.164 number like "+5511987654321", got ${quote(text.value)}` };
+  }
+  return { value: phone };
+};
+
+const TIME_ZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
+
+const checkTimezone = cachedTextCheck((zone) => {
+  const bad = { issue: `is not an IANA time zone like "America/Sao_Paulo": ${quote(zone)}` };
+  if (zone.length > 64 || !TIME_ZONE_SHAPE.test(zone)) return bad;
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return bad;
+  }
+  // Keep the name as given unless Intl only fixed its letter case ("america/sao_paulo").
+  return { value: resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone };
+});
+
+const LOCALE_SHAPE = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$/;
+
+const checkLocale = cachedTextCheck((locale) => {
+  const bad = { issue: `is not a locale like "pt-BR", "en" or "es-MX": ${quote(locale)}` };
+  if (locale.length > 35 || !LOCALE_SHAPE.test(locale)) return bad;
+  try {
+    const [canonical] = Intl.getCanonicalLocales(locale.replaceAll('_', '-'));
+    return canonical === undefined ? bad : { value: canonical };
+  } catch {
+    return bad;
+  }
+});
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+/** Codes Intl names that are not countries. */
+const NOT_COUNTRIES = new Set(['ZZ', 'EU', 'EZ', 'UN', 'QO']);
+
+const checkCountry = cachedTextCheck((country) => {
+  const code = country.toUpperCase();
+  if (!/^[A-Z]{2}$/.test(code) || NOT_COUNTRIES.has(code) || regionNames.of(code) === undefined) {
+    return { issue: `is not an ISO 3166-1 alpha-2 country code like "BR": ${quote(country)}` };
+  }
+  return { value: code };
+});
+
+const REGION_CODE = /^[A-Za-z0-9]{1,3}(?:-[A-Za-z0-9]{1,3})?$/;
+
+const checkRegion: FieldCheck<string> = (value) => {
+  const text = asText(value);
+  if ('issue' in text) return text;
+  if (!REGION_CODE.test(text.value)) {
+    return { issue: `is not a region code like "SP" (state/province code used for holidays): ${quote(text.value)}` };
+  }
+  return { value: text.value.toUpperCase() };
+};
+
+const checkCurrency = cachedTextCheck((currency) => {
+  const code = currency.toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code)) return { issue: `must be a 3-letter ISO 4217 code like "BRL", got ${quote(currency)}` };
+  if (!isKnownCurrency(code)) return { issue: `unknown currency ${quote(currency)} (use an ISO 4217 code like "BRL")` };
+  return { value: code };
+});
+
+const DECIMAL_SHAPE = /^\d+(?:\.\d+)?$/;
+
+/** Amount in minor units of `currency`; when the currency itself is invalid only the decimal shape is checked. */
+function checkAmount(currency: string | undefined): FieldCheck<number> {
+  return (value) => {
+    let decimal: string;
+    if (typeof value === 'number') {
+      decimal = String(value);
+      if (!Number.isFinite(value) || /e/i.test(decimal)) {
+        return { issue: `must be a decimal string like "1234.50", got the number ${decimal}` };
+      }
+    } else {
+      const text = asText(value);
+      if ('issue' in text) return text;
+      decimal = text.value;
+    }
+    if (currency === undefined) {
+      if (!DECIMAL_SHAPE.test(decimal)) {
+        return { issue: `must be a positive decimal number like "1234.50", got ${quote(decimal)}` };
+      }
+      return /[1-9]/.test(decimal) ? { value: 0 } : { issue: 'must be greater than 0' };
+    }
+    const parsed = parseDecimalAmount(decimal, currency);
+    if (!parsed.ok) return { issue: parsed.issue };
+    if (parsed.minor <= 0) return { issue: `must be greater than 0, got ${quote(decimal)}` };
+    return { value: parsed.minor };
+  };
+}
+
+const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+const checkDate: FieldCheck<string> = (value) => {
+  const text = asText(value);
+  if ('issue' in text) return text;
+  const match = DATE_SHAPE.exec(text.value);
+  if (!match) return { issue: `must be a date like "2026-12-15" (YYYY-MM-DD), got ${quote(text.value)}` };
+  if (!isRealDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
+    return { issue: `not a real date: ${quote(text.value)}` };
+  }
+  return { value: text.value };
+};
+
+const INSTANT_SHAPE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+/** ISO-8601 instant with `Z` or an offset; returned normalised to UTC (`…Z`). */
+const checkInstant: FieldCheck<string> = (value) => {
+  const text = asText(value);
+  if ('issue' in text) return text;
+  const m = INSTANT_SHAPE.exec(text.value);
+  const shapeIssue = {
+    issue: `must be an ISO-8601 instant with Z or an offset, like "2026-11-20T12:00:00Z", got ${quote(text.value)}`,
+  };
+  if (!m) return shapeIssue;
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const second = Number(m[6] ?? '0');
+  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const offsetHours = Number(m[10] ?? '0');
+  const offsetMinutes = Number(m[11] ?? '0');
+  if (
+    !isRealDate(year, month, day) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    offsetHours > 23 ||
+    offsetMinutes > 59
+  ) {
+    return { issue: `not a real instant: ${quote(text.value)}` };
+  }
+  const offsetSign = m[9] === '-' ? -1 : 1;
+  const offsetMs = m[8] === 'Z' ? 0 : offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const utcMs = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMs;
+  return { value: new Date(utcMs).toISOString() };
+};
+
+const checkUrl: FieldCheck<string> = (value) => {
+  const text = asText(value);
+  if ('issue' in text) return text;
+  if (text.value.length > MAX_URL_LENGTH) return { issue: `is longer than ${MAX_URL_LENGTH} characters` };
+  let url: URL;
+  try {
+    url = new URL(text.value);
+  } catch {
+    return { issue: `is not a valid URL: ${quote(text.value)}` };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { issue: `must be an http or https URL, got ${quote(text.value)}` };
+  }
+  return { value: text.value };
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers
+
+function isRealDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= daysInMonth(year, month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+const QUOTE_LIMIT = 40;
+
+/** The offending value for a message: JSON-quoted (control characters escaped) and cut to 40 characters. */
+function quote(value: string): string {
+  return JSON.stringify(value.length > QUOTE_LIMIT ? `${value.slice(0, QUOTE_LIMIT)}…` : value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,76 @@
+import {
+  describeJsonValue,
+  isJsonObject,
+  jsonErrorMessage,
+  type ParsedRecord,
+  recordTooLargeMessage,
+} from './parsed-record';
+
+const BLANK = /^\s*$/;
+
+/**
+ * Splits JSON Lines text, fed as chunks cut anywhere, into one record per non-blank line (LF or CRLF). A line that
+ * is not a JSON object, or is larger than `maxRecordBytes` (skipped without being buffered), becomes an error entry
+ * and the next line is read as usual.
+ */
+export class JsonLinesSplitter {
+  private line = 1;
+  private pieces: string[] = [];
+  private bytes = 0;
+  private oversized = false;
+
+  constructor(private readonly maxRecordBytes: number) {}
+
+  /** Feeds the next text chunk; returns the records (and errors) of the lines it completed. */
+  push(text: string): ParsedRecord[] {
+    const out: ParsedRecord[] = [];
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+      this.append(text.slice(start, newline));
+      this.finishLine(out);
+      start = newline + 1;
+    }
+    this.append(text.slice(start));
+    return out;
+  }
+
+  /** Signals the end of the input; returns the record of a last line without a newline, if any. */
+  end(): ParsedRecord[] {
+    const out: ParsedRecord[] = [];
+    this.finishLine(out);
+    return out;
+  }
+
+  private append(piece: string): void {
+    if (this.oversized || piece.length === 0) return;
+    this.bytes += Buffer.byteLength(piece, 'utf8');
+    if (this.bytes > this.maxRecordBytes) {
+      this.oversized = true;
+      this.pieces = [];
+    } else this.pieces.push(piece);
+  }
+
+  private finishLine(out: ParsedRecord[]): void {
+    const line = this.line;
+    const oversized = this.oversized;
+    const text = this.pieces.length === 1 ? (this.pieces[0] as string) : this.pieces.join('');
+    this.line++;
+    this.pieces = [];
+    this.bytes = 0;
+    this.oversized = false;
+    if (oversized) {
+      out.push({ line, error: recordTooLargeMessage(this.maxRecordBytes) });
+      return;
+    }
+    if (BLANK.test(text)) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      out.push({ line, error: `not valid JSON: ${jsonErrorMessage(error)}` });
+      return;
+    }
+    if (isJsonObject(value)) out.push({ line, record: value });
+    else out.push({ line, error: `expected an invoice object, got ${describeJsonValue(value)}` });
+  }
+}
