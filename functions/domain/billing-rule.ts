@@ -44,9 +44,20 @@ function editDistance(a: string, b: string): number {
   return prev[b.length] ?? 0;
 }
 
+/** The allowed key a typo most likely meant: same letters in another case, or at most 2 edits away. */
+function closestKey(key: string, allowed: readonly string[]): string | undefined {
+  const sameLetters = allowed.find((a) => a.toLowerCase() === key.toLowerCase());
+  if (sameLetters) return sameLetters;
+  const ranked = allowed
+    .map((a) => ({ a, d: editDistance(a.toLowerCase(), key.toLowerCase()) }))
+    .sort((x, y) => x.d - y.d);
+  const best = ranked[0];
+  return best && best.d <= Math.min(2, Math.floor(key.length / 2)) ? best.a : undefined;
+}
+
 function unknownKeysMessage(keys: readonly string[], allowed: readonly string[]): string {
   const described = keys.map((key) => {
-    const close = allowed.find((a) => a.toLowerCase() === key.toLowerCase() || editDistance(a, key) <= 2);
+    const close = closestKey(key, allowed);
     return close ? `"${key}" (did you mean "${close}"?)` : `"${key}"`;
   });
   return `unknown key${keys.length > 1 ? 's' : ''} ${described.join(', ')}; allowed: ${allowed.join(', ')}`;
@@ -76,7 +87,9 @@ const TimeWindowSchema = z
   .refine(([start, end]) => minutesOf(start) < minutesOf(end), { error: 'window must start before it ends' });
 
 const DayWindows = z
-  .array(TimeWindowSchema, { error: (i) => `must be a list of windows like [["08:00", "20:00"]], got ${show(i.input)}` })
+  .array(TimeWindowSchema, {
+    error: (i) => `must be a list of windows like [["08:00", "20:00"]], got ${show(i.input)}`,
+  })
   .superRefine((windows, ctx) => {
     for (let i = 1; i < windows.length; i++) {
       const prev = windows[i - 1];
@@ -113,11 +126,24 @@ function isRealDate(date: string): boolean {
 const IsoDate = z
   .string({ error: (i) => `must be a date YYYY-MM-DD, got ${show(i.input)}` })
   .regex(ISO_DATE, { error: (i) => `must be a date YYYY-MM-DD, got ${show(i.input)}` })
-  .refine(isRealDate, { error: (i) => `not a real date: ${show(i.input)}` });
+  .refine((date) => !ISO_DATE.test(date) || isRealDate(date), { error: (i) => `not a real date: ${show(i.input)}` });
+
+const zoneValidity = new Map<string, boolean>();
+
+/** True for a valid IANA time zone name (luxon/Intl; cached, the check costs ~0.1 ms). */
+export function isValidTimeZone(zone: string): boolean {
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (zoneValidity.size >= 10_000) zoneValidity.clear();
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
+}
 
 const TimeZone = z
   .string({ error: (i) => `must be an IANA time zone like "America/Sao_Paulo", got ${show(i.input)}` })
-  .refine((zone) => IANAZone.isValidZone(zone), {
+  .refine(isValidTimeZone, {
     error: (i) => `must be an IANA time zone like "America/Sao_Paulo", got ${show(i.input)}`,
   });
 
@@ -144,14 +170,18 @@ const ActionSchema = z.discriminatedUnion(
   ],
   {
     error: (i) => {
-      const channel = typeof i.input === 'object' && i.input !== null ? (i.input as { channel?: unknown }).channel : undefined;
+      const channel =
+        typeof i.input === 'object' && i.input !== null ? (i.input as { channel?: unknown }).channel : undefined;
       return `channel must be one of ${CHANNELS.join(', ')}, got ${show(channel)}`;
     },
   },
 );
 
 const wholeNumber = (what: string, min: number, max: number) =>
-  z.int({ error: `must be a whole number of ${what} from ${min} to ${max}` }).min(min).max(max);
+  z
+    .int({ error: `must be a whole number of ${what} from ${min} to ${max}` })
+    .min(min)
+    .max(max);
 
 const StageSchema = strictObject({
   id: z.string({ error: 'a stage needs an id like "D+7"' }).regex(/^[A-Za-z0-9+\-_.]{1,20}$/, {
@@ -197,7 +227,8 @@ const StagesSchema = z
   .superRefine((stages, ctx) => {
     const ids = new Set<string>();
     stages.forEach((stage, index) => {
-      if (ids.has(stage.id)) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate stage id "${stage.id}"` });
+      if (ids.has(stage.id))
+        ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate stage id "${stage.id}"` });
       ids.add(stage.id);
       const prev = stages[index - 1];
       if (prev && stageMinutes(stage) <= stageMinutes(prev)) {
@@ -215,20 +246,39 @@ const StagesSchema = z
  * ---------------------------------------------------------------------------------------------------------------- */
 
 let holidayCatalog: Holidays | undefined;
-const catalog = () => {
+let holidayCountries: ReadonlySet<string> | undefined;
+const holidayRegions = new Map<string, readonly string[]>();
+
+function hasHolidayData(country: string): boolean {
   holidayCatalog ??= new Holidays();
-  return holidayCatalog;
-};
+  holidayCountries ??= new Set(Object.keys(holidayCatalog.getCountries()));
+  return holidayCountries.has(country);
+}
+
+function regionsOf(country: string): readonly string[] {
+  let regions = holidayRegions.get(country);
+  if (!regions) {
+    holidayCatalog ??= new Holidays();
+    regions = Object.keys(holidayCatalog.getStates(country) ?? {});
+    holidayRegions.set(country, regions);
+  }
+  return regions;
+}
 
 function holidayDataIssues(value: unknown): { path: string; message: string }[] {
   if (typeof value !== 'object' || value === null) return [];
   const { country, region } = value as { country?: unknown; region?: unknown };
   if (typeof country !== 'string' || !/^[A-Z]{2}$/.test(country)) return [];
-  if (!(country in catalog().getCountries())) {
-    return [{ path: 'country', message: `no public-holiday data for "${country}" (date-holidays): holidays could not be respected` }];
+  if (!hasHolidayData(country)) {
+    return [
+      {
+        path: 'country',
+        message: `no public-holiday data for "${country}" (date-holidays): holidays could not be respected`,
+      },
+    ];
   }
   if (typeof region !== 'string') return [];
-  const regions = Object.keys(catalog().getStates(country) ?? {});
+  const regions = regionsOf(country);
   if (regions.includes(region)) return [];
   return [
     {
@@ -247,13 +297,16 @@ function holidayDataIssues(value: unknown): { path: string; message: string }[] 
 
 export const BillingRuleSchema = strictObject({
   id: z.string({ error: 'a billing rule needs an id like "standard"' }).regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, {
-    error: (i) => `must be a slug of letters, digits, - and _ (1-64, starting with a letter or digit), got ${show(i.input)}`,
+    error: (i) =>
+      `must be a slug of letters, digits, - and _ (1-64, starting with a letter or digit), got ${show(i.input)}`,
   }),
   name: z.string({ error: 'must be a text' }).max(200, { error: 'must be at most 200 characters' }).optional(),
   timezone: TimeZone,
-  country: z.string({ error: (i) => `must be an ISO 3166 alpha-2 code like "BR", got ${show(i.input)}` }).regex(/^[A-Z]{2}$/, {
-    error: (i) => `must be an ISO 3166 alpha-2 code like "BR" (uppercase), got ${show(i.input)}`,
-  }),
+  country: z
+    .string({ error: (i) => `must be an ISO 3166 alpha-2 code like "BR", got ${show(i.input)}` })
+    .regex(/^[A-Z]{2}$/, {
+      error: (i) => `must be an ISO 3166 alpha-2 code like "BR" (uppercase), got ${show(i.input)}`,
+    }),
   region: z
     .string({ error: (i) => `must be a region code like "SP", got ${show(i.input)}` })
     .regex(/^[A-Za-z0-9]{1,10}$/, { error: (i) => `must be a region code like "SP", got ${show(i.input)}` })
@@ -264,7 +317,8 @@ export const BillingRuleSchema = strictObject({
   stages: StagesSchema,
 }).superRefine(
   (_rule, ctx) => {
-    for (const { path, message } of holidayDataIssues(ctx.value)) ctx.addIssue({ code: 'custom', path: [path], message });
+    for (const { path, message } of holidayDataIssues(ctx.value))
+      ctx.addIssue({ code: 'custom', path: [path], message });
   },
   { when: (payload) => holidayDataIssues(payload.value).length > 0 },
 );

@@ -1,134 +1,310 @@
 import Holidays from 'date-holidays';
-import { DateTime } from 'luxon';
-import { type BusinessHours, minutesOf, type TimeWindow, WEEKDAYS, type Weekday } from './billing-rule';
+import { IANAZone } from 'luxon';
+import { type BusinessHours, minutesOf, WEEKDAYS, type Weekday } from './billing-rule';
 
 /** When contact is allowed: weekday windows (wall clock in `timezone`), closed on public and extra holidays. */
 export interface OpeningCalendar {
   readonly timezone: string;
   readonly businessHours: BusinessHours;
-  readonly country?: string;
-  readonly region?: string;
-  readonly extraHolidays?: readonly string[];
+  /** ISO alpha-2 country whose public holidays (date-holidays, type `public`) are closed all day. */
+  readonly country?: string | undefined;
+  /** Region (state) code within `country`, adding its regional holidays. */
+  readonly region?: string | undefined;
+  /** Extra closed local dates (YYYY-MM-DD), e.g. company closures. */
+  readonly extraHolidays?: readonly string[] | undefined;
 }
 
 export type ClosedReason = 'holiday' | 'outside-business-hours';
 
 /** How far ahead nextOpenInstant looks before it gives up. */
 const HORIZON_DAYS = 400;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
-const holidayEngines = new Map<string, Holidays>();
-const holidayDates = new Map<string, Set<string>>();
+/*
+ * Internally a local date is an "epoch day": whole days since 1970-01-01 of the wall clock read as if it were UTC.
+ * Integers make the hot paths (property tests run them hundreds of thousands of times) cheap.
+ */
 
-/** Local dates (YYYY-MM-DD) of the public holidays of a country/region in a year (date-holidays, offline data). */
-function publicHolidayDates(country: string, region: string | undefined, year: number): Set<string> {
-  const key = `${country}/${region ?? ''}/${year}`;
-  let dates = holidayDates.get(key);
-  if (!dates) {
-    const engineKey = `${country}/${region ?? ''}`;
-    let engine = holidayEngines.get(engineKey);
-    if (!engine) {
-      engine = region ? new Holidays(country, region) : new Holidays(country);
-      holidayEngines.set(engineKey, engine);
-    }
-    dates = new Set(
-      (engine.getHolidays(year) || []).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)),
-    );
-    holidayDates.set(key, dates);
+const epochDayOf = (isoDate: string): number => Date.parse(`${isoDate}T00:00:00Z`) / DAY;
+const isoDateOf = (epochDay: number): string => new Date(epochDay * DAY).toISOString().slice(0, 10);
+/** 1970-01-01 was a Thursday; WEEKDAYS starts on Monday. */
+const weekdayOf = (epochDay: number): Weekday => WEEKDAYS[(((epochDay + 3) % 7) + 7) % 7] as Weekday;
+
+/* ------------------------------------------------------------------------------------------------------------------
+ * Time zone offsets (luxon's IANAZone, cached).
+ * ---------------------------------------------------------------------------------------------------------------- */
+
+const zones = new Map<string, IANAZone>();
+
+function zoneOf(timezone: string): IANAZone {
+  let zone = zones.get(timezone);
+  if (!zone) {
+    zone = IANAZone.create(timezone);
+    if (!zone.isValid)
+      throw new Error(`Invalid time zone "${timezone}" (expected an IANA zone like "America/Sao_Paulo")`);
+    zones.set(timezone, zone);
   }
-  return dates;
+  return zone;
 }
 
-/** True when the local date is a public holiday of the calendar's country/region or one of its extra holidays. */
-export function isPublicHoliday(localDate: string, cal: OpeningCalendar): boolean {
-  if (cal.extraHolidays?.includes(localDate)) return true;
+/** A zone's offsets (ms) over one UTC day: `before` until `switchAt`, `after` from it (no change: switchAt = ∞). */
+interface DayOffsets {
+  readonly before: number;
+  readonly after: number;
+  readonly switchAt: number;
+}
+
+/**
+ * Offsets per zone and UTC day. `IANAZone.offset` costs ~10 µs (Intl) and the calendar asks for it a lot; offset
+ * changes are months apart, so a UTC day holds at most one, found once by bisection.
+ */
+const dailyOffsets = new Map<string, Map<number, DayOffsets>>();
+const MAX_CACHED_DAYS = 50_000;
+
+function offsetsOfDay(zone: IANAZone, utcDay: number): DayOffsets {
+  let cache = dailyOffsets.get(zone.name);
+  if (!cache) {
+    cache = new Map();
+    dailyOffsets.set(zone.name, cache);
+  }
+  let offsets = cache.get(utcDay);
+  if (!offsets) {
+    const start = utcDay * DAY;
+    const before = zone.offset(start);
+    const after = zone.offset(start + DAY - 1);
+    let switchAt = Number.POSITIVE_INFINITY;
+    if (before !== after) {
+      let a = start; // invariant: offset(a) !== after, offset(b) === after
+      let b = start + DAY - 1;
+      while (b - a > 1) {
+        const mid = Math.floor((a + b) / 2);
+        if (zone.offset(mid) === after) b = mid;
+        else a = mid;
+      }
+      switchAt = b;
+    }
+    offsets = { before: before * MINUTE, after: after * MINUTE, switchAt };
+    if (cache.size >= MAX_CACHED_DAYS) cache.clear();
+    cache.set(utcDay, offsets);
+  }
+  return offsets;
+}
+
+/** UTC offset (ms) of a zone at an instant. */
+function offsetAt(zone: IANAZone, ms: number): number {
+  const offsets = offsetsOfDay(zone, Math.floor(ms / DAY));
+  return ms < offsets.switchAt ? offsets.before : offsets.after;
+}
+
+/** Offset changes (instants) within [from, to]. */
+function transitionsBetween(from: number, to: number, zone: IANAZone): number[] {
+  const found: number[] = [];
+  for (let day = Math.floor(from / DAY); day <= Math.floor(to / DAY); day++) {
+    const { switchAt } = offsetsOfDay(zone, day);
+    if (switchAt >= from && switchAt <= to) found.push(switchAt);
+  }
+  return found;
+}
+
+interface Wall {
+  readonly epochDay: number;
+  /** Minutes since local midnight, with the fraction of the current minute. */
+  readonly minutes: number;
+}
+
+/** The wall clock of an instant in a zone. */
+function wallAt(ms: number, zone: IANAZone): Wall {
+  const local = ms + offsetAt(zone, ms);
+  const epochDay = Math.floor(local / DAY);
+  return { epochDay, minutes: (local - epochDay * DAY) / MINUTE };
+}
+
+/**
+ * Every instant whose wall clock in `zone` reads `minutes` on local `epochDay`: one normally, two in a fall-back
+ * overlap (earlier first), none in a spring-forward gap.
+ */
+function instantsAtWallClock(epochDay: number, minutes: number, zone: IANAZone): number[] {
+  const naive = epochDay * DAY + minutes * MINUTE;
+  // Offsets range from -12 h to +14 h, so the instant lies within [naive - 14 h, naive + 12 h].
+  const offsets = new Set([offsetAt(zone, naive - 14 * HOUR), offsetAt(zone, naive + 12 * HOUR)]);
+  const found = [...offsets].map((offset) => naive - offset).filter((ms) => offsetAt(zone, ms) === naive - ms);
+  return [...new Set(found)].sort((a, b) => a - b);
+}
+
+/* ------------------------------------------------------------------------------------------------------------------
+ * Holidays.
+ * ---------------------------------------------------------------------------------------------------------------- */
+
+/**
+ * National public holidays the bundled date-holidays data (3.37) lacks. Brazil: Dia Nacional de Zumbi e da
+ * Consciência Negra, a national holiday since 2024 (Lei 14.759/2023).
+ */
+const MISSING_PUBLIC_HOLIDAYS: Readonly<Record<string, readonly { monthDay: string; since: number }[]>> = {
+  BR: [{ monthDay: '11-20', since: 2024 }],
+};
+
+/** Public holidays of one country/region (epoch days), filled a year at a time. */
+interface HolidayTable {
+  readonly engine: Holidays;
+  readonly loadedYears: Set<number>;
+  readonly days: Set<number>;
+}
+
+const holidayTables = new Map<string, HolidayTable>();
+
+function holidayTable(country: string, region: string | undefined): HolidayTable {
+  const key = `${country}/${region ?? ''}`;
+  let table = holidayTables.get(key);
+  if (!table) {
+    const engine = region ? new Holidays(country, region) : new Holidays(country);
+    table = { engine, loadedYears: new Set(), days: new Set() };
+    holidayTables.set(key, table);
+  }
+  return table;
+}
+
+/**
+ * Adds a year's public holidays (date-holidays type `public`) by their local calendar date; a holiday lasting
+ * several days covers each of them.
+ */
+function loadHolidayYear(table: HolidayTable, country: string, year: number): void {
+  if (table.loadedYears.has(year)) return;
+  table.loadedYears.add(year);
+  for (const holiday of table.engine.getHolidays(year) || []) {
+    if (holiday.type !== 'public') continue;
+    const first = epochDayOf(holiday.date.slice(0, 10));
+    const length = Math.max(1, Math.round((holiday.end.getTime() - holiday.start.getTime()) / DAY));
+    for (let d = 0; d < length; d++) table.days.add(first + d);
+  }
+  for (const { monthDay, since } of MISSING_PUBLIC_HOLIDAYS[country] ?? []) {
+    if (year >= since) table.days.add(epochDayOf(`${year}-${monthDay}`));
+  }
+}
+
+const extraHolidayDays = new WeakMap<readonly string[], ReadonlySet<number>>();
+
+function isHoliday(epochDay: number, cal: OpeningCalendar): boolean {
+  if (cal.extraHolidays && cal.extraHolidays.length > 0) {
+    let extra = extraHolidayDays.get(cal.extraHolidays);
+    if (!extra) {
+      extra = new Set(cal.extraHolidays.map(epochDayOf));
+      extraHolidayDays.set(cal.extraHolidays, extra);
+    }
+    if (extra.has(epochDay)) return true;
+  }
   if (!cal.country) return false;
-  return publicHolidayDates(cal.country, cal.region, Number(localDate.slice(0, 4))).has(localDate);
+  const table = holidayTable(cal.country, cal.region);
+  // The year of an epoch day, give or take one (multi-day holidays can also spill over from the previous year).
+  const year = 1970 + Math.floor(epochDay / 365.2425);
+  for (let y = year - 1; y <= year + 1; y++) loadHolidayYear(table, cal.country, y);
+  return table.days.has(epochDay);
 }
 
-/** Local date, time and weekday of an instant in a zone. */
+/**
+ * True when the local date (YYYY-MM-DD) is a public holiday of the calendar's country/region (date-holidays type
+ * `public`, plus national holidays its data lacks) or one of the calendar's extra holidays.
+ */
+export function isPublicHoliday(localDate: string, cal: OpeningCalendar): boolean {
+  return isHoliday(epochDayOf(localDate), cal);
+}
+
+/* ------------------------------------------------------------------------------------------------------------------
+ * Opening hours.
+ * ---------------------------------------------------------------------------------------------------------------- */
+
+/** Local date (YYYY-MM-DD), time (HH:mm) and weekday of an instant in a zone. */
 export function localWallClock(at: Date, timezone: string): { date: string; time: string; weekday: Weekday } {
-  const local = DateTime.fromJSDate(at, { zone: timezone });
+  const wall = wallAt(at.getTime(), zoneOf(timezone));
+  const minutes = Math.floor(wall.minutes);
+  const pad = (n: number) => String(n).padStart(2, '0');
   return {
-    date: local.toISODate() ?? '',
-    time: local.toFormat('HH:mm'),
-    weekday: WEEKDAYS[local.weekday - 1] as Weekday,
+    date: isoDateOf(wall.epochDay),
+    time: `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`,
+    weekday: weekdayOf(wall.epochDay),
   };
 }
 
-function windowsOf(cal: OpeningCalendar, weekday: Weekday): readonly TimeWindow[] {
-  return cal.businessHours[weekday] ?? [];
+/** Windows as [start, end) minutes, per weekday, parsed once per businessHours object. */
+type MinuteWindows = Readonly<Record<Weekday, readonly (readonly [number, number])[]>>;
+const parsedHours = new WeakMap<BusinessHours, MinuteWindows>();
+
+function windowsOn(epochDay: number, cal: OpeningCalendar): readonly (readonly [number, number])[] {
+  let parsed = parsedHours.get(cal.businessHours);
+  if (!parsed) {
+    const byDay = {} as Record<Weekday, (readonly [number, number])[]>;
+    for (const day of WEEKDAYS)
+      byDay[day] = (cal.businessHours[day] ?? []).map(([s, e]) => [minutesOf(s), minutesOf(e)] as const);
+    parsed = byDay;
+    parsedHours.set(cal.businessHours, parsed);
+  }
+  return parsed[weekdayOf(epochDay)];
 }
 
-/** Why contact is not allowed at `at`, or null when it is. Windows are half-open: [start, end). */
+function closedReasonAt(ms: number, cal: OpeningCalendar, zone: IANAZone): ClosedReason | null {
+  const { epochDay, minutes } = wallAt(ms, zone);
+  if (isHoliday(epochDay, cal)) return 'holiday';
+  return windowsOn(epochDay, cal).some(([start, end]) => minutes >= start && minutes < end)
+    ? null
+    : 'outside-business-hours';
+}
+
+/**
+ * Why contact is not allowed at `at` (`holiday` beats `outside-business-hours`), or null when the calendar is open.
+ * Windows are wall-clock times in `cal.timezone`, half-open [start, end).
+ */
 export function closedReason(at: Date, cal: OpeningCalendar): ClosedReason | null {
-  const local = DateTime.fromJSDate(at, { zone: cal.timezone });
-  const date = local.toISODate() ?? '';
-  if (isPublicHoliday(date, cal)) return 'holiday';
-  const minute = local.hour * 60 + local.minute + (local.second * 1000 + local.millisecond) / 60_000;
-  const open = windowsOf(cal, WEEKDAYS[local.weekday - 1] as Weekday).some(
-    ([start, end]) => minute >= minutesOf(start) && minute < minutesOf(end),
-  );
-  return open ? null : 'outside-business-hours';
+  return closedReasonAt(at.getTime(), cal, zoneOf(cal.timezone));
 }
 
+/** True when the calendar is open at `at` (inside a business-hours window, not a holiday). */
 export function isOpen(at: Date, cal: OpeningCalendar): boolean {
   return closedReason(at, cal) === null;
 }
 
-/** The instant a wall-clock time occurs on a local date (a time in a DST gap moves forward past the gap). */
-function instantAt(date: DateTime, minutes: number): DateTime {
-  return date.startOf('day').plus({ minutes: 0 }).set({ hour: Math.floor(minutes / 60), minute: minutes % 60 });
-}
-
-/** The instant (ms) of an offset change within the 3 hours before `instant`, if there is one. */
-function transitionJustBefore(instant: DateTime): number | undefined {
-  let hi = instant.toMillis();
-  let lo = hi - 3 * 3_600_000;
-  const offsetAt = (ms: number) => DateTime.fromMillis(ms, { zone: instant.zone }).offset;
-  const target = instant.offset;
-  if (offsetAt(lo) === target) return undefined;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (offsetAt(mid) === target) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+/**
+ * The earliest open instant >= `from` whose local date is `epochDay`, if any. The calendar only turns from closed
+ * to open where the wall clock reaches a window start (both occurrences in a fall-back overlap) or jumps (an offset
+ * change: a window starting inside a spring-forward gap opens when the gap ends), so those are the only candidates.
+ */
+function earliestOpenOn(epochDay: number, from: number, cal: OpeningCalendar, zone: IANAZone): number | undefined {
+  const windows = windowsOn(epochDay, cal);
+  if (windows.length === 0 || isHoliday(epochDay, cal)) return undefined;
+  const midnight = epochDay * DAY;
+  const candidates = [
+    ...windows.flatMap(([start]) => instantsAtWallClock(epochDay, start, zone)),
+    ...transitionsBetween(midnight - 14 * HOUR, midnight + DAY + 12 * HOUR, zone).filter(
+      (t) => wallAt(t, zone).epochDay === epochDay,
+    ),
+  ];
+  return candidates
+    .filter((ms) => ms >= from)
+    .sort((a, b) => a - b)
+    .find((ms) => closedReasonAt(ms, cal, zone) === null);
 }
 
 /**
- * The earliest instant >= `at` at which the calendar is open (`at` itself when open). Handles DST: a window that
- * starts inside a spring-forward gap opens when the gap ends; in a fall-back overlap both occurrences are tried.
+ * The earliest instant >= `at` at which the calendar is open (`at` itself when open).
+ * DST: a window starting inside a spring-forward gap opens at the first instant after the gap; a window start in a
+ * fall-back overlap opens at its earlier occurrence.
+ * @throws Error when nothing is open within 400 days (e.g. every open weekday is a holiday).
  */
 export function nextOpenInstant(at: Date, cal: OpeningCalendar): Date {
-  if (isOpen(at, cal)) return at;
-  const from = DateTime.fromJSDate(at, { zone: cal.timezone });
-  const fromMs = at.getTime();
-  for (let day = 0; day < HORIZON_DAYS; day++) {
-    const date = from.startOf('day').plus({ days: day });
-    const isoDate = date.toISODate() ?? '';
-    if (isPublicHoliday(isoDate, cal)) continue;
-    const candidates: number[] = [];
-    for (const [start] of windowsOf(cal, WEEKDAYS[date.weekday - 1] as Weekday)) {
-      const startMinutes = minutesOf(start);
-      const startInstant = instantAt(date, startMinutes);
-      candidates.push(startInstant.toMillis());
-      // Spring-forward gap: a start inside the gap is shifted past it, but the window is open from the gap's end.
-      const gapEnd = transitionJustBefore(startInstant);
-      if (gapEnd !== undefined) candidates.push(gapEnd);
-      // Fall-back overlap: the same wall-clock start also occurs one offset-change later.
-      const later = startInstant.plus({ minutes: startInstant.offset - startInstant.plus({ hours: 3 }).offset });
-      if (later.toMillis() !== startInstant.toMillis()) candidates.push(later.toMillis());
-      if (day === 0) {
-        // Same local day: the start reached by elapsed time from `at` (exact inside an overlap).
-        const fromMinutes = from.hour * 60 + from.minute + (from.second * 1000 + from.millisecond) / 60_000;
-        if (startMinutes > fromMinutes) candidates.push(fromMs + Math.round((startMinutes - fromMinutes) * 60_000));
-      }
-    }
-    const open = candidates
-      .filter((ms) => ms >= fromMs)
-      .sort((a, b) => a - b)
-      .find((ms) => isOpen(new Date(ms), cal));
-    if (open !== undefined) return new Date(open);
+  const zone = zoneOf(cal.timezone);
+  const from = at.getTime();
+  if (closedReasonAt(from, cal, zone) === null) return at;
+  const firstDay = wallAt(from, zone).epochDay;
+  // Local dates only move forward, except across a fall-back at midnight (back by at most one day): start a day
+  // early and, once something is found, look one day further.
+  let best: number | undefined;
+  for (let day = firstDay - 1; day <= firstDay + HORIZON_DAYS; day++) {
+    const found = earliestOpenOn(day, from, cal, zone);
+    if (best !== undefined) return new Date(found === undefined ? best : Math.min(best, found));
+    best = found;
   }
-  throw new Error(`No open business hours within ${HORIZON_DAYS} days after ${at.toISOString()} (${cal.timezone})`);
+  if (best !== undefined) return new Date(best);
+  throw new Error(
+    `No open business hours within ${HORIZON_DAYS} days after ${at.toISOString()} in ${cal.timezone}: check businessHours and holidays`,
+  );
 }

@@ -1,20 +1,29 @@
-import { DateTime, IANAZone } from 'luxon';
-import { type BillingRule, minutesOf, type Stage } from './billing-rule';
+import { DateTime } from 'luxon';
+import { type BillingRule, isValidTimeZone, minutesOf, type Stage } from './billing-rule';
 
 /**
  * Instant at which a stage is due: the local date `dueDate + offsetDays`, at `stage.at`, wall clock in `timezone`.
- * A time inside a DST gap moves forward past the gap.
+ * A time inside a DST gap is shifted forward by the gap (02:30 on a 02:00→03:00 day is 03:30); a time in a fall-back
+ * overlap is its earlier occurrence.
+ * @throws Error on a malformed due date or an invalid time zone.
  */
 export function stageDueInstant(dueDate: string, stage: Pick<Stage, 'offsetDays' | 'at'>, timezone: string): Date {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dueDate)) throw new Error(`Invalid due date "${dueDate}": expected YYYY-MM-DD`);
   const day = DateTime.fromISO(dueDate, { zone: timezone }).plus({ days: stage.offsetDays });
-  if (!day.isValid) throw new Error(`Invalid due date "${dueDate}" or time zone "${timezone}"`);
+  if (!day.isValid)
+    throw new Error(
+      `Invalid due date "${dueDate}" or time zone "${timezone}": ${day.invalidExplanation ?? day.invalidReason}`,
+    );
   const minutes = minutesOf(stage.at);
   return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 }).toJSDate();
 }
 
 /** The debtor's time zone when it is a valid IANA zone, else the rule's. */
-export function debtorTimezone(rule: Pick<BillingRule, 'timezone'>, customer: { timezone?: string | undefined }): string {
-  return customer.timezone && IANAZone.isValidZone(customer.timezone) ? customer.timezone : rule.timezone;
+export function debtorTimezone(
+  rule: Pick<BillingRule, 'timezone'>,
+  customer: { timezone?: string | undefined },
+): string {
+  return customer.timezone && isValidTimeZone(customer.timezone) ? customer.timezone : rule.timezone;
 }
 
 export interface StagePlan {
@@ -30,7 +39,13 @@ export interface StagePlan {
  * `fromIndex` whose due instant has passed, only the latest is performed; the earlier ones are superseded
  * (DESIGN §8). When none has passed, the plan is `stages[fromIndex]`. Null when no stage is left.
  */
-export function planStage(rule: BillingRule, dueDate: string, timezone: string, now: Date, fromIndex = 0): StagePlan | null {
+export function planStage(
+  rule: BillingRule,
+  dueDate: string,
+  timezone: string,
+  now: Date,
+  fromIndex = 0,
+): StagePlan | null {
   const first = rule.stages[fromIndex];
   if (!first) return null;
   const due = rule.stages.slice(fromIndex).map((stage, i) => ({

@@ -22,7 +22,13 @@ describe('the workflow generated from the billing rule', () => {
       expect(names).toContain(`${stage} · sent or deferred?`);
     }
     expect(names).toEqual(
-      expect.arrayContaining(['Billing rule · standard', 'Plan next stage', 'Start at stage', 'Invoice paid', 'Billing rule completed']),
+      expect.arrayContaining([
+        'Billing rule · standard',
+        'Plan next stage',
+        'Start at stage',
+        'Invoice paid',
+        'Billing rule completed',
+      ]),
     );
     expect(definition.StartAt).toBe('Billing rule · standard');
   });
@@ -31,15 +37,23 @@ describe('the workflow generated from the billing rule', () => {
     const wait = states['D0 · wait or payment'] as Record<string, unknown>;
     expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(wait.TimeoutSecondsPath).toBe('$.step.seconds');
-    expect((wait.Parameters as { Payload: Record<string, unknown> }).Payload).toMatchObject({ 'taskToken.$': '$$.Task.Token', stageId: 'D0' });
+    expect((wait.Parameters as { Payload: Record<string, unknown> }).Payload).toMatchObject({
+      'taskToken.$': '$$.Task.Token',
+      stageId: 'D0',
+    });
     expect(wait.Catch).toEqual(
-      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'D0 · send email + sms' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'D0 · send email + sms' }),
+      ]),
     );
     expect(wait.Next).toBe('Payment or other event?');
   });
 
   it('chains each outcome to the next stage, loops deferrals back to the same wait, and stops on payment', () => {
-    const outcome = states['D0 · sent or deferred?'] as { Choices: { Next: string; StringEquals: string }[]; Default: string };
+    const outcome = states['D0 · sent or deferred?'] as {
+      Choices: { Next: string; StringEquals: string }[];
+      Default: string;
+    };
     expect(outcome.Default).toBe('D+3 · wait or payment');
     expect(outcome.Choices).toEqual(
       expect.arrayContaining([
@@ -55,9 +69,13 @@ describe('the workflow generated from the billing rule', () => {
   it('retries throttled sends with backoff and sends every unhandled error to the failure handler', () => {
     const act = states['D0 · send email + sms'] as { Retry: Record<string, unknown>[]; Catch: { Next: string }[] };
     expect(act.Retry).toEqual(
-      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['TransientSendError'], BackoffRate: 2, MaxAttempts: 8 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ ErrorEquals: ['TransientSendError'], BackoffRate: 2, MaxAttempts: 8 }),
+      ]),
     );
-    expect(act.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Record failure · notify operators' })]);
+    expect(act.Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Record failure · notify operators' }),
+    ]);
     expect((states['Record failure · notify operators'] as { Next: string }).Next).toBe('Failed (operators notified)');
   });
 

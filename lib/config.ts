@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { type BillingRule, InvalidBillingRule, parseBillingRule } from '../functions/domain/billing-rule';
+import { type FieldIssue, fieldIssuesFromZod } from '../functions/domain/field-issue';
+
+/** Repository root (the folder holding cdk.json, functions/ and rules/). */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The config file used when the `config` context value is not given. */
+export const DEFAULT_CONFIG_FILE = 'dunning.config.json';
+
+/** An SES configuration set name: letters, digits, `-` and `_`, at most 64. */
+const ConfigurationSetName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be an SES configuration set name (letters, digits, - and _, 1-64)' });
+
+/** An SMS sender id: 1-11 letters and digits, at least one letter (the carriers' rule). */
+const SmsSenderId = z
+  .string()
+  .regex(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/, { error: 'must be 1-11 letters and digits with at least one letter' });
+
+const NonEmptyText = z.string({ error: 'must be a text' }).trim().min(1, { error: 'must not be empty' });
+
+/** Shape of `dunning.config.json`. */
+export const DunningConfigSchema = z.strictObject({
+  /** Billing rule file, relative to the config file. */
+  ruleFile: NonEmptyText,
+  /** Named in every message to the debtor (consumer-protection rules require it). */
+  company: z.strictObject({
+    legalName: NonEmptyText,
+    taxId: NonEmptyText,
+    supportContact: NonEmptyText.optional(),
+  }),
+  sender: z.strictObject({
+    /** Verified SES identity (the address, or an address of a verified domain) the emails come from. */
+    email: z.email({ error: 'must be an email address like cobranca@example.com' }),
+    configurationSet: ConfigurationSetName.optional(),
+    smsSenderId: SmsSenderId.optional(),
+  }),
+  operators: z
+    .strictObject({
+      /** Subscribed by email to the operators' topic (each confirms the subscription once). */
+      emails: z.array(z.email({ error: 'must be an email address' })).default([]),
+    })
+    .default({ emails: [] }),
+  api: z
+    .strictObject({
+      auth: z.literal('iam', { error: 'only "iam" is supported (SigV4-signed requests)' }),
+    })
+    .default({ auth: 'iam' }),
+});
+
+export type DunningConfigFile = z.infer<typeof DunningConfigSchema>;
+
+/** The deploy-time configuration: the config file's settings plus the billing rule it names, validated. */
+export interface DunningConfig extends DunningConfigFile {
+  /** The billing rule read from `ruleFile`. */
+  readonly rule: BillingRule;
+  /** Absolute path of the config file it came from. */
+  readonly configFile: string;
+  /** Absolute path of the billing rule file. */
+  readonly ruleFilePath: string;
+}
+
+/** A config (or the rule file it names) that cannot be read or does not validate; the message names the file and every field. */
+export class InvalidDunningConfig extends Error {
+  override readonly name = 'InvalidDunningConfig';
+  constructor(
+    readonly file: string,
+    readonly issues: readonly FieldIssue[],
+    what = 'config',
+  ) {
+    super(`Invalid ${what} ${file}:\n${issues.map((i) => `  - ${i.path}: ${i.issue}`).join('\n')}`);
+  }
+}
+
+/**
+ * The config file to load: the CDK context value `config` (relative to the current directory, like any CLI path),
+ * else `dunning.config.json` at the repository root.
+ */
+export function resolveConfigPath(contextValue: unknown, cwd: string = process.cwd()): string {
+  if (contextValue === undefined || contextValue === null || contextValue === '') {
+    return resolve(PROJECT_ROOT, DEFAULT_CONFIG_FILE);
+  }
+  if (typeof contextValue !== 'string') {
+    throw new Error(`The context value "config" must be a file path, got ${JSON.stringify(contextValue)}`);
+  }
+  return isAbsolute(contextValue) ? contextValue : resolve(cwd, contextValue);
+}
+
+/**
+ * Reads and validates a config file and the billing rule it names (`ruleFile`, relative to the config file).
+ * @throws InvalidDunningConfig naming the file and each bad field (`sender.email: must be an email address…`),
+ *   or the rule file and each bad rule field (`stages.1.at: must be HH:MM…`).
+ */
+export function loadDunningConfig(configFile: string): DunningConfig {
+  const file = resolve(configFile);
+  const parsed = DunningConfigSchema.safeParse(readJson(file, 'config'));
+  if (!parsed.success) throw new InvalidDunningConfig(file, fieldIssuesFromZod(parsed.error));
+
+  const ruleFilePath = resolve(dirname(file), parsed.data.ruleFile);
+  const rule = loadBillingRule(ruleFilePath, file);
+  return { ...parsed.data, rule, configFile: file, ruleFilePath };
+}
+
+/** Reads a billing rule file; errors name the rule file (and the config that points at it). */
+function loadBillingRule(ruleFilePath: string, configFile: string): BillingRule {
+  const what = `billing rule (ruleFile of ${configFile})`;
+  try {
+    return parseBillingRule(readJson(ruleFilePath, what));
+  } catch (error) {
+    if (error instanceof InvalidBillingRule) throw new InvalidDunningConfig(ruleFilePath, error.issues, what);
+    throw error;
+  }
+}
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new InvalidDunningConfig(file, [{ path: '(file)', issue: `cannot be read: ${reason}` }], what);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidDunningConfig(
+      file,
+      [{ path: '(file)', issue: `is not valid JSON: ${(error as Error).message}` }],
+      what,
+    );
+  }
+}

@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { ENV, type EnvName } from '../../functions/shared/environment';
+import { PROJECT_ROOT } from '../config';
+import type { IDunningTable, TableAccess } from './dunning-table';
+import { acknowledgeNag, STAR_RESOURCE_FINDING } from './nag';
+
+/** Folder of the Lambda entry files (`functions/handlers/<name>.ts`). */
+export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
+
+export interface DunningFunctionProps {
+  /** Handler file under `functions/handlers/`, without extension (e.g. `send-stage`). */
+  readonly handler: string;
+  /** @default - "Dunning <handler>" */
+  readonly description?: string;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** Extra environment variables (prefer the `bind*` helpers, which set the variable and grant together). @default - none */
+  readonly environment?: Partial<Record<EnvName, string>>;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** Dead-letter queue for failed asynchronous invocations (S3 events). @default - none (synchronous callers) */
+  readonly deadLetterQueue?: IQueue;
+}
+
+/**
+ * A Lambda function with the project's defaults: entry `functions/handlers/<handler>.ts`, Node 22 on arm64, active
+ * X-Ray tracing, 30 s / 512 MB, minified CJS bundle with source maps (`--enable-source-maps`), its own log group
+ * with one-month retention, and an execution role that may write only to that log group (no AWS managed policy).
+ *
+ * Grants and environment variables are bound together: `fn.bindTable(table, 'RW').bindTopic(topic)`.
+ */
+export class DunningFunction extends NodejsFunction {
+  /** The execution role (created here, so the function never gets `AWSLambdaBasicExecutionRole`). */
+  readonly executionRole: IRole;
+
+  constructor(scope: Construct, id: string, props: DunningFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${props.handler} function`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: join(HANDLERS_DIR, `${props.handler}.ts`),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description ?? `Dunning ${props.handler}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      tracing: Tracing.ACTIVE,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 512,
+      role,
+      logGroup,
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        format: OutputFormat.CJS,
+        // Bundle the AWS SDK too: the handlers run the exact SDK versions they were tested with.
+        externalModules: [],
+      },
+    });
+    this.executionRole = role;
+
+    acknowledgeNag(
+      role,
+      STAR_RESOURCE_FINDING,
+      'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.',
+    );
+    acknowledgeNag(
+      this,
+      'AwsSolutions-L1',
+      'Lambda runs Node 22 on purpose: the toolchain and tests are pinned to Node 22 (DESIGN §7).',
+    );
+    acknowledgeNag(
+      this,
+      'Serverless-LambdaLatestVersion',
+      'Node 22 is pinned on purpose to match the tested toolchain (DESIGN §7).',
+    );
+    if (!props.deadLetterQueue) {
+      acknowledgeNag(
+        this,
+        'Serverless-LambdaDLQ',
+        'Invoked synchronously (API Gateway, Step Functions, SQS event source): failures go back to the caller, which retries or records them.',
+      );
+    }
+  }
+
+  /** Sets `TABLE_NAME` and grants item access (`R` or `RW`) on the table and its indexes. */
+  bindTable(table: IDunningTable, access: TableAccess): this {
+    this.addEnvironment(ENV.TABLE_NAME, table.tableName);
+    table.grantData(this, access);
+    return this;
+  }
+
+  /** Sets `START_QUEUE_URL` and allows sending messages to the queue. */
+  bindQueue(queue: IQueue): this {
+    this.addEnvironment(ENV.START_QUEUE_URL, queue.queueUrl);
+    queue.grantSendMessages(this);
+    return this;
+  }
+
+  /** Sets `OPERATORS_TOPIC_ARN` and allows publishing to the topic. */
+  bindTopic(topic: ITopic): this {
+    this.addEnvironment(ENV.OPERATORS_TOPIC_ARN, topic.topicArn);
+    topic.grantPublish(this);
+    return this;
+  }
+
+  /**
+   * `start`: sets `STATE_MACHINE_ARN` and allows StartExecution. `task-response`: allows SendTaskSuccess / Failure /
+   * Heartbeat (resuming a waiting execution with its task token).
+   */
+  bindStateMachine(stateMachine: IStateMachine, access: 'start' | 'task-response'): this {
+    if (access === 'start') {
+      this.addEnvironment(ENV.STATE_MACHINE_ARN, stateMachine.stateMachineArn);
+      stateMachine.grantStartExecution(this);
+    } else {
+      // A separate policy, not the role's default one: the function does not wait for it, so a workflow step may
+      // resume its own state machine without a circular dependency (state machine -> function -> policy -> state machine).
+      new Policy(this, 'TaskResponsePolicy', {
+        roles: [this.executionRole],
+        statements: [
+          new PolicyStatement({
+            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+            resources: [stateMachine.stateMachineArn],
+          }),
+        ],
+      });
+    }
+    return this;
+  }
+
+  /** Sets an environment variable the handlers read (`ENV`); an undefined or empty value is left unset. */
+  withEnvironment(name: EnvName, value: string | undefined): this {
+    if (value !== undefined && value !== '') this.addEnvironment(name, value);
+    return this;
+  }
+}

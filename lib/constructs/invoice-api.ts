@@ -1,0 +1,200 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  JsonSchemaType,
+  JsonSchemaVersion,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  type Model,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { API_ROUTES, type ApiRoute } from '../../functions/shared/api-routes';
+import { ENV } from '../../functions/shared/environment';
+import { DunningFunction } from './dunning-function';
+import type { IDunningTable } from './dunning-table';
+import { acknowledgeNag } from './nag';
+
+/** Largest batch `POST /invoices` accepts (the create-invoices handler enforces the same limit, with a 413). */
+export const MAX_BATCH_SIZE = 500;
+
+export interface InvoiceApiProps {
+  readonly table: IDunningTable;
+  /** Registrations send `{ invoiceId }` here to start the workflow. */
+  readonly startQueue: IQueue;
+  /** Payments resume the waiting execution with its task token. */
+  readonly stateMachine: IStateMachine;
+  /** Id of the billing rule, recorded on each registered invoice. */
+  readonly ruleId: string;
+  /** @default "v1" */
+  readonly stageName?: string;
+  /** Steady-state requests per second of the stage. @default 50 */
+  readonly throttlingRateLimit?: number;
+  /** @default 100 */
+  readonly throttlingBurstLimit?: number;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The REST API (DESIGN §5): every method requires IAM (SigV4) authorization; bodies are checked against a JSON schema
+ * before the Lambda runs (shape only: the handlers validate fields and name them in errors); API Gateway's own
+ * errors use the same JSON error body as the handlers; JSON access logs, stage throttling and X-Ray on.
+ * Routes come from `functions/shared/api-routes.ts`, the table the local HTTP API serves too.
+ */
+export class InvoiceApi extends Construct {
+  readonly api: RestApi;
+  /** The route handlers, by handler name (`create-invoices`, `get-invoice`, `record-payment`). */
+  readonly functions: Readonly<Record<string, DunningFunction>>;
+
+  constructor(scope: Construct, id: string, props: InvoiceApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new RestApi(this, 'Api', {
+      description: 'Dunning: register invoices, read their status and contact history, record payments',
+      endpointTypes: [EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+      deployOptions: {
+        stageName: props.stageName ?? 'v1',
+        tracingEnabled: true,
+        throttlingRateLimit: props.throttlingRateLimit ?? 50,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+    // The stack outputs the URL as `ApiUrl`; drop RestApi's automatic duplicate output.
+    this.api.node.tryRemoveChild('Endpoint');
+    addJsonErrorResponses(this.api);
+
+    const functions = this.routeFunctions(props);
+    this.functions = functions;
+    const validator = this.api.addRequestValidator('Validator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const models = requestModels(this.api);
+    for (const route of API_ROUTES) {
+      const fn = functions[route.handler];
+      if (!fn)
+        throw new Error(
+          `API route ${route.method} ${route.path} names handler "${route.handler}", which InvoiceApi does not create`,
+        );
+      const model = models[route.handler];
+      this.api.root
+        .resourceForPath(route.path)
+        .addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
+          ...(model ? { requestValidator: validator, requestModels: { 'application/json': model } } : {}),
+        });
+    }
+
+    acknowledgeNag(
+      this.api,
+      'AwsSolutions-APIG3',
+      'A private, IAM-authenticated back-office API: callers are AWS principals of this account; WAF can be attached per deployment.',
+    );
+    acknowledgeNag(
+      this.api,
+      'AwsSolutions-COG4',
+      'Methods use IAM (SigV4) authorization instead of a Cognito user pool: callers are systems, not end users.',
+    );
+    acknowledgeNag(
+      this.api,
+      'AwsSolutions-APIG6',
+      'Execution logging needs the account-wide API Gateway CloudWatch role (a per-account singleton this stack must not own); JSON access logs and X-Ray are on.',
+    );
+  }
+
+  /** One function per handler the routes name, bound to what it needs. */
+  private routeFunctions(props: InvoiceApiProps): Record<ApiRoute['handler'], DunningFunction> {
+    return {
+      'create-invoices': new DunningFunction(this, 'CreateInvoices', { handler: 'create-invoices' })
+        .bindTable(props.table, 'RW')
+        .bindQueue(props.startQueue)
+        .withEnvironment(ENV.RULE_ID, props.ruleId),
+      'get-invoice': new DunningFunction(this, 'GetInvoice', { handler: 'get-invoice' }).bindTable(props.table, 'R'),
+      'record-payment': new DunningFunction(this, 'RecordPayment', { handler: 'record-payment' })
+        .bindTable(props.table, 'RW')
+        .bindStateMachine(props.stateMachine, 'task-response'),
+    };
+  }
+}
+
+/** JSON-schema models of the request bodies, by handler name: shape only, so the handlers can name bad fields. */
+function requestModels(api: RestApi): Record<string, Model> {
+  return {
+    'create-invoices': api.addModel('InvoiceOrBatch', {
+      modelName: 'InvoiceOrBatch',
+      contentType: 'application/json',
+      description: `One invoice (object) or a batch (array of 1-${MAX_BATCH_SIZE} invoices)`,
+      schema: {
+        schema: JsonSchemaVersion.DRAFT4,
+        title: 'InvoiceOrBatch',
+        type: [JsonSchemaType.OBJECT, JsonSchemaType.ARRAY],
+        minItems: 1,
+        maxItems: MAX_BATCH_SIZE,
+        items: { type: JsonSchemaType.OBJECT },
+      },
+    }),
+    'record-payment': api.addModel('Payment', {
+      modelName: 'Payment',
+      contentType: 'application/json',
+      description: 'A payment: amount as a decimal string (whole balance when omitted), paidAt ISO instant, reference',
+      schema: {
+        schema: JsonSchemaVersion.DRAFT4,
+        title: 'Payment',
+        type: JsonSchemaType.OBJECT,
+        additionalProperties: false,
+        properties: {
+          amount: { type: JsonSchemaType.STRING },
+          paidAt: { type: JsonSchemaType.STRING },
+          reference: { type: JsonSchemaType.STRING, maxLength: 256 },
+        },
+      },
+    }),
+  };
+}
+
+/** API Gateway's own errors (auth, throttling, schema) in the handlers' format `{ error: { code, message, details } }`. */
+function addJsonErrorResponses(api: RestApi): void {
+  const json = (code: string, message: string, details = '[]') =>
+    `{"error":{"code":${code},"message":${message},"details":${details}}}`;
+  api.addGatewayResponse('Default4xx', {
+    type: ResponseType.DEFAULT_4XX,
+    templates: { 'application/json': json('"$context.error.responseType"', '$context.error.messageString') },
+  });
+  api.addGatewayResponse('Default5xx', {
+    type: ResponseType.DEFAULT_5XX,
+    templates: { 'application/json': json('"$context.error.responseType"', '$context.error.messageString') },
+  });
+  api.addGatewayResponse('BadRequestBody', {
+    type: ResponseType.BAD_REQUEST_BODY,
+    templates: {
+      'application/json': json(
+        '"ValidationError"',
+        '"The request body does not match the expected shape"',
+        '[{"path":"(body)","issue":"$util.escapeJavaScript($context.error.validationErrorString)"}]',
+      ),
+    },
+  });
+}

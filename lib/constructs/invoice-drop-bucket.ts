@@ -1,0 +1,170 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
+import { ENV } from '../../functions/shared/environment';
+import { DunningFunction } from './dunning-function';
+import type { IDunningTable } from './dunning-table';
+import { acknowledgeNag, wildcardResourceFinding } from './nag';
+
+/**
+ * Key prefixes of the drop bucket; the same values as `INCOMING_PREFIX` / `PROCESSED_PREFIX` / `REJECTED_PREFIX` in
+ * functions/services/ingest-file.ts (an infra test checks they agree).
+ */
+export const DROP_PREFIXES = { incoming: 'incoming/', processed: 'processed/', rejected: 'rejected/' } as const;
+
+export interface InvoiceDropBucketProps {
+  readonly table: IDunningTable;
+  /** Registrations send `{ invoiceId }` here to start the workflow. */
+  readonly startQueue: IQueue;
+  /** Id of the billing rule, recorded on each registered invoice. */
+  readonly ruleId: string;
+  /** @default Duration.days(90) */
+  readonly processedExpiration?: Duration;
+  /** @default Duration.days(180) */
+  readonly rejectedExpiration?: Duration;
+  /** @default Duration.days(365) */
+  readonly accessLogsExpiration?: Duration;
+}
+
+/**
+ * The S3 drop (DESIGN §5): files put under `incoming/` trigger `ingest-file`, which registers the good rows, writes
+ * `rejected/<name>.errors.json` for the bad ones and moves the file to `processed/`. The function may touch only
+ * those prefixes. Encrypted, TLS only, no public access, server access logs to a separate bucket, old files expire.
+ */
+export class InvoiceDropBucket extends Construct {
+  readonly bucket: Bucket;
+  readonly accessLogsBucket: Bucket;
+  readonly function: DunningFunction;
+  /** S3 events whose processing failed after Lambda's retries. */
+  readonly deadLetterQueue: IQueue;
+  readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: InvoiceDropBucketProps) {
+    super(scope, id);
+    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: props.accessLogsExpiration ?? Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'drop-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          id: 'expire-processed',
+          prefix: DROP_PREFIXES.processed,
+          expiration: props.processedExpiration ?? Duration.days(90),
+        },
+        {
+          id: 'expire-rejected',
+          prefix: DROP_PREFIXES.rejected,
+          expiration: props.rejectedExpiration ?? Duration.days(180),
+        },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+    });
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(
+      this.deadLetterQueue,
+      'Serverless-SQSRedrivePolicy',
+      'This queue is itself a dead-letter queue (failed S3 events of ingest-file).',
+    );
+
+    this.function = new DunningFunction(this, 'IngestFile', {
+      handler: 'ingest-file',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      deadLetterQueue: this.deadLetterQueue,
+    })
+      .bindTable(props.table, 'RW')
+      .bindQueue(props.startQueue)
+      .withEnvironment(ENV.RULE_ID, props.ruleId);
+    this.grantPrefixAccess();
+    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.function), {
+      prefix: DROP_PREFIXES.incoming,
+    });
+    acknowledgeBucketNotificationsHandler(this);
+
+    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription:
+        'A dropped invoice file could not be ingested after Lambda retries; its S3 event is in the dead-letter queue.',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * Read + delete `incoming/*` (the move is copy + delete), write `processed/*` and `rejected/*`. ListBucket on the
+   * bucket makes a missing key a 404 (NoSuchKey: a duplicate event) instead of a 403.
+   */
+  private grantPrefixAccess(): void {
+    const objects = (prefix: string) => this.bucket.arnForObjects(`${prefix}*`);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadAndRemoveIncoming',
+        actions: ['s3:GetObject', 's3:GetObjectTagging', 's3:DeleteObject'],
+        resources: [objects(DROP_PREFIXES.incoming)],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'WriteProcessedAndRejected',
+        actions: ['s3:PutObject', 's3:PutObjectTagging'],
+        resources: [objects(DROP_PREFIXES.processed), objects(DROP_PREFIXES.rejected)],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'TellMissingFromForbidden',
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+      }),
+    );
+    for (const prefix of Object.values(DROP_PREFIXES)) {
+      acknowledgeNag(
+        this.function.executionRole,
+        wildcardResourceFinding(this, this.bucket.bucketArn, `/${prefix}*`),
+        `Object access is scoped to the ${prefix} prefix (objects under it are named by the uploader).`,
+      );
+    }
+  }
+}
+
+/** Logical id CDK gives the singleton Lambda that configures bucket notifications (BucketNotificationsHandler). */
+const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
+
+/** Acknowledges the findings on CDK's own bucket-notifications custom resource (not code of this project). */
+function acknowledgeBucketNotificationsHandler(scope: IConstruct): void {
+  const handler = Stack.of(scope).node.tryFindChild(NOTIFICATIONS_HANDLER_ID);
+  if (!handler) return;
+  const cdkOwned =
+    'CDK-provided custom resource (BucketNotificationsHandler) that sets the S3 event notification at deploy time';
+  acknowledgeNag(
+    handler,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    `${cdkOwned}; its role uses the basic execution managed policy for its logs.`,
+  );
+}

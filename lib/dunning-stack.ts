@@ -1,0 +1,70 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { DunningConfig } from './config';
+import { DunningTable } from './constructs/dunning-table';
+import { ExecutionStarter } from './constructs/execution-starter';
+import { InvoiceApi } from './constructs/invoice-api';
+import { InvoiceDropBucket } from './constructs/invoice-drop-bucket';
+import { InvoiceWorkflow } from './constructs/invoice-workflow';
+import { OperatorsTopic } from './constructs/operators-topic';
+
+export interface DunningStackProps extends StackProps {
+  /** The validated config, with the billing rule it names (see `loadDunningConfig`). */
+  readonly config: DunningConfig;
+}
+
+/**
+ * The whole dunning system, composed from one construct per concern: the table, the operators' topic, the
+ * per-invoice workflow, the StartExecution buffer, the API and the S3 drop.
+ */
+export class DunningStack extends Stack {
+  readonly table: DunningTable;
+  readonly operators: OperatorsTopic;
+  readonly workflow: InvoiceWorkflow;
+  readonly starter: ExecutionStarter;
+  readonly api: InvoiceApi;
+  readonly drop: InvoiceDropBucket;
+
+  constructor(scope: Construct, id: string, props: DunningStackProps) {
+    const { config, ...stackProps } = props;
+    super(scope, id, {
+      description: `Serverless dunning: billing rule "${config.rule.id}" for ${config.company.legalName}`,
+      ...stackProps,
+    });
+
+    this.table = new DunningTable(this, 'Table');
+    this.operators = new OperatorsTopic(this, 'Operators', { emails: config.operators.emails });
+    this.workflow = new InvoiceWorkflow(this, 'Workflow', {
+      rule: config.rule,
+      table: this.table,
+      operatorsTopic: this.operators.topic,
+      sender: config.sender,
+      company: config.company,
+    });
+    this.starter = new ExecutionStarter(this, 'Starter', {
+      stateMachine: this.workflow.stateMachine,
+      table: this.table,
+    });
+    const registration = { table: this.table, startQueue: this.starter.queue, ruleId: config.rule.id };
+    this.api = new InvoiceApi(this, 'Api', { ...registration, stateMachine: this.workflow.stateMachine });
+    this.drop = new InvoiceDropBucket(this, 'Drop', registration);
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.api.url,
+      description: 'Base URL of the IAM-authenticated REST API',
+    });
+    new CfnOutput(this, 'DropBucketName', {
+      value: this.drop.bucket.bucketName,
+      description: 'Put invoice files (CSV, JSON, JSON Lines) under incoming/',
+    });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: this.workflow.stateMachine.stateMachineArn,
+      description: 'The per-invoice workflow (one execution per invoice, named by invoice id)',
+    });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'DynamoDB single table' });
+    new CfnOutput(this, 'OperatorsTopicArn', {
+      value: this.operators.topic.topicArn,
+      description: 'Escalations and failures; subscribe the operators here',
+    });
+  }
+}

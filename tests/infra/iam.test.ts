@@ -1,0 +1,181 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { resourcesOfType, sharedDunningStack } from './stack-under-test';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: Record<string, unknown>;
+}
+
+const { template } = sharedDunningStack();
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** Every statement of every IAM policy, with the logical id of the policy. */
+function allStatements(t: Template): { policy: string; statement: Statement }[] {
+  return Object.entries(resourcesOfType(t, 'AWS::IAM::Policy')).flatMap(([policy, r]) =>
+    (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map((statement) => ({ policy, statement })),
+  );
+}
+
+/** The statements granted to one of our functions (found by its description `Dunning <handler>`). */
+function statementsOf(handler: string): Statement[] {
+  const fn = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).find(
+    (f) => f.Properties.Description === `Dunning ${handler}`,
+  );
+  if (!fn) throw new Error(`no function for handler ${handler}`);
+  const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const allowedActions = (handler: string) => new Set(statementsOf(handler).flatMap(actionsOf));
+
+/**
+ * Actions that AWS only authorizes on `Resource: "*"` (no resource-level permissions), each with the reason it is
+ * here. Anything else on "*" is a bug.
+ */
+const STAR_ONLY: Record<string, string> = {
+  'sns:Publish': 'SMS to a phone number has no resource ARN (send-stage only, region-limited)',
+  'sns:CheckIfPhoneNumberIsOptedOut': 'no resource-level permission (send-stage only, region-limited)',
+  'xray:PutTraceSegments': 'X-Ray active tracing',
+  'xray:PutTelemetryRecords': 'X-Ray active tracing',
+  'xray:GetSamplingRules': 'X-Ray tracing of the state machine',
+  'xray:GetSamplingTargets': 'X-Ray tracing of the state machine',
+  'logs:CreateLogDelivery': 'Step Functions vended logs',
+  'logs:GetLogDelivery': 'Step Functions vended logs',
+  'logs:UpdateLogDelivery': 'Step Functions vended logs',
+  'logs:DeleteLogDelivery': 'Step Functions vended logs',
+  'logs:ListLogDeliveries': 'Step Functions vended logs',
+  'logs:PutResourcePolicy': 'Step Functions vended logs',
+  'logs:DescribeResourcePolicies': 'Step Functions vended logs',
+  'logs:DescribeLogGroups': 'Step Functions vended logs',
+};
+
+describe('no IAM statement grants "*" beyond what AWS requires', () => {
+  const onStar = allStatements(template).filter(({ statement }) => resourcesOf(statement).includes('*'));
+
+  it('allows "*" only for the documented actions without resource-level permissions', () => {
+    // Assess
+    expect(onStar.length).toBeGreaterThan(0);
+    for (const { policy, statement } of onStar) {
+      for (const action of actionsOf(statement))
+        expect(STAR_ONLY, `${policy}: ${action} on "*"`).toHaveProperty([action]);
+    }
+  });
+
+  it('grants SMS publishing on "*" to send-stage alone, limited to the stack region', () => {
+    const smsStatements = onStar.filter(({ statement }) => actionsOf(statement).includes('sns:Publish'));
+    expect(smsStatements).toHaveLength(1);
+    expect(smsStatements[0]?.policy).toMatch(/SendStage/);
+    expect(smsStatements[0]?.statement.Condition).toEqual({
+      StringEquals: { 'aws:RequestedRegion': { Ref: 'AWS::Region' } },
+    });
+  });
+
+  it('has no wildcard actions in our own statements', () => {
+    const wildcardActions = allStatements(template)
+      .flatMap(({ statement }) => actionsOf(statement))
+      .filter((a) => a.includes('*'));
+    expect(wildcardActions).toEqual([]);
+  });
+
+  it('attaches no AWS managed policy to our roles (only CDK’s bucket-notifications helper has one)', () => {
+    const withManaged = Object.entries(resourcesOfType(template, 'AWS::IAM::Role'))
+      .filter(([, r]) => r.Properties.ManagedPolicyArns !== undefined)
+      .map(([id]) => id);
+    expect(withManaged).toHaveLength(1);
+    expect(withManaged[0]).toMatch(/^BucketNotificationsHandler/);
+  });
+});
+
+describe('each function gets only what its handler does', () => {
+  it('lets get-invoice read the table but not write it', () => {
+    const actions = allowedActions('get-invoice');
+    expect(actions).toContain('dynamodb:GetItem');
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions).not.toContain('dynamodb:PutItem');
+    expect(actions).not.toContain('dynamodb:UpdateItem');
+  });
+
+  it('scopes table access to the table and its gsi1 index, never Scan', () => {
+    for (const handler of ['plan-stage', 'send-stage', 'create-invoices', 'ingest-file']) {
+      const tableStatements = statementsOf(handler).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      expect(tableStatements, handler).toHaveLength(1);
+      expect(JSON.stringify(tableStatements[0]?.Resource), handler).toMatch(/\/index\/gsi1"/);
+      expect(actionsOf(tableStatements[0] as Statement), handler).not.toContain('dynamodb:Scan');
+    }
+  });
+
+  it('lets the payment API and the wait step resume a waiting execution, and nothing else', () => {
+    const taskResponders = ['record-payment', 'wait-for-event'];
+    for (const handler of [
+      'plan-stage',
+      'wait-for-event',
+      'send-stage',
+      'handle-failure',
+      'start-executions',
+      'create-invoices',
+      'get-invoice',
+      'record-payment',
+      'ingest-file',
+    ]) {
+      expect(allowedActions(handler).has('states:SendTaskSuccess'), handler).toBe(taskResponders.includes(handler));
+    }
+    expect(allowedActions('start-executions')).toContain('states:StartExecution');
+    expect(allowedActions('create-invoices')).not.toContain('states:StartExecution');
+  });
+
+  it('lets only registration send to the start queue', () => {
+    for (const handler of ['create-invoices', 'ingest-file'])
+      expect(allowedActions(handler), handler).toContain('sqs:SendMessage');
+    expect(allowedActions('get-invoice')).not.toContain('sqs:SendMessage');
+  });
+
+  it('lets send-stage send email only as the sender identity (address or domain) and with its configuration set', () => {
+    const ses = statementsOf('send-stage').filter((s) => actionsOf(s).includes('ses:SendEmail'));
+    expect(ses).toHaveLength(1);
+    const resources = JSON.stringify(ses[0]?.Resource);
+    expect(resources).toContain(':identity/cobranca@example.com');
+    expect(resources).toContain(':identity/example.com');
+    expect(resources).toContain(':configuration-set/dunning-events');
+    expect(resources).not.toContain('"*"');
+  });
+
+  it('lets ingest-file read and delete incoming/, write processed/ and rejected/, and nothing else in the bucket', () => {
+    const s3 = statementsOf('ingest-file').filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    const byAction = new Map<string, string[]>();
+    for (const statement of s3) {
+      for (const action of actionsOf(statement)) {
+        byAction.set(
+          action,
+          resourcesOf(statement).map((r) => JSON.stringify(r)),
+        );
+      }
+    }
+    const prefixesOf = (action: string) =>
+      (byAction.get(action) ?? []).map((r) => r.match(/"\/(\w+)\/\*"/)?.[1]).sort();
+    expect(prefixesOf('s3:GetObject')).toEqual(['incoming']);
+    expect(prefixesOf('s3:DeleteObject')).toEqual(['incoming']);
+    expect(prefixesOf('s3:PutObject')).toEqual(['processed', 'rejected']);
+    expect([...byAction.keys()].sort()).toEqual([
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:GetObjectTagging',
+      's3:ListBucket',
+      's3:PutObject',
+      's3:PutObjectTagging',
+    ]);
+  });
+
+  it('lets the escalating and failure steps publish to the operators topic', () => {
+    for (const handler of ['send-stage', 'handle-failure']) {
+      const publish = statementsOf(handler).filter((s) => actionsOf(s).includes('sns:Publish') && s.Resource !== '*');
+      expect(JSON.stringify(publish[0]?.Resource), handler).toMatch(/"Ref":"Operators/);
+    }
+  });
+});

@@ -1,0 +1,222 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type BillingRule, parseBillingRule, WEEKDAYS } from '../../functions/domain/billing-rule';
+import { closedReason, nextOpenInstant } from '../../functions/domain/calendar';
+import {
+  type ContactDecisionInput,
+  calendarFor,
+  type DeferReason,
+  evaluateContact,
+} from '../../functions/domain/contact-policy';
+import defaultRuleJson from '../../rules/default.json';
+
+const defaultRule = parseBillingRule(defaultRuleJson); // Mon–Fri 08–20, Sat 08–14 São Paulo; 3 per 7 days, 20 h apart
+const debtor = { timezone: 'America/Sao_Paulo' };
+const at = (iso: string) => new Date(iso);
+const decide = (now: string, history: string[] = [], rule: BillingRule = defaultRule, who = debtor) =>
+  evaluateContact({ now: at(now), rule, debtor: who, history: history.map(at) });
+
+describe('contact is allowed in business hours when the caps are kept', () => {
+  it('allows a contact on a weekday morning with no history', () => {
+    expect(decide('2026-12-07T12:00:00Z')).toEqual({ allowed: true }); // Mon 09:00
+  });
+
+  it('allows a contact exactly when the gap and the window allow it (boundaries included)', () => {
+    // last contact exactly 20 h before; the 7-day window (now - 7 d, now] excludes a contact exactly 7 days old
+    const history = ['2026-11-30T12:00:00Z', '2026-12-03T12:00:00Z', '2026-12-06T16:00:00Z'];
+    expect(decide('2026-12-07T12:00:00Z', history)).toEqual({ allowed: true });
+  });
+
+  it('applies no caps when the rule has no contact policy', () => {
+    const { contactPolicy: _ignored, ...uncapped } = defaultRule;
+    expect(
+      decide(
+        '2026-12-07T12:00:00Z',
+        ['2026-12-07T11:59:00Z', '2026-12-07T11:00:00Z', '2026-12-06T12:00:00Z'],
+        uncapped,
+      ),
+    ).toEqual({
+      allowed: true,
+    });
+  });
+});
+
+describe('a contact outside the calendar is deferred to the next open instant', () => {
+  it('defers a Sunday contact to Monday 08:00 (outside-business-hours)', () => {
+    expect(decide('2026-12-13T15:00:00Z')).toEqual({
+      allowed: false,
+      nextAllowedAt: at('2026-12-14T11:00:00Z'),
+      reason: 'outside-business-hours',
+    });
+  });
+
+  it('defers a contact on Christmas to the 26th 08:00 (holiday), even at night', () => {
+    expect(decide('2026-12-25T15:00:00Z')).toEqual({
+      allowed: false,
+      nextAllowedAt: at('2026-12-26T11:00:00Z'),
+      reason: 'holiday',
+    });
+    expect(decide('2026-12-26T01:00:00Z')).toMatchObject({ reason: 'holiday' }); // 25th 22:00 local
+  });
+
+  it("uses the debtor's own zone, and the rule's when the debtor's is missing or invalid", () => {
+    // 12:00Z is 09:00 in São Paulo (open) but 04:00 in Los Angeles (closed until 08:00 PST = 16:00Z)
+    expect(decide('2026-12-07T12:00:00Z', [], defaultRule, { timezone: 'America/Los_Angeles' })).toEqual({
+      allowed: false,
+      nextAllowedAt: at('2026-12-07T16:00:00Z'),
+      reason: 'outside-business-hours',
+    });
+    expect(decide('2026-12-07T12:00:00Z', [], defaultRule, { timezone: 'Not/AZone' })).toEqual({ allowed: true });
+    expect(calendarFor(defaultRule, {})).toMatchObject({ timezone: 'America/Sao_Paulo', country: 'BR', region: 'SP' });
+  });
+});
+
+describe('frequency caps defer a contact to the first instant that keeps them', () => {
+  it('keeps the minimum gap after the last contact (min-gap)', () => {
+    // last contact Monday 19:00 local; 20 h later is Tuesday 15:00 local
+    expect(decide('2026-12-08T12:00:00Z', ['2026-12-07T22:00:00Z'])).toEqual({
+      allowed: false,
+      nextAllowedAt: at('2026-12-08T18:00:00Z'),
+      reason: 'min-gap',
+    });
+  });
+
+  it('caps contacts in the rolling window (frequency-cap), freeing when the oldest leaves it', () => {
+    const history = ['2026-12-01T12:00:00Z', '2026-12-03T12:00:00Z', '2026-12-05T12:00:00Z'];
+    expect(decide('2026-12-07T12:00:00Z', history)).toEqual({
+      allowed: false,
+      nextAllowedAt: at('2026-12-08T12:00:00Z'), // 12-01 12:00Z + 7 days, Tuesday 09:00 local: open
+      reason: 'frequency-cap',
+    });
+  });
+
+  it('reports frequency-cap before min-gap, and the calendar before both', () => {
+    const history = ['2026-12-03T12:00:00Z', '2026-12-05T12:00:00Z', '2026-12-07T11:00:00Z'];
+    expect(decide('2026-12-07T12:00:00Z', history)).toMatchObject({ reason: 'frequency-cap' });
+    expect(decide('2026-12-13T12:00:00Z', history)).toMatchObject({ reason: 'outside-business-hours' }); // Sunday
+  });
+
+  it('lands on an open instant when a cap frees up outside business hours, whatever the order of history', () => {
+    // the window frees on Saturday 12-12 at 21:00 local (closed): next open is Monday 12-14 08:00
+    const history = ['2026-12-10T21:00:00Z', '2026-12-06T00:00:00Z', '2026-12-08T15:00:00Z'];
+    expect(decide('2026-12-11T15:00:00Z', history)).toEqual({
+      allowed: false,
+      nextAllowedAt: at('2026-12-14T11:00:00Z'),
+      reason: 'frequency-cap',
+    });
+  });
+
+  it('keeps pushing until calendar and caps agree', () => {
+    // Saturday 13:30 local, last contact Saturday 08:00: the gap ends Sunday 04:00 (closed), next open Monday 08:00
+    expect(decide('2026-12-12T16:30:00Z', ['2026-12-12T11:00:00Z'])).toEqual({
+      allowed: false,
+      nextAllowedAt: at('2026-12-14T11:00:00Z'),
+      reason: 'min-gap',
+    });
+  });
+});
+
+/* ---------------------------------------------------------------------------------------------------------------- */
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ZONES = ['America/Sao_Paulo', 'America/New_York', 'Europe/Lisbon', 'Asia/Kolkata', 'Australia/Lord_Howe'];
+const hhmm = (m: number) =>
+  m === 1440 ? '24:00' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+/** Business hours: per weekday 0–2 sorted windows on a 15-minute grid (at least one open weekday). */
+const businessHoursArb: fc.Arbitrary<BillingRule['businessHours']> = fc
+  .tuple(...WEEKDAYS.map(() => fc.uniqueArray(fc.integer({ min: 0, max: 96 }), { maxLength: 4 })))
+  .map((perDay) => {
+    const hours: Record<string, [string, string][]> = {};
+    perDay.forEach((points, d) => {
+      const sorted = [...points].sort((a, b) => a - b).map((p) => p * 15);
+      const windows: [string, string][] = [];
+      for (let i = 0; i + 1 < sorted.length; i += 2)
+        windows.push([hhmm(sorted[i] as number), hhmm(sorted[i + 1] as number)]);
+      hours[WEEKDAYS[d] as string] = windows;
+    });
+    return hours;
+  })
+  .filter((hours) => Object.values(hours).some((w) => w.length > 0));
+
+const ruleArb: fc.Arbitrary<BillingRule> = fc
+  .record({
+    businessHours: fc.oneof(fc.constant(defaultRule.businessHours), businessHoursArb),
+    contactPolicy: fc.option(
+      fc.record({
+        maxContacts: fc.integer({ min: 1, max: 4 }),
+        windowDays: fc.integer({ min: 1, max: 10 }),
+        minHoursBetween: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 72, noNaN: true })),
+      }),
+      { nil: undefined },
+    ),
+  })
+  .map(({ businessHours, contactPolicy }) => ({ ...defaultRule, businessHours, contactPolicy }));
+
+/** Up to 8 earlier contacts in the last 20 days, at any millisecond. */
+const scenarioArb = fc.record({
+  now: fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 11, 31) }),
+  ago: fc.array(fc.integer({ min: 0, max: 20 * DAY }), { maxLength: 8 }),
+  zone: fc.constantFrom(...ZONES),
+  rule: ruleArb,
+});
+
+/** The constraints an instant violates, computed independently of the policy, in order of precedence. */
+function violations(t: number, input: ContactDecisionInput): DeferReason[] {
+  const found: DeferReason[] = [];
+  const closed = closedReason(new Date(t), calendarFor(input.rule, input.debtor));
+  if (closed) found.push(closed);
+  const policy = input.rule.contactPolicy;
+  if (!policy) return found;
+  const past = input.history.map((h) => h.getTime()).filter((h) => h <= t);
+  if (past.filter((h) => h > t - policy.windowDays * DAY).length >= policy.maxContacts) found.push('frequency-cap');
+  if (past.some((h) => t - h < policy.minHoursBetween * HOUR)) found.push('min-gap');
+  return found;
+}
+
+describe('the contact policy, for all rules, zones, histories and instants (property)', () => {
+  it('never allows a contact that breaks a constraint; defers to the earliest instant that keeps them all', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ now, ago, zone, rule }) => {
+        const input: ContactDecisionInput = {
+          now: new Date(now),
+          rule,
+          debtor: { timezone: zone },
+          history: ago.map((a) => new Date(now - a)),
+        };
+        const decision = evaluateContact(input);
+        const atNow = violations(now, input);
+        if (decision.allowed) {
+          expect(atNow).toEqual([]);
+          return;
+        }
+        // the reason is the first constraint violated now
+        expect(decision.reason).toBe(atNow[0]);
+        // the deferred instant is later, keeps everything, is allowed when asked again, and is the earliest such
+        const next = decision.nextAllowedAt.getTime();
+        expect(next).toBeGreaterThan(now);
+        expect(violations(next, input)).toEqual([]);
+        expect(evaluateContact({ ...input, now: decision.nextAllowedAt })).toEqual({ allowed: true });
+        expect(violations(next - 1, input)).not.toEqual([]);
+        // nothing earlier is allowed: an allowed stretch can only start where the calendar opens or where a
+        // contact leaves the window or the gap, so checking those points between now and next is enough
+        const policy = rule.contactPolicy;
+        const releases = policy
+          ? input.history.flatMap((h) => [
+              h.getTime() + policy.windowDays * DAY,
+              Math.ceil(h.getTime() + policy.minHoursBetween * HOUR),
+            ])
+          : [];
+        const cal = calendarFor(rule, input.debtor);
+        const starts = [now, ...releases]
+          .filter((t) => t >= now && t < next)
+          .map((t) => nextOpenInstant(new Date(t), cal).getTime());
+        expect(
+          [...releases, ...starts].filter((t) => t > now && t < next && violations(t, input).length === 0),
+        ).toEqual([]);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+});
