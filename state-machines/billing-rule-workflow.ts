@@ -159,7 +159,10 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
 
   for (const { stageId, wait } of waits) {
     startAt.when(
-      Condition.and(Condition.stringEquals(`${STEP}.outcome`, 'wait'), Condition.stringEquals(`${STEP}.stageId`, stageId)),
+      Condition.and(
+        Condition.stringEquals(`${STEP}.outcome`, 'wait'),
+        Condition.stringEquals(`${STEP}.stageId`, stageId),
+      ),
       wait,
     );
   }

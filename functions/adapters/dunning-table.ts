@@ -47,7 +47,10 @@ const sendKey = (invoiceId: string, stageId: string, channel: Channel) => ({
 const SEND_RECORD_TTL_SECONDS = 400 * 24 * 3600;
 
 function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string }).name === 'ConditionalCheckFailedException'
+  );
 }
 
 /**
@@ -117,8 +120,16 @@ export class DunningTable {
     };
     const set = ['#itemType = :itemType', '#customerId = :customerId', '#updatedAt = :updatedAt'];
     const remove: string[] = [];
-    const names: Record<string, string> = { '#itemType': 'itemType', '#customerId': 'customerId', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':itemType': 'customer', ':customerId': customer.customerId, ':updatedAt': at };
+    const names: Record<string, string> = {
+      '#itemType': 'itemType',
+      '#customerId': 'customerId',
+      '#updatedAt': 'updatedAt',
+    };
+    const values: Record<string, unknown> = {
+      ':itemType': 'customer',
+      ':customerId': customer.customerId,
+      ':updatedAt': at,
+    };
     for (const [field, value] of Object.entries(fields)) {
       names[`#${field}`] = field;
       if (value === undefined) {
@@ -196,7 +207,11 @@ export class DunningTable {
     invoiceId: string,
     amountMinor: number | undefined,
     at: string,
-  ): Promise<{ kind: 'applied'; invoice: Invoice; taskToken?: string } | { kind: 'not-found' } | { kind: 'not-open'; invoice: Invoice }> {
+  ): Promise<
+    | { kind: 'applied'; invoice: Invoice; taskToken?: string }
+    | { kind: 'not-found' }
+    | { kind: 'not-open'; invoice: Invoice }
+  > {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.getInvoice(invoiceId);
       if (!current) return { kind: 'not-found' };
@@ -235,33 +250,37 @@ export class DunningTable {
 
   /** Marks the invoice ESCALATED (it stays contactable by later stages). */
   async markEscalated(invoiceId: string, at: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: invoiceKey(invoiceId),
-        UpdateExpression: 'SET #status = :escalated, updatedAt = :at ADD version :one',
-        ConditionExpression: '#status = :open',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':escalated': 'ESCALATED', ':open': 'OPEN', ':at': at, ':one': 1 },
-      }),
-    ).catch((error: unknown) => {
-      if (!isConditionFailure(error)) throw error;
-    });
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: 'SET #status = :escalated, updatedAt = :at ADD version :one',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':escalated': 'ESCALATED', ':open': 'OPEN', ':at': at, ':one': 1 },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
   }
 
   /** Records an unhandled workflow error on the invoice. */
   async recordFailure(invoiceId: string, message: string, at: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: invoiceKey(invoiceId),
-        UpdateExpression: 'SET lastError = :message, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':message': message, ':at': at },
-      }),
-    ).catch((error: unknown) => {
-      if (!isConditionFailure(error)) throw error;
-    });
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: 'SET lastError = :message, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':message': message, ':at': at },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
   }
 
   /**
@@ -294,7 +313,13 @@ export class DunningTable {
   }
 
   /** Marks a claim as sent, with the provider's message id. */
-  async completeSend(invoiceId: string, stageId: string, channel: Channel, messageId: string, at: string): Promise<void> {
+  async completeSend(
+    invoiceId: string,
+    stageId: string,
+    channel: Channel,
+    messageId: string,
+    at: string,
+  ): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,

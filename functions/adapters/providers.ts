@@ -1,4 +1,4 @@
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -71,7 +71,9 @@ export class Mailer {
             Simple: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },
               Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
-              ...(email.headers?.length ? { Headers: email.headers.map((h) => ({ Name: h.name, Value: h.value })) } : {}),
+              ...(email.headers?.length
+                ? { Headers: email.headers.map((h) => ({ Name: h.name, Value: h.value })) }
+                : {}),
             },
           },
           ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),

@@ -20,7 +20,8 @@ export function isKnownCurrency(code: string): boolean {
 export function currencyMinorDigits(currency: string): number {
   const cached = minorDigitsCache.get(currency);
   if (cached !== undefined) return cached;
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   minorDigitsCache.set(currency, digits);
   return digits;
 }
@@ -56,7 +57,9 @@ export function parseDecimalAmount(text: string, currency: string): ParseAmountR
 export function formatDecimalAmount(minor: number, currency: string): string {
   const digits = currencyMinorDigits(currency);
   const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor).toString().padStart(digits + 1, '0');
+  const abs = Math.abs(minor)
+    .toString()
+    .padStart(digits + 1, '0');
   if (digits === 0) return sign + abs;
   return `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
 }

@@ -32,14 +32,20 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     records.forEach((record, index) => {
       const result = validateInvoiceRecord(record);
       if (result.ok) valid.push(result.value);
-      else rejected.push({ index, ...(result.invoiceId ? { invoiceId: result.invoiceId } : {}), details: result.issues });
+      else
+        rejected.push({ index, ...(result.invoiceId ? { invoiceId: result.invoiceId } : {}), details: result.issues });
     });
 
     if (valid.length === 0) {
       const details = rejected.flatMap((r) =>
         r.details.map((d) => ({ path: isBatch ? `[${r.index}].${d.path}` : d.path, issue: d.issue })),
       );
-      throw new HttpError(400, 'ValidationError', isBatch ? 'No invoice in the batch is valid' : 'Invalid invoice', details);
+      throw new HttpError(
+        400,
+        'ValidationError',
+        isBatch ? 'No invoice in the batch is valid' : 'Invalid invoice',
+        details,
+      );
     }
 
     const summary = await registerInvoices(valid, deps);

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import { z } from 'zod';
+import type { StepResult } from '../../state-machines/step-result';
 import { BillingRuleSchema } from '../domain/billing-rule';
 import { planNextStage } from '../services/workflow-steps';
 import { dunningTable, now } from '../shared/deps';
-import type { StepResult } from '../../state-machines/step-result';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: BillingRuleSchema });
 const deps = { table: dunningTable(), now };

@@ -28,14 +28,21 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       const invoice = await deps.table.getInvoice(invoiceId);
       if (!invoice) throw new InvoiceNotFound(invoiceId);
       const parsed = parseDecimalAmount(body.amount, invoice.amount.currency);
-      if (!parsed.ok) throw new HttpError(400, 'ValidationError', 'Invalid payment', [{ path: 'amount', issue: parsed.issue }]);
+      if (!parsed.ok)
+        throw new HttpError(400, 'ValidationError', 'Invalid payment', [{ path: 'amount', issue: parsed.issue }]);
       if (parsed.minor <= 0) {
-        throw new HttpError(400, 'ValidationError', 'Invalid payment', [{ path: 'amount', issue: 'must be greater than 0' }]);
+        throw new HttpError(400, 'ValidationError', 'Invalid payment', [
+          { path: 'amount', issue: 'must be greater than 0' },
+        ]);
       }
       amountMinor = parsed.minor;
     }
     const result = await recordPayment(
-      { invoiceId, ...(amountMinor !== undefined ? { amountMinor } : {}), ...(body.paidAt ? { paidAt: body.paidAt } : {}) },
+      {
+        invoiceId,
+        ...(amountMinor !== undefined ? { amountMinor } : {}),
+        ...(body.paidAt ? { paidAt: body.paidAt } : {}),
+      },
       deps,
     );
     const { invoice } = result;

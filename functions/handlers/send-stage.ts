@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import { z } from 'zod';
+import type { StepResult } from '../../state-machines/step-result';
 import { BillingRuleSchema } from '../domain/billing-rule';
 import { sendStage } from '../services/send-stage';
 import { companyIdentity, dunningTable, mailer, now, operatorsNotifier, smsSender } from '../shared/deps';
-import type { StepResult } from '../../state-machines/step-result';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: BillingRuleSchema, stageId: z.string().min(1) });
 const deps = {

@@ -14,7 +14,10 @@ export interface CaughtError {
 }
 
 /** Records an unhandled workflow error on the invoice and tells the operators. */
-export async function handleFailure(input: { invoiceId: string; failure: CaughtError }, deps: FailureDeps): Promise<void> {
+export async function handleFailure(
+  input: { invoiceId: string; failure: CaughtError },
+  deps: FailureDeps,
+): Promise<void> {
   const at = deps.now().toISOString();
   const error = input.failure.Error ?? 'UnknownError';
   const cause = summarizeCause(input.failure.Cause);

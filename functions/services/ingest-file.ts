@@ -123,7 +123,9 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
   if (failed.length > 0) {
     // Infrastructure trouble (throttling, queue down): keep the file in incoming/ and fail, so the S3 event is
     // delivered again. Rows already registered are recognised as duplicates on the retry: nothing is lost or doubled.
-    throw new Error(`${failed.length} row(s) of ${key} could not be registered yet; the file stays in incoming/ for a retry`);
+    throw new Error(
+      `${failed.length} row(s) of ${key} could not be registered yet; the file stays in incoming/ for a retry`,
+    );
   }
   await deps.s3.send(
     new CopyObjectCommand({

@@ -1,7 +1,7 @@
+import type { InterruptOutput } from '../../state-machines/step-result';
 import type { DunningTable } from '../adapters/dunning-table';
 import type { TaskTokens } from '../adapters/providers';
 import type { Invoice } from '../domain/invoice';
-import type { InterruptOutput } from '../../state-machines/step-result';
 import { InvoiceNotFound, InvoiceNotOpen } from './errors';
 
 export interface PaymentDeps {

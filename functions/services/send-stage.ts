@@ -1,12 +1,12 @@
-import type { Channel, ContactLogEntry, DunningTable } from '../adapters/dunning-table';
+import type { StepResult } from '../../state-machines/step-result';
+import type { Channel, ContactLogEntry } from '../adapters/dunning-table';
 import { type Mailer, type OperatorsNotifier, PermanentSendError, type SmsSender } from '../adapters/providers';
 import type { BillingRule, Stage, StageAction } from '../domain/billing-rule';
 import { evaluateContact } from '../domain/contact-policy';
 import type { Customer, Invoice } from '../domain/invoice';
-import { type MessageContext, renderEmail, renderSms } from '../domain/messages';
 import { localDaysBetween } from '../domain/local-date';
+import { type MessageContext, renderEmail, renderSms } from '../domain/messages';
 import { debtorTimezone, secondsUntil } from '../domain/schedule';
-import type { StepResult } from '../../state-machines/step-result';
 import { InvoiceNotFound } from './errors';
 import { closedResult, dueInstantOf, stageIndexOf, type WorkflowDeps } from './workflow-steps';
 
@@ -75,7 +75,10 @@ export async function sendStage(
     const lookbackHours = Math.max(windowDays * 24, rule.contactPolicy?.minHoursBetween ?? 0);
     const since = new Date(now.getTime() - lookbackHours * 3_600_000).toISOString();
     const history = rule.contactPolicy
-      ? contactInstants(await deps.table.customerContacts(customer.customerId, since), { invoiceId: invoice.invoiceId, stageId })
+      ? contactInstants(await deps.table.customerContacts(customer.customerId, since), {
+          invoiceId: invoice.invoiceId,
+          stageId,
+        })
       : [];
     const decision = evaluateContact({
       now,
@@ -85,8 +88,20 @@ export async function sendStage(
     });
     if (!decision.allowed) {
       const until = decision.nextAllowedAt;
-      await deps.table.logContact({ ...base, channel: '*', outcome: 'deferred', reason: decision.reason, until: until.toISOString() });
-      return { outcome: 'deferred', stageId, seconds: secondsUntil(now, until), until: until.toISOString(), reason: decision.reason };
+      await deps.table.logContact({
+        ...base,
+        channel: '*',
+        outcome: 'deferred',
+        reason: decision.reason,
+        until: until.toISOString(),
+      });
+      return {
+        outcome: 'deferred',
+        stageId,
+        seconds: secondsUntil(now, until),
+        until: until.toISOString(),
+        reason: decision.reason,
+      };
     }
   }
 
@@ -163,7 +178,13 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
     if (error instanceof PermanentSendError) {
       // The provider refused this message for good: record it, keep the claim (never retry), go on with the
       // stage's other channels.
-      await deps.table.logContact({ ...base, channel, outcome: 'failed', reason: error.message, ...(template ? { template } : {}) });
+      await deps.table.logContact({
+        ...base,
+        channel,
+        outcome: 'failed',
+        reason: error.message,
+        ...(template ? { template } : {}),
+      });
       return 'failed';
     }
     if ((error as Error).name === 'TransientSendError') {
@@ -174,7 +195,13 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
   }
 }
 
-function messageContext(invoice: Invoice, customer: Customer, company: CompanyIdentity, timezone: string, now: Date): MessageContext {
+function messageContext(
+  invoice: Invoice,
+  customer: Customer,
+  company: CompanyIdentity,
+  timezone: string,
+  now: Date,
+): MessageContext {
   return {
     company,
     customer: { name: customer.name },

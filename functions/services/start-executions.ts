@@ -18,7 +18,10 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
  * Starts the walk of one invoice. The execution name is derived from the invoice id, so a second start of the same
  * invoice finds the first execution (ExecutionAlreadyExists) and starts nothing: that counts as success.
  */
-export async function startExecution(invoiceId: string, deps: StarterDeps): Promise<{ executionArn: string; started: boolean }> {
+export async function startExecution(
+  invoiceId: string,
+  deps: StarterDeps,
+): Promise<{ executionArn: string; started: boolean }> {
   const name = executionNameFor(invoiceId);
   let executionArn: string;
   let started = true;

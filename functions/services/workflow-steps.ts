@@ -1,9 +1,9 @@
+import type { InterruptOutput, StepResult } from '../../state-machines/step-result';
 import type { DunningTable } from '../adapters/dunning-table';
 import type { TaskTokens } from '../adapters/providers';
 import type { BillingRule } from '../domain/billing-rule';
 import type { Invoice } from '../domain/invoice';
 import { debtorTimezone, planStage, secondsUntil, stageDueInstant } from '../domain/schedule';
-import type { InterruptOutput, StepResult } from '../../state-machines/step-result';
 import { InvoiceNotFound, UnknownStage } from './errors';
 
 export interface WorkflowDeps {
@@ -63,7 +63,10 @@ export async function planFrom(
 }
 
 /** Plan step: where does this invoice's walk start (or resume)? */
-export async function planNextStage(input: { invoiceId: string; rule: BillingRule }, deps: WorkflowDeps): Promise<StepResult> {
+export async function planNextStage(
+  input: { invoiceId: string; rule: BillingRule },
+  deps: WorkflowDeps,
+): Promise<StepResult> {
   const invoice = await deps.table.getInvoice(input.invoiceId);
   if (!invoice) throw new InvoiceNotFound(input.invoiceId);
   if (invoice.status !== 'OPEN' && invoice.status !== 'ESCALATED') return closedResult(invoice);
@@ -74,7 +77,12 @@ export async function planNextStage(input: { invoiceId: string; rule: BillingRul
 }
 
 /** Due instant of a stage for an invoice, in the debtor's zone. */
-export function dueInstantOf(rule: BillingRule, stageIndex: number, invoice: Invoice, timezone: string): Date | undefined {
+export function dueInstantOf(
+  rule: BillingRule,
+  stageIndex: number,
+  invoice: Invoice,
+  timezone: string,
+): Date | undefined {
   const stage = rule.stages[stageIndex];
   return stage ? stageDueInstant(invoice.dueDate, stage, timezone) : undefined;
 }
@@ -91,8 +99,14 @@ export async function waitForEvent(
   input: { invoiceId: string; stageId: string; taskToken: string },
   deps: WaitDeps,
 ): Promise<void> {
-  const result = await deps.table.storeTaskToken(input.invoiceId, input.stageId, input.taskToken, deps.now().toISOString());
+  const result = await deps.table.storeTaskToken(
+    input.invoiceId,
+    input.stageId,
+    input.taskToken,
+    deps.now().toISOString(),
+  );
   if (result.stored) return;
-  const output: InterruptOutput = result.status === 'PAID' ? { event: 'paid' } : { event: 'changed', status: result.status };
+  const output: InterruptOutput =
+    result.status === 'PAID' ? { event: 'paid' } : { event: 'changed', status: result.status };
   await deps.tokens.resume(input.taskToken, output);
 }

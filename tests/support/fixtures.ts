@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
-import defaultRuleJson from '../../rules/default.json';
 import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
 import type { Customer, Invoice } from '../../functions/domain/invoice';
+import defaultRuleJson from '../../rules/default.json';
 
 /** The shipped default rule (BR, D-3 … D+30), parsed. */
 export const defaultRule: BillingRule = parseBillingRule(defaultRuleJson);
@@ -49,5 +49,8 @@ export function invoiceFixture(overrides: Partial<Invoice> = {}): Invoice {
 export const keys = {
   invoice: (id: string) => ({ pk: `INVOICE#${id}`, sk: 'INVOICE' }),
   customer: (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'CUSTOMER' }),
-  send: (invoiceId: string, stageId: string, channel: string) => ({ pk: `SEND#${invoiceId}#${stageId}#${channel}`, sk: 'SEND' }),
+  send: (invoiceId: string, stageId: string, channel: string) => ({
+    pk: `SEND#${invoiceId}#${stageId}#${channel}`,
+    sk: 'SEND',
+  }),
 };

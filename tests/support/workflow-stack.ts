@@ -21,7 +21,11 @@ export function synthWorkflowTemplate(rule: BillingRule): Record<string, unknown
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'WorkflowUnderTest', { env: { account: '123456789012', region: 'us-east-1' } });
   const fn = (id: string) =>
-    new LambdaFunction(stack, id, { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler=()=>{}') });
+    new LambdaFunction(stack, id, {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler=()=>{}'),
+    });
   const functions = {
     planStage: fn('PlanStage'),
     waitForEvent: fn('WaitForEvent'),

@@ -1,10 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type MessageContext, renderEmail, renderSms, resolveLocale, SUPPORTED_LOCALES } from '../../functions/domain/messages';
+import {
+  type MessageContext,
+  renderEmail,
+  renderSms,
+  resolveLocale,
+  SUPPORTED_LOCALES,
+} from '../../functions/domain/messages';
 import { TEMPLATE_NAMES } from '../../functions/domain/template-names';
 
 const ctx: MessageContext = {
-  company: { legalName: 'Exemplo Cobranças Ltda', taxId: 'CNPJ 12.345.678/0001-90', supportContact: 'financeiro@example.com' },
+  company: {
+    legalName: 'Exemplo Cobranças Ltda',
+    taxId: 'CNPJ 12.345.678/0001-90',
+    supportContact: 'financeiro@example.com',
+  },
   customer: { name: 'Maria Silva' },
   invoice: {
     invoiceId: 'INV-2026-0042',
@@ -53,7 +63,9 @@ describe('message templates', () => {
   });
 
   it('words the days before and after the due date', () => {
-    expect(renderEmail('reminder', 'en', { ...ctx, daysFromDue: -3 }).subject).toBe('Reminder: invoice INV-2026-0042 is due in 3 days');
+    expect(renderEmail('reminder', 'en', { ...ctx, daysFromDue: -3 }).subject).toBe(
+      'Reminder: invoice INV-2026-0042 is due in 3 days',
+    );
     expect(renderEmail('overdue', 'pt-BR', ctx).text).toContain('há 7 dias');
   });
 

@@ -35,7 +35,12 @@ describe('recording a payment', () => {
   it('marks the invoice paid and resumes the waiting stage at once', async () => {
     givenOpenInvoice();
     ddb.on(UpdateCommand).callsFake((input) => ({
-      Attributes: { ...invoiceFixture(), status: input.ExpressionAttributeValues[':status'], balanceMinor: 0, version: 2 },
+      Attributes: {
+        ...invoiceFixture(),
+        status: input.ExpressionAttributeValues[':status'],
+        balanceMinor: 0,
+        version: 2,
+      },
     }));
     ddb.on(PutCommand).resolves({});
     sfn.on(SendTaskSuccessCommand).resolves({});
@@ -49,7 +54,10 @@ describe('recording a payment', () => {
       ConditionExpression: 'version = :version',
       ExpressionAttributeValues: expect.objectContaining({ ':status': 'PAID', ':balance': 0, ':version': 1 }),
     });
-    expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: 'token-D0', output: '{"event":"paid"}' });
+    expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
+      taskToken: 'token-D0',
+      output: '{"event":"paid"}',
+    });
   });
 
   it('lowers the balance on a partial payment without stopping the walk', async () => {
@@ -118,7 +126,9 @@ describe('recording a payment', () => {
     givenOpenInvoice();
     const response = await handler(request('INV-1', { amount: '12,50' }), lambdaContext);
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body).error.details).toEqual([{ path: 'amount', issue: expect.stringContaining('12,50') }]);
+    expect(JSON.parse(response.body).error.details).toEqual([
+      { path: 'amount', issue: expect.stringContaining('12,50') },
+    ]);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 });

@@ -1,6 +1,12 @@
 import { Readable } from 'node:stream';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -31,7 +37,12 @@ const goodInvoice = {
 };
 
 function post(body: unknown): APIGatewayProxyEvent {
-  return { body: JSON.stringify(body), isBase64Encoded: false, httpMethod: 'POST', path: '/invoices' } as unknown as APIGatewayProxyEvent;
+  return {
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+    httpMethod: 'POST',
+    path: '/invoices',
+  } as unknown as APIGatewayProxyEvent;
 }
 
 describe('registering invoices through the API', () => {
@@ -51,7 +62,12 @@ describe('registering invoices through the API', () => {
     expect(response.statusCode).toBe(202);
     expect(JSON.parse(response.body)).toEqual({ registered: ['INV-100'], duplicates: [], failed: [], rejected: [] });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ ...keys.invoice('INV-100'), status: 'OPEN', balanceMinor: 25000, ruleId: 'standard' }),
+      Item: expect.objectContaining({
+        ...keys.invoice('INV-100'),
+        status: 'OPEN',
+        balanceMinor: 25000,
+        ruleId: 'standard',
+      }),
       ConditionExpression: 'attribute_not_exists(pk)',
     });
     expect(sqs).toHaveReceivedCommandWith(SendMessageBatchCommand, {
@@ -113,10 +129,14 @@ describe('starting executions from the SQS buffer', () => {
   });
 
   const event = (...ids: string[]): SQSEvent =>
-    ({ Records: ids.map((id, i) => ({ messageId: `m${i}`, body: JSON.stringify({ invoiceId: id }) })) }) as unknown as SQSEvent;
+    ({
+      Records: ids.map((id, i) => ({ messageId: `m${i}`, body: JSON.stringify({ invoiceId: id }) })),
+    }) as unknown as SQSEvent;
 
   it('names the execution after the invoice and records its ARN', async () => {
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:dunning:INV-1' });
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:dunning:INV-1' });
     ddb.on(UpdateCommand).resolves({});
     ddb.on(PutCommand).resolves({});
 
@@ -130,7 +150,9 @@ describe('starting executions from the SQS buffer', () => {
     });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: keys.invoice('INV-1'),
-      ExpressionAttributeValues: expect.objectContaining({ ':arn': 'arn:aws:states:us-east-1:123456789012:execution:dunning:INV-1' }),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':arn': 'arn:aws:states:us-east-1:123456789012:execution:dunning:INV-1',
+      }),
     });
   });
 
@@ -183,9 +205,14 @@ describe('ingesting a dropped CSV file', () => {
       ],
     });
     const report = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body));
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'drop', Key: 'rejected/march batch.csv.errors.json' });
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'drop',
+      Key: 'rejected/march batch.csv.errors.json',
+    });
     expect(report.totals).toEqual({ rows: 3, registered: 2, duplicates: 0, rejected: 1, failed: 0 });
-    expect(report.rejected).toEqual([{ line: 3, invoiceId: 'INV-2', issues: [expect.objectContaining({ path: 'dueDate' })] }]);
+    expect(report.rejected).toEqual([
+      { line: 3, invoiceId: 'INV-2', issues: [expect.objectContaining({ path: 'dueDate' })] },
+    ]);
     expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, {
       Bucket: 'drop',
       Key: 'processed/march batch.csv',

@@ -1,7 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/handlers/send-stage';
@@ -19,8 +26,12 @@ function at(iso: string) {
 }
 
 function givenInvoice(invoice = invoiceFixture(), customer = customerFixture()) {
-  ddb.on(GetCommand, { Key: keys.invoice(invoice.invoiceId) }).resolves({ Item: { ...keys.invoice(invoice.invoiceId), ...invoice } });
-  ddb.on(GetCommand, { Key: keys.customer(customer.customerId) }).resolves({ Item: { ...keys.customer(customer.customerId), ...customer } });
+  ddb
+    .on(GetCommand, { Key: keys.invoice(invoice.invoiceId) })
+    .resolves({ Item: { ...keys.invoice(invoice.invoiceId), ...invoice } });
+  ddb
+    .on(GetCommand, { Key: keys.customer(customer.customerId) })
+    .resolves({ Item: { ...keys.customer(customer.customerId), ...customer } });
   ddb.on(QueryCommand).resolves({ Items: [] });
   ddb.on(PutCommand).resolves({});
   ddb.on(UpdateCommand).resolves({});
@@ -125,9 +136,11 @@ describe('send step', () => {
   it('gives the claim back and throws TransientSendError when SES throttles, so the retry can send', async () => {
     at('2026-12-07T12:00:00.000Z');
     givenInvoice();
-    ses.on(SendEmailCommand).rejects(
-      new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } }),
-    );
+    ses
+      .on(SendEmailCommand)
+      .rejects(
+        new TooManyRequestsException({ message: 'Maximum sending rate exceeded', $metadata: { httpStatusCode: 429 } }),
+      );
 
     await expect(send('D-3')).rejects.toMatchObject({ name: 'TransientSendError' });
 
@@ -161,7 +174,12 @@ describe('send step', () => {
     expect(result.outcome).toBe('skipped');
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ itemType: 'contact', channel: 'email', outcome: 'skipped', reason: 'no-contact-address' }),
+      Item: expect.objectContaining({
+        itemType: 'contact',
+        channel: 'email',
+        outcome: 'skipped',
+        reason: 'no-contact-address',
+      }),
     });
   });
 

@@ -24,7 +24,9 @@ const at = (iso: string) => {
 function givenInvoice(overrides = {}) {
   const invoice = invoiceFixture(overrides);
   const customer = customerFixture();
-  ddb.on(GetCommand, { Key: keys.invoice(invoice.invoiceId) }).resolves({ Item: { ...keys.invoice(invoice.invoiceId), ...invoice } });
+  ddb
+    .on(GetCommand, { Key: keys.invoice(invoice.invoiceId) })
+    .resolves({ Item: { ...keys.invoice(invoice.invoiceId), ...invoice } });
   ddb.on(GetCommand, { Key: keys.customer(customer.customerId) }).resolves({ Item: customer });
   ddb.on(PutCommand).resolves({});
   ddb.on(UpdateCommand).resolves({});
@@ -73,7 +75,9 @@ describe('planning the first stage', () => {
     at('2026-12-01T15:00:00.000Z');
     givenInvoice({ status: 'PAID' });
 
-    expect(await planStage({ invoiceId: 'INV-1', rule: defaultRule }, lambdaContext)).toMatchObject({ outcome: 'paid' });
+    expect(await planStage({ invoiceId: 'INV-1', rule: defaultRule }, lambdaContext)).toMatchObject({
+      outcome: 'paid',
+    });
   });
 });
 
@@ -114,7 +118,10 @@ describe('handling an unhandled workflow error', () => {
     await handleFailure(
       {
         invoiceId: 'INV-1',
-        failure: { Error: 'InvoiceNotFound', Cause: JSON.stringify({ errorMessage: 'Invoice INV-1 not found', trace: ['x'] }) },
+        failure: {
+          Error: 'InvoiceNotFound',
+          Cause: JSON.stringify({ errorMessage: 'Invoice INV-1 not found', trace: ['x'] }),
+        },
       },
       lambdaContext,
     );
@@ -132,11 +139,28 @@ describe('handling an unhandled workflow error', () => {
 
 describe('reading an invoice', () => {
   it('returns status, balance and the contact history, never the task token', async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...keys.invoice('INV-1'), ...invoiceFixture({ taskToken: 'secret', currentStage: 'D0' }) } });
+    ddb
+      .on(GetCommand)
+      .resolves({ Item: { ...keys.invoice('INV-1'), ...invoiceFixture({ taskToken: 'secret', currentStage: 'D0' }) } });
     ddb.on(QueryCommand).resolves({
       Items: [
-        { pk: 'INVOICE#INV-1', sk: 'EVENT#2026-12-01T12:00:00.000Z#registered', itemType: 'event', type: 'registered', at: '2026-12-01T12:00:00.000Z', invoiceId: 'INV-1' },
-        { pk: 'INVOICE#INV-1', sk: 'CONTACT#x', itemType: 'contact', stageId: 'D-3', channel: 'email', outcome: 'sent', at: '2026-12-07T12:00:00.000Z' },
+        {
+          pk: 'INVOICE#INV-1',
+          sk: 'EVENT#2026-12-01T12:00:00.000Z#registered',
+          itemType: 'event',
+          type: 'registered',
+          at: '2026-12-01T12:00:00.000Z',
+          invoiceId: 'INV-1',
+        },
+        {
+          pk: 'INVOICE#INV-1',
+          sk: 'CONTACT#x',
+          itemType: 'contact',
+          stageId: 'D-3',
+          channel: 'email',
+          outcome: 'sent',
+          at: '2026-12-07T12:00:00.000Z',
+        },
       ],
     });
 
@@ -147,7 +171,11 @@ describe('reading an invoice', () => {
 
     const body = JSON.parse(response.body);
     expect(response.statusCode).toBe(200);
-    expect(body.invoice).toMatchObject({ status: 'OPEN', currentStage: 'D0', balance: { decimal: '1234.50', currency: 'BRL' } });
+    expect(body.invoice).toMatchObject({
+      status: 'OPEN',
+      currentStage: 'D0',
+      balance: { decimal: '1234.50', currency: 'BRL' },
+    });
     expect(body.invoice.taskToken).toBeUndefined();
     expect(body.contacts).toEqual([expect.objectContaining({ stageId: 'D-3', outcome: 'sent' })]);
     expect(body.events).toEqual([expect.objectContaining({ type: 'registered' })]);

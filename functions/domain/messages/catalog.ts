@@ -34,7 +34,9 @@ const ptBR: LocaleCatalog = {
   templates: {
     reminder: {
       subject: 'Lembrete: a fatura {invoiceId} vence em {days} dias',
-      paragraphs: ['Este é um lembrete amigável: a fatura {invoiceId}, no valor de {amount}, vence em {dueDate} (daqui a {days} dias).'],
+      paragraphs: [
+        'Este é um lembrete amigável: a fatura {invoiceId}, no valor de {amount}, vence em {dueDate} (daqui a {days} dias).',
+      ],
       sms: '{company}: lembrete - fatura {invoiceId} de {amount} vence em {dueDate}.',
     },
     'due-today': {
@@ -120,7 +122,9 @@ const es: LocaleCatalog = {
   templates: {
     reminder: {
       subject: 'Recordatorio: la factura {invoiceId} vence en {days} días',
-      paragraphs: ['Un recordatorio amable: la factura {invoiceId}, por {amount}, vence el {dueDate} (en {days} días).'],
+      paragraphs: [
+        'Un recordatorio amable: la factura {invoiceId}, por {amount}, vence el {dueDate} (en {days} días).',
+      ],
       sms: '{company}: recordatorio - la factura {invoiceId} por {amount} vence el {dueDate}.',
     },
     'due-today': {

@@ -109,7 +109,11 @@ export function renderEmail(template: TemplateName, locale: string | undefined, 
     '<hr style="border:none;border-top:1px solid #e4e7eb;margin:16px 0;">',
     p(
       unsubscribeUrl
-        ? fill(escapeHtml(cat.optOutLink), { url: unsubscribeUrl }, (v) => `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>`)
+        ? fill(
+            escapeHtml(cat.optOutLink),
+            { url: unsubscribeUrl },
+            (v) => `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>`,
+          )
         : escapeHtml(cat.optOutReply),
       'font-size:12px;color:#7b8794;',
     ),
