@@ -1,0 +1,263 @@
+import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  CheckIfPhoneNumberIsOptedOutCommand,
+  PublishCommand,
+  SNSClient,
+  ThrottledException,
+} from '@aws-sdk/client-sns';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
+import { defaultRule, lambdaContext } from '../support/fixtures';
+import { startDynamo, WorkflowHarness } from '../support/workflow-harness';
+
+// The synthesized definition, executed by aws-local-stepfunctions with the real handlers in-process, DynamoDB on
+// dynalite (real conditional writes), SES/SNS/SFN/SQS mocked at the SDK so sends can be counted and faults injected.
+
+const ses = mockClient(SESv2Client);
+const sns = mockClient(SNSClient);
+const sfn = mockClient(SFNClient);
+const sqs = mockClient(SQSClient);
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+let handlers: Record<'planStage' | 'waitForEvent' | 'sendStage' | 'handleFailure', Handler>;
+let createInvoices: Handler;
+let recordPayment: Handler;
+let dynamo: { close(): Promise<void> };
+let harness: WorkflowHarness;
+let invoiceCounter = 0;
+
+/** What went out, with the virtual instant it went out at. */
+let sent: { channel: 'email' | 'sms' | 'operators'; at: string; to: string; text: string }[] = [];
+
+beforeAll(async () => {
+  dynamo = await startDynamo('dunning-workflow-test');
+  process.env.TABLE_NAME = 'dunning-workflow-test';
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = (dynamo as unknown as { endpoint: string }).endpoint;
+  const load = async (name: string) =>
+    ((await import(`../../functions/handlers/${name}.ts`)) as { handler: Handler }).handler;
+  handlers = {
+    planStage: await load('plan-stage'),
+    waitForEvent: await load('wait-for-event'),
+    sendStage: await load('send-stage'),
+    handleFailure: await load('handle-failure'),
+  };
+  createInvoices = await load('create-invoices');
+  recordPayment = await load('record-payment');
+});
+
+afterAll(async () => {
+  await dynamo.close();
+});
+
+function useHarness(rule: BillingRule, start: string) {
+  harness = new WorkflowHarness(rule, handlers, new Date(start));
+  sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => {
+    harness.sendTaskSuccess(input.taskToken, JSON.parse(input.output));
+    return {};
+  });
+}
+
+beforeEach(() => {
+  sent = [];
+  ses.on(SendEmailCommand).callsFake((input) => {
+    sent.push({
+      channel: 'email',
+      at: harness.now().toISOString(),
+      to: input.Destination.ToAddresses[0],
+      text: input.Content.Simple.Body.Text.Data,
+    });
+    return { MessageId: `ses-${sent.length}` };
+  });
+  sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
+  sns.on(PublishCommand).callsFake((input) => {
+    sent.push({
+      channel: input.TopicArn ? 'operators' : 'sms',
+      at: harness.now().toISOString(),
+      to: input.PhoneNumber ?? input.TopicArn,
+      text: input.Message,
+    });
+    return { MessageId: `sns-${sent.length}` };
+  });
+  sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+});
+
+afterEach(() => {
+  harness?.dispose();
+  ses.reset();
+  sns.reset();
+  sfn.reset();
+  sqs.reset();
+});
+
+/** Registers an invoice through the real create-invoices handler (stored in dynalite). */
+async function register(overrides: Record<string, unknown> = {}): Promise<string> {
+  invoiceCounter += 1;
+  const invoiceId = `INV-WF-${invoiceCounter}`;
+  const response = (await createInvoices(
+    {
+      body: JSON.stringify({
+        invoiceId,
+        customerId: `C-WF-${invoiceCounter}`,
+        customerName: 'Maria Silva',
+        email: 'maria@example.com',
+        phone: '+5511987650001',
+        timezone: 'America/Sao_Paulo',
+        locale: 'pt-BR',
+        amount: '1234.50',
+        currency: 'BRL',
+        dueDate: '2026-12-10',
+        ...overrides,
+      }),
+      isBase64Encoded: false,
+    } as APIGatewayProxyEvent,
+    lambdaContext,
+  )) as { statusCode: number; body: string };
+  expect(JSON.parse(response.body).registered).toEqual([invoiceId]);
+  return invoiceId;
+}
+
+const pay = (invoiceId: string) =>
+  recordPayment(
+    { pathParameters: { id: invoiceId }, body: null, isBase64Encoded: false } as unknown as APIGatewayProxyEvent,
+    lambdaContext,
+  );
+
+/** Number of states entered per stage (the `<stage> · …` states). */
+function transitionsPerStage(entered: { name: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { name } of entered) {
+    const stage = name.includes(' · ') && !name.startsWith('Billing rule') ? name.split(' · ')[0] : undefined;
+    if (stage && !name.startsWith('Record failure')) counts[stage] = (counts[stage] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('the billing rule workflow, executed locally', () => {
+  it('walks every stage in order at the rule times, deferring Sunday and Christmas, within 3 transitions per stage', async () => {
+    // Prepare: registered on 2026-12-01, due Thursday 2026-12-10 (São Paulo, UTC-3)
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+
+    // Act
+    const run = await harness.run({ invoiceId });
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.at(-1)?.name).toBe('Billing rule completed');
+    expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
+      '2026-12-07T12:00:00.000Z email', // D-3, Monday 09:00
+      '2026-12-10T12:00:00.000Z email', // D0, Thursday 09:00
+      '2026-12-10T12:00:00.000Z sms',
+      '2026-12-14T11:00:00.000Z sms', // D+3 fell on Sunday 10:00 → Monday 08:00
+      '2026-12-17T13:00:00.000Z email', // D+7, Thursday 10:00
+      '2026-12-17T13:00:00.000Z sms',
+      '2026-12-26T11:00:00.000Z email', // D+15 fell on Christmas → Saturday 26th 08:00
+      '2027-01-09T13:00:00.000Z operators', // D+30, Saturday 10:00: escalation to collections
+    ]);
+    expect(sent.filter((s) => s.channel === 'email').every((s) => s.to === 'maria@example.com')).toBe(true);
+    const perStage = transitionsPerStage(run.entered);
+    // Happy-path stages: wait → act → outcome. Deferred ones loop once more (another wait → act → outcome).
+    expect(perStage).toEqual({ 'D-3': 3, D0: 3, 'D+3': 6, 'D+7': 3, 'D+15': 6, 'D+30': 3 });
+    const stageOrder = run.entered
+      .filter((e) => e.name.endsWith('· wait or payment'))
+      .map((e) => e.name.split(' · ')[0]);
+    expect(stageOrder).toEqual(['D-3', 'D0', 'D+3', 'D+3', 'D+7', 'D+15', 'D+15', 'D+30']);
+    // Outside the stages: rule, plan, start-at, completed.
+    expect(run.entered.length).toBe(24 + 4);
+  });
+
+  it('ends Succeeded in "Invoice paid" at once when a payment arrives during a wait, with no later send', async () => {
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+
+    const run = await harness.run({ invoiceId }, [
+      { at: new Date('2026-12-08T15:00:00.000Z'), run: () => pay(invoiceId) },
+    ]);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.at(-1)).toEqual({ name: 'Invoice paid', at: '2026-12-08T15:00:00.000Z' });
+    expect(sent.map((s) => s.at)).toEqual(['2026-12-07T12:00:00.000Z']);
+    expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
+  });
+
+  it('defers a stage due at 21:00 local to 08:00 the next morning', async () => {
+    const lateRule = parseBillingRule({
+      ...defaultRule,
+      id: 'late',
+      stages: [{ id: 'D-1', offsetDays: -1, at: '21:00', actions: [{ channel: 'email', template: 'reminder' }] }],
+    });
+    useHarness(lateRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+
+    const run = await harness.run({ invoiceId });
+
+    expect(run.status).toBe('SUCCEEDED');
+    // due Wednesday 2026-12-09 21:00 local (00:00Z on the 10th) → Thursday 08:00 local
+    expect(sent.map((s) => s.at)).toEqual(['2026-12-10T11:00:00.000Z']);
+    expect(run.entered.filter((e) => e.name === 'D-1 · wait or payment').map((e) => e.at)).toEqual([
+      '2026-12-01T12:00:00.000Z',
+      '2026-12-10T00:00:00.000Z',
+    ]);
+  });
+
+  it('retries a throttled send and never sends a channel twice', async () => {
+    // Registered the day before D0: D-3 has passed and is the latest passed stage, so it is performed at once.
+    useHarness(defaultRule, '2026-12-09T12:00:00.000Z');
+    const invoiceId = await register();
+    let smsAttempts = 0;
+    sns.on(PublishCommand).callsFake((input) => {
+      if (input.PhoneNumber) {
+        smsAttempts += 1;
+        if (smsAttempts <= 2)
+          throw new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } });
+      }
+      sent.push({
+        channel: input.TopicArn ? 'operators' : 'sms',
+        at: harness.now().toISOString(),
+        to: '',
+        text: input.Message,
+      });
+      return { MessageId: 'sns-ok' };
+    });
+    let emailAttempts = 0;
+    ses.on(SendEmailCommand).callsFake(() => {
+      emailAttempts += 1;
+      if (emailAttempts === 1)
+        throw new TooManyRequestsException({ message: 'slow down', $metadata: { httpStatusCode: 429 } });
+      sent.push({ channel: 'email', at: harness.now().toISOString(), to: '', text: '' });
+      return { MessageId: `ses-${emailAttempts}` };
+    });
+
+    const run = await harness.run({ invoiceId }, [
+      { at: new Date('2026-12-11T12:00:00.000Z'), run: () => pay(invoiceId) },
+    ]);
+
+    expect(run.status).toBe('SUCCEEDED');
+    // D-3 (performed late, on registration) and D0: each channel went out exactly once despite 3 throttles
+    expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
+      '2026-12-09T12:00:01.000Z email', // a passed stage waits the 1-second minimum timeout
+      '2026-12-10T12:00:00.000Z email',
+      '2026-12-10T12:00:00.000Z sms',
+    ]);
+    expect(emailAttempts).toBe(3);
+    expect(smsAttempts).toBe(3);
+  });
+
+  it('records an unhandled error and notifies the operators', async () => {
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+
+    const run = await harness.run({ invoiceId: 'DOES-NOT-EXIST' });
+
+    expect(run.status).toBe('FAILED');
+    expect(run.entered.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['Plan next stage', 'Record failure · notify operators', 'Failed (operators notified)']),
+    );
+    expect(sent).toEqual([
+      expect.objectContaining({ channel: 'operators', text: expect.stringContaining('InvoiceNotFound') }),
+    ]);
+  });
+});
