@@ -76,23 +76,24 @@ describe('the API checks body shapes before calling Lambda', () => {
 });
 
 describe("API Gateway's own errors use the JSON error format", () => {
-  it.each(['DEFAULT_4XX', 'DEFAULT_5XX', 'BAD_REQUEST_BODY'])(
-    '%s answers { error: { code, message, details } }',
-    (type) => {
-      const response = Object.values(resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse')).find(
-        (r) => r.Properties.ResponseType === type,
-      );
-      const templates = response?.Properties.ResponseTemplates as Record<string, string> | undefined;
-      const body = templates?.['application/json'] ?? '';
-      // The templates are JSON once API Gateway substitutes its variables: check with neutral values.
-      const rendered = body
-        .replace('$context.error.messageString', '"message"')
-        .replace(/\$util\.escapeJavaScript\([^)]*\)|\$context\.error\.\w+/g, 'X');
-      expect(JSON.parse(rendered)).toEqual({
-        error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) },
-      });
-    },
-  );
+  it.each([
+    'DEFAULT_4XX',
+    'DEFAULT_5XX',
+    'BAD_REQUEST_BODY',
+  ])('%s answers { error: { code, message, details } }', (type) => {
+    const response = Object.values(resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse')).find(
+      (r) => r.Properties.ResponseType === type,
+    );
+    const templates = response?.Properties.ResponseTemplates as Record<string, string> | undefined;
+    const body = templates?.['application/json'] ?? '';
+    // The templates are JSON once API Gateway substitutes its variables: check with neutral values.
+    const rendered = body
+      .replace('$context.error.messageString', '"message"')
+      .replace(/\$util\.escapeJavaScript\([^)]*\)|\$context\.error\.\w+/g, 'X');
+    expect(JSON.parse(rendered)).toEqual({
+      error: { code: expect.any(String), message: expect.any(String), details: expect.any(Array) },
+    });
+  });
 
   it('names the body as the bad field when the schema check fails', () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {

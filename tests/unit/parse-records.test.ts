@@ -48,12 +48,15 @@ describe('choosing the parser from the file name', () => {
     expect(formatFromKey(key)).toBe(format);
   });
 
-  it.each(['incoming/batch.xlsx', 'incoming/batch', 'incoming/csv', 'incoming.csv/batch', 'incoming/batch.csv.gz'])(
-    'refuses %s',
-    (key) => {
-      expect(formatFromKey(key)).toBeNull();
-    },
-  );
+  it.each([
+    'incoming/batch.xlsx',
+    'incoming/batch',
+    'incoming/csv',
+    'incoming.csv/batch',
+    'incoming/batch.csv.gz',
+  ])('refuses %s', (key) => {
+    expect(formatFromKey(key)).toBeNull();
+  });
 });
 
 describe('reading CSV files', () => {
@@ -338,18 +341,17 @@ describe('streaming the body', () => {
     jsonl: readFileSync(fixture('invoices.jsonl')),
   };
 
-  it.each(Object.keys(samples) as InputFormat[])(
-    'gives the same records for %s fed one byte at a time',
-    async (format) => {
-      const bytes = samples[format];
-      const whole = await collect(bodyOf(bytes), format);
+  it.each(
+    Object.keys(samples) as InputFormat[],
+  )('gives the same records for %s fed one byte at a time', async (format) => {
+    const bytes = samples[format];
+    const whole = await collect(bodyOf(bytes), format);
 
-      const byteByByte = await collect(bodyOf(...cutAt(bytes, Array.from(bytes.keys()))), format);
+    const byteByByte = await collect(bodyOf(...cutAt(bytes, Array.from(bytes.keys()))), format);
 
-      expect(whole.length).toBeGreaterThan(2);
-      expect(byteByByte).toEqual(whole);
-    },
-  );
+    expect(whole.length).toBeGreaterThan(2);
+    expect(byteByByte).toEqual(whole);
+  });
 
   it('gives the same records wherever the chunks are cut (multi-byte characters and CRLF included)', async () => {
     await fc.assert(
@@ -394,29 +396,26 @@ describe('streaming the body', () => {
     ['csv', 'id\n1\n2\n3\n', '4\n', [{ line: 2, record: { id: '1' } }], ['2', '3', '4']],
     ['json', '[{"id":1},', '{"id":2}]', [{ line: 1, record: { id: 1 } }], [2]],
     ['jsonl', '{"id":1}\n', '{"id":2}\n', [{ line: 1, record: { id: 1 } }], [2]],
-  ] as const)(
-    'yields the first %s record before the rest of the body has arrived',
-    async (format, first, rest, expectedFirst, laterIds) => {
-      let release: () => void = () => {};
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      async function* slowBody() {
-        yield first;
-        await gate;
-        yield rest;
-      }
-      const records = parseRecords(slowBody(), format);
+  ] as const)('yields the first %s record before the rest of the body has arrived', async (format, first, rest, expectedFirst, laterIds) => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* slowBody() {
+      yield first;
+      await gate;
+      yield rest;
+    }
+    const records = parseRecords(slowBody(), format);
 
-      const firstRecord = await records.next();
-      release();
-      const remaining: ParsedRecord[] = [];
-      for await (const r of records) remaining.push(r);
+    const firstRecord = await records.next();
+    release();
+    const remaining: ParsedRecord[] = [];
+    for await (const r of records) remaining.push(r);
 
-      expect([firstRecord.value]).toEqual(expectedFirst);
-      expect(remaining.map((r) => ('record' in r ? r.record.id : r.error))).toEqual(laterIds);
-    },
-  );
+    expect([firstRecord.value]).toEqual(expectedFirst);
+    expect(remaining.map((r) => ('record' in r ? r.record.id : r.error))).toEqual(laterIds);
+  });
 
   it.each(['csv', 'json', 'jsonl'] as const)('releases the %s body when the reader stops early', async (format) => {
     let closed = false;
