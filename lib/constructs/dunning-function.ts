@@ -43,6 +43,8 @@ export interface DunningFunctionProps {
 export class DunningFunction extends NodejsFunction {
   /** The execution role (created here, so the function never gets `AWSLambdaBasicExecutionRole`). */
   readonly executionRole: IRole;
+  /** The handler file's name under functions/handlers/ (the local runtime maps the function to it). */
+  readonly handlerName: string;
 
   constructor(scope: Construct, id: string, props: DunningFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -80,6 +82,7 @@ export class DunningFunction extends NodejsFunction {
       },
     });
     this.executionRole = role;
+    this.handlerName = props.handler;
 
     acknowledgeNag(
       role,
