@@ -164,6 +164,12 @@ export class VirtualTimeRunner {
     }
   }
 
+  /** Plays every wait due up to `at`, then sets the clock to `at` (to inject an event at that instant). */
+  async advanceTo(at: Date): Promise<void> {
+    await this.runToCompletion(at);
+    this.nowMs = Math.max(this.nowMs, at.getTime());
+  }
+
   summary(): { name: string; status: string; lastState?: string; error?: string }[] {
     return [...this.executions.values()].map(({ name, status, lastState, error }) => ({
       name,

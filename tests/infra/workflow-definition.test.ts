@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseBillingRule } from '../../functions/domain/billing-rule';
+import { workflowFor } from '../support/definition';
 import { defaultRule } from '../support/fixtures';
-import { definitionOf, synthWorkflowTemplate } from '../support/workflow-stack';
 
-const definition = definitionOf(synthWorkflowTemplate(defaultRule));
+const { definition } = workflowFor(defaultRule);
 const states = definition.States;
 
 describe('the workflow generated from the billing rule', () => {
@@ -85,7 +85,7 @@ describe('the workflow generated from the billing rule', () => {
       id: 'short',
       stages: [{ id: 'D+1', offsetDays: 1, at: '10:00', actions: [{ channel: 'sms', template: 'overdue' }] }],
     });
-    const names = Object.keys(definitionOf(synthWorkflowTemplate(rule)).States);
+    const names = Object.keys(workflowFor(rule).definition.States);
     expect(names).toContain('D+1 · send sms');
     expect(names).not.toContain('D-3 · wait or payment');
     expect(names).toContain('Billing rule · short');
