@@ -1,1 +1,0 @@
-console.log('dunning cli', process.argv.slice(2).join(' '), process.version);
