@@ -52,6 +52,14 @@ export async function registerInvoices(
     }
   });
 
+  // Concurrency finishes in any order: answer in the order the invoices came in.
+  const position = new Map(registrations.map((r, i) => [r.invoiceId, i]));
+  const byInput = (a: string, b: string) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
+  registered.sort(byInput);
+  duplicates.sort(byInput);
+  toQueue.sort(byInput);
+  failed.sort((a, b) => byInput(a.invoiceId, b.invoiceId));
+
   if (toQueue.length > 0) {
     const notQueued = new Set(await deps.queue.enqueue(toQueue));
     for (const invoiceId of notQueued) {
