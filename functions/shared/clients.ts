@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 /**
  * AWS clients, created once per Lambda container (module level) and shared by the handlers of this bundle.
  * Endpoints come from the SDK's standard configuration, so the local runtime points them at emulators with
- * `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SES`, … without any code path of its own.
+ * `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SESV2`, … without any code path of its own.
  * Tests replace them with aws-sdk-client-mock (`mockClient(SESv2Client)` mocks every instance).
  */
 export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
