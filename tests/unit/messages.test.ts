@@ -1,13 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  InvalidMessageContext,
   type MessageContext,
   renderEmail,
   renderSms,
   resolveLocale,
+  SMS_TARGET_LENGTH,
   SUPPORTED_LOCALES,
+  type SupportedLocale,
 } from '../../functions/domain/messages';
-import { TEMPLATE_NAMES } from '../../functions/domain/template-names';
+import { companyShortName } from '../../functions/domain/messages/company-name';
+import { TEMPLATE_NAMES, type TemplateName } from '../../functions/domain/template-names';
 
 const ctx: MessageContext = {
   company: {
@@ -27,90 +31,442 @@ const ctx: MessageContext = {
   optOut: {},
 };
 
-const OPT_OUT = { 'pt-BR': 'SAIR', en: 'UNSUBSCRIBE', es: 'BAJA' } as const;
-const STOP = { 'pt-BR': 'Responda SAIR', en: 'Reply STOP', es: 'Responde BAJA' } as const;
+/** The days a template is typically sent at. */
+const TYPICAL_DAYS: Record<TemplateName, number> = { reminder: -3, 'due-today': 0, overdue: 7, 'final-notice': 25 };
+const BALANCE: Record<SupportedLocale, RegExp> = {
+  'pt-BR': /R\$\s1\.234,50/,
+  en: /R\$1,234\.50/,
+  es: /1234,50\sBRL/,
+};
+const EMAIL_OPT_OUT = {
+  'pt-BR': 'com a palavra SAIR',
+  en: 'with the word UNSUBSCRIBE',
+  es: 'con la palabra BAJA',
+} as const;
+const SMS_STOP = {
+  'pt-BR': 'Responda SAIR para não receber mais SMS',
+  en: 'Reply STOP to opt out',
+  es: 'Responde BAJA para no recibir más SMS',
+} as const;
+const ALREADY_PAID = {
+  'pt-BR': 'Se você já pagou',
+  en: 'If you have already paid',
+  es: 'Si ya realizó el pago',
+} as const;
+const SMS_ALREADY_PAID = { 'pt-BR': 'Se já pagou', en: 'If already paid', es: 'Si ya pagó' } as const;
+const DUE_DATE = { 'pt-BR': '10/12/2026', en: 'December 10, 2026', es: '10/12/2026' } as const;
 
-describe('message templates', () => {
+const withInvoice = (changes: Partial<MessageContext['invoice']>): MessageContext => ({
+  ...ctx,
+  invoice: { ...ctx.invoice, ...changes },
+});
+
+describe('every template renders in every language and channel with the facts the debtor needs', () => {
   for (const locale of SUPPORTED_LOCALES) {
     for (const template of TEMPLATE_NAMES) {
-      it(`${template} in ${locale}: names the company, the invoice and the balance, and says how to opt out`, () => {
-        const email = renderEmail(template, locale, ctx);
-        const sms = renderSms(template, locale, ctx);
+      const context = { ...ctx, daysFromDue: TYPICAL_DAYS[template] };
+
+      it(`email ${template} in ${locale}: who writes, which invoice, balance, due date, disregard-if-paid, opt-out`, () => {
+        // Act
+        const email = renderEmail(template, locale, context);
+
+        // Assess
         expect(email.locale).toBe(locale);
         for (const body of [email.html, email.text]) {
-          expect(body).toContain('Exemplo Cobranças Ltda');
-          expect(body).toContain('12.345.678/0001-90');
+          expect(body).toContain('Exemplo Cobranças Ltda — CNPJ 12.345.678/0001-90');
           expect(body).toContain('INV-2026-0042');
-          expect(body).toContain(OPT_OUT[locale]);
+          expect(body).toMatch(BALANCE[locale]);
+          expect(body).toContain(DUE_DATE[locale]);
+          expect(body).toContain('https://pay.example.com/INV-2026-0042');
+          expect(body).toContain('financeiro@example.com');
+          expect(body).toContain(ALREADY_PAID[locale]);
+          expect(body).toContain(EMAIL_OPT_OUT[locale]);
         }
-        expect(email.subject).toContain('INV-2026-0042');
-        expect(email.subject).not.toContain('1.234'); // no amounts in a subject a third party may see
+      });
+
+      it(`sms ${template} in ${locale}: who writes, which invoice, balance, due date, link, STOP, within 320 chars`, () => {
+        // Act
+        const sms = renderSms(template, locale, context);
+
+        // Assess
+        expect(sms.locale).toBe(locale);
+        expect(sms.text).toContain('Exemplo Cobranças Ltda (CNPJ 12.345.678/0001-90): ');
         expect(sms.text).toContain('INV-2026-0042');
-        expect(sms.text).toContain(STOP[locale]);
-        expect(sms.text.length).toBeLessThanOrEqual(320);
+        expect(sms.text).toMatch(BALANCE[locale]);
+        expect(sms.text).toContain(DUE_DATE[locale]);
+        expect(sms.text).toContain('https://pay.example.com/INV-2026-0042');
+        expect(sms.text).toContain(SMS_ALREADY_PAID[locale]);
+        expect(sms.text).toContain(SMS_STOP[locale]);
+        expect(sms.text.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
       });
     }
   }
+});
 
-  it('formats money and dates for the locale, from exact minor units', () => {
-    expect(renderEmail('overdue', 'pt-BR', ctx).text).toMatch(/R\$\s1\.234,50/);
-    expect(renderEmail('overdue', 'pt-BR', ctx).text).toContain('10/12/2026');
-    const usd = { ...ctx, invoice: { ...ctx.invoice, balance: { minor: 123450, currency: 'USD' } } };
-    expect(renderEmail('overdue', 'en', usd).text).toContain('$1,234.50');
-    expect(renderEmail('overdue', 'en', usd).text).toContain('December 10, 2026');
-    const jpy = { ...ctx, invoice: { ...ctx.invoice, balance: { minor: 5000, currency: 'JPY' } } };
-    expect(renderSms('overdue', 'en', jpy).text).toContain('¥5,000');
+describe('subjects are neutral: the invoice id, never the amount or other personal details', () => {
+  it('names the invoice and leaves the balance, name and description out, in every template and language', () => {
+    // Prepare
+    const context = withInvoice({ description: 'Mensalidade escolar' });
+
+    for (const locale of SUPPORTED_LOCALES) {
+      for (const template of TEMPLATE_NAMES) {
+        // Act
+        const { subject } = renderEmail(template, locale, { ...context, daysFromDue: TYPICAL_DAYS[template] });
+
+        // Assess
+        expect(subject).toContain('INV-2026-0042');
+        expect(subject).not.toMatch(/1[.,]?234/);
+        expect(subject).not.toContain('Maria');
+        expect(subject).not.toContain('Mensalidade');
+      }
+    }
   });
 
-  it('words the days before and after the due date', () => {
-    expect(renderEmail('reminder', 'en', { ...ctx, daysFromDue: -3 }).subject).toBe(
-      'Reminder: invoice INV-2026-0042 is due in 3 days',
+  it('reads like the brief: "Lembrete: fatura 123 vence em 3 dias"', () => {
+    expect(renderEmail('reminder', 'pt-BR', { ...withInvoice({ invoiceId: '123' }), daysFromDue: -3 }).subject).toBe(
+      'Lembrete: fatura 123 vence em 3 dias',
     );
-    expect(renderEmail('overdue', 'pt-BR', ctx).text).toContain('há 7 dias');
+  });
+});
+
+describe('the wording follows the actual days from the due date (a deferred send stays truthful)', () => {
+  const cases: [SupportedLocale, TemplateName, number, string][] = [
+    ['pt-BR', 'reminder', -3, 'vence em 3 dias'],
+    ['pt-BR', 'reminder', -1, 'vence amanhã'],
+    ['pt-BR', 'due-today', 0, 'vence hoje'],
+    ['pt-BR', 'due-today', 1, 'venceu ontem'],
+    ['pt-BR', 'overdue', 7, 'venceu há 7 dias'],
+    ['en', 'reminder', -3, 'is due in 3 days'],
+    ['en', 'reminder', -1, 'is due tomorrow'],
+    ['en', 'due-today', 0, 'is due today'],
+    ['en', 'due-today', 1, 'was due yesterday'],
+    ['en', 'overdue', 7, 'was due 7 days ago'],
+    ['es', 'reminder', -3, 'vence en 3 días'],
+    ['es', 'reminder', -1, 'vence mañana'],
+    ['es', 'due-today', 0, 'vence hoy'],
+    ['es', 'due-today', 1, 'venció ayer'],
+    ['es', 'overdue', 7, 'venció hace 7 días'],
+  ];
+  for (const [locale, template, daysFromDue, phrase] of cases) {
+    it(`${template} in ${locale} at ${daysFromDue} days says "${phrase}" in the email and the SMS`, () => {
+      // Act
+      const email = renderEmail(template, locale, { ...ctx, daysFromDue });
+      const sms = renderSms(template, locale, { ...ctx, daysFromDue });
+
+      // Assess
+      expect(email.text).toContain(phrase);
+      expect(email.html).toContain(phrase);
+      if (template !== 'overdue') expect(email.subject).toContain(phrase);
+      expect(sms.text).toContain(phrase);
+    });
+  }
+
+  it('announces the escalation to the collections team in the final notice, in every language', () => {
+    expect(renderEmail('final-notice', 'pt-BR', ctx).text).toContain('último aviso antes de encaminharmos');
+    expect(renderEmail('final-notice', 'en', ctx).text).toContain('final notice before the invoice is referred');
+    expect(renderEmail('final-notice', 'es', ctx).text).toContain('último aviso antes de remitir');
+    expect(renderSms('final-notice', 'pt-BR', ctx).text).toContain('equipe de cobrança');
+    expect(renderSms('final-notice', 'en', ctx).text).toContain('collections team');
+    expect(renderSms('final-notice', 'es', ctx).text).toContain('equipo de cobranza');
+  });
+});
+
+describe('money is the balance, formatted for the language from exact minor units', () => {
+  it('writes BRL as "R$ 1.234,50" in pt-BR and USD as "$1,234.50" in en', () => {
+    expect(renderEmail('overdue', 'pt-BR', ctx).text).toMatch(/R\$\s1\.234,50/);
+    const usd = withInvoice({
+      amount: { minor: 123450, currency: 'USD' },
+      balance: { minor: 123450, currency: 'USD' },
+    });
+    expect(renderEmail('overdue', 'en', usd).text).toContain('$1,234.50');
   });
 
-  it('falls back to English and matches languages loosely', () => {
-    expect(resolveLocale('fr')).toBe('en');
-    expect(resolveLocale(undefined)).toBe('en');
-    expect(resolveLocale('pt')).toBe('pt-BR');
-    expect(resolveLocale('pt_pt')).toBe('pt-BR');
-    expect(resolveLocale('es-AR')).toBe('es');
-    expect(renderEmail('reminder', 'de-DE', ctx).locale).toBe('en');
+  it('writes JPY without decimals', () => {
+    // Prepare
+    const jpy = withInvoice({ amount: { minor: 5000, currency: 'JPY' }, balance: { minor: 5000, currency: 'JPY' } });
+
+    // Act
+    const sms = renderSms('overdue', 'en', jpy).text;
+
+    // Assess
+    expect(sms).toContain('¥5,000 ');
+    expect(sms).not.toContain('5,000.');
   });
 
-  it('escapes customer data in HTML and never links a non-http URL', () => {
-    const nasty = {
-      ...ctx,
-      customer: { name: '<script>alert(1)</script> & "x"' },
-      invoice: { ...ctx.invoice, paymentUrl: 'javascript:alert(1)', description: '<img src=x onerror=alert(1)>' },
-    };
-    const email = renderEmail('overdue', 'en', nasty);
-    expect(email.html).not.toContain('<script>');
-    expect(email.html).not.toContain('<img');
-    expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;');
-    expect(email.html).not.toContain('javascript:');
-    expect(email.text).toContain('<script>alert(1)</script> & "x"');
-    expect(renderSms('overdue', 'en', nasty).text).not.toContain('javascript:');
+  it('shows the balance as the amount due and the original amount only when part was paid', () => {
+    // Prepare
+    const partlyPaid = withInvoice({ amount: { minor: 150000, currency: 'BRL' } });
+
+    // Act
+    const partly = renderEmail('overdue', 'pt-BR', partlyPaid).text;
+    const whole = renderEmail('overdue', 'pt-BR', ctx).text;
+
+    // Assess
+    expect(partly).toMatch(/Saldo em aberto: R\$\s1\.234,50/);
+    expect(partly).toMatch(/Valor original: R\$\s1\.500,00/);
+    expect(whole).not.toContain('Valor original');
+    expect(renderSms('overdue', 'pt-BR', partlyPaid).text).not.toMatch(/1\.500/);
+  });
+});
+
+describe('due dates are written for the language from the YYYY-MM-DD string, with no time-zone shift', () => {
+  it('writes 2026-11-20 as 20/11/2026 (pt-BR, es) and November 20, 2026 (en)', () => {
+    const context = withInvoice({ dueDate: '2026-11-20' });
+    expect(renderEmail('reminder', 'pt-BR', context).text).toContain('20/11/2026');
+    expect(renderEmail('reminder', 'es', context).text).toContain('20/11/2026');
+    expect(renderEmail('reminder', 'en', context).text).toContain('November 20, 2026');
   });
 
-  it('keeps supplied values on one line in text and SMS', () => {
-    const multi = { ...ctx, customer: { name: 'Maria\nBcc: evil@example.com' } };
-    expect(renderEmail('reminder', 'en', multi).text).toContain('Hello Maria Bcc: evil@example.com,');
-  });
-
-  it('never lets a supplied value open a tag or attribute in the HTML (property)', () => {
+  it('agrees with Intl read in UTC for every date (property)', () => {
+    const dates = fc
+      .date({ min: new Date('1901-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((date) => date.toISOString().slice(0, 10));
+    const inUtc = (locale: string, options: Intl.DateTimeFormatOptions) => (isoDate: string) =>
+      new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).format(new Date(`${isoDate}T00:00:00Z`));
+    const enLong = inUtc('en', { dateStyle: 'long' });
+    const numeric = inUtc('pt-BR', { day: '2-digit', month: '2-digit', year: 'numeric' });
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), fc.string(), (name, description) => {
-        const html = renderEmail('final-notice', 'es', {
-          ...ctx,
-          customer: { name: `⟦${name}⟧` },
-          invoice: { ...ctx.invoice, description: `⟦${description}⟧` },
-        }).html;
-        for (const match of html.matchAll(/⟦([^⟧]*)⟧/g)) {
-          expect(match[1]).not.toMatch(/[<>"]/);
-        }
+      fc.property(dates, (dueDate) => {
+        const context = withInvoice({ dueDate });
+        expect(renderSms('due-today', 'en', context).text).toContain(`(${enLong(dueDate)})`);
+        expect(renderSms('due-today', 'pt-BR', context).text).toContain(`(${numeric(dueDate)})`);
+        expect(renderSms('due-today', 'es', context).text).toContain(`(${numeric(dueDate)})`);
       }),
-      { numRuns: 2_000 },
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the language is resolved from the debtor locale, falling back to English', () => {
+  it.each([
+    ['pt-BR', 'pt-BR'],
+    ['PT-br', 'pt-BR'],
+    ['pt', 'pt-BR'],
+    ['pt-PT', 'pt-BR'],
+    ['pt_BR', 'pt-BR'],
+    ['es', 'es'],
+    ['es-MX', 'es'],
+    ['es-AR', 'es'],
+    ['en-GB', 'en'],
+    ['fr', 'en'],
+    ['de-DE', 'en'],
+    ['', 'en'],
+    [undefined, 'en'],
+  ])('resolves %s to %s', (requested, expected) => {
+    expect(resolveLocale(requested)).toBe(expected);
+  });
+
+  it('always picks a supported language, whatever the input (property)', () => {
+    fc.assert(
+      fc.property(fc.string(), (requested) => {
+        expect(SUPPORTED_LOCALES).toContain(resolveLocale(requested));
+        expect(resolveLocale(requested.toUpperCase())).toBe(resolveLocale(requested.toLowerCase()));
+      }),
+    );
+  });
+
+  it('renders an unknown locale in English', () => {
+    expect(renderEmail('reminder', 'fr', ctx).locale).toBe('en');
+    expect(renderSms('reminder', undefined, ctx).text).toContain('Reply STOP to opt out');
+  });
+});
+
+describe('the email HTML and its text alternative carry the same content', () => {
+  it('puts every fact, the payment link, the support contact and the description in both', () => {
+    // Prepare
+    const context = withInvoice({ description: 'Plano anual' });
+
+    // Act
+    const email = renderEmail('overdue', 'en', context);
+
+    // Assess
+    for (const fact of [
+      'Hello Maria Silva,',
+      'Invoice:',
+      'INV-2026-0042',
+      'Balance due:',
+      'R$1,234.50',
+      'Due date:',
+      'December 10, 2026',
+      'Description:',
+      'Plano anual',
+      'To pay, visit:',
+      'https://pay.example.com/INV-2026-0042',
+      'Questions? Contact us: financeiro@example.com',
+      'Kind regards,',
+      'Exemplo Cobranças Ltda — CNPJ 12.345.678/0001-90',
+      'reply to this message with the word UNSUBSCRIBE',
+    ]) {
+      expect(email.html).toContain(fact);
+      expect(email.text).toContain(fact);
+    }
+    expect(email.text).not.toMatch(/<[a-z/]/i);
+    expect(email.html).toContain('<a href="https://pay.example.com/INV-2026-0042"');
+    expect(email.html).toMatch(/^<!doctype html>\n<html lang="en">/);
+  });
+
+  it('leaves out the payment, support and description parts when they are not given', () => {
+    // Prepare
+    const bare: MessageContext = {
+      ...ctx,
+      company: { legalName: 'Exemplo Cobranças Ltda', taxId: 'CNPJ 12.345.678/0001-90' },
+      invoice: { ...ctx.invoice, paymentUrl: undefined },
+    };
+
+    // Act
+    const email = renderEmail('reminder', 'en', bare);
+    const sms = renderSms('reminder', 'en', bare);
+
+    // Assess
+    for (const body of [email.html, email.text]) {
+      expect(body).not.toContain('To pay, visit');
+      expect(body).not.toContain('Questions?');
+      expect(body).not.toContain('Description:');
+    }
+    expect(email.html).not.toContain('<a ');
+    expect(sms.text).not.toContain('Pay at');
+  });
+
+  it('links the unsubscribe URL when there is one, instead of the reply instruction', () => {
+    // Prepare
+    const context = { ...ctx, optOut: { unsubscribeUrl: 'https://example.com/unsubscribe?t=a&u=b' } };
+
+    // Act
+    const email = renderEmail('reminder', 'pt-BR', context);
+
+    // Assess
+    expect(email.html).toContain(
+      'Para não receber mais estes e-mails, acesse: <a href="https://example.com/unsubscribe?t=a&amp;u=b">',
+    );
+    expect(email.text).toContain(
+      'Para não receber mais estes e-mails, acesse: https://example.com/unsubscribe?t=a&u=b',
+    );
+    expect(email.text).not.toContain('responda a esta mensagem');
+  });
+
+  it('greets without a name when the customer name is blank', () => {
+    expect(renderEmail('reminder', 'pt-BR', { ...ctx, customer: { name: ' \n ' } }).text).toMatch(/^Olá\.\n/);
+    expect(renderEmail('reminder', 'en', { ...ctx, customer: { name: '' } }).text).toMatch(/^Hello,\n/);
+  });
+});
+
+describe('an SMS stays short and names the company as fully as fits', () => {
+  it('stays within 320 characters for typical contexts in every template and language (property)', () => {
+    const typical = fc.record({
+      legalName: fc.stringMatching(/^[A-Za-zÀ-ú][A-Za-zÀ-ú .]{2,38}[A-Za-z]$/),
+      invoiceId: fc.stringMatching(/^[A-Z0-9-]{1,20}$/),
+      path: fc.stringMatching(/^[A-Za-z0-9]{1,32}$/),
+      minor: fc.integer({ min: 0, max: 99_999_999_99 }),
+      currency: fc.constantFrom('BRL', 'USD', 'EUR', 'MXN', 'JPY'),
+      daysFromDue: fc.integer({ min: -30, max: 120 }),
+      template: fc.constantFrom(...TEMPLATE_NAMES),
+      locale: fc.constantFrom(...SUPPORTED_LOCALES),
+    });
+    fc.assert(
+      fc.property(typical, (t) => {
+        const money = { minor: t.minor, currency: t.currency };
+        const context: MessageContext = {
+          ...ctx,
+          company: { legalName: t.legalName, taxId: 'CNPJ 12.345.678/0001-90' },
+          invoice: {
+            ...ctx.invoice,
+            invoiceId: t.invoiceId,
+            amount: money,
+            balance: money,
+            paymentUrl: `https://pay.example.com/${t.path}`,
+          },
+          daysFromDue: t.daysFromDue,
+        };
+        expect(renderSms(t.template, t.locale, context).text.length).toBeLessThanOrEqual(320);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('drops the tax id, then the legal form, when the full identification would pass the target length', () => {
+    // Prepare
+    // 50 characters of path: 317 characters with the tax id, 291 without it; with the longer name, 302 with the
+    // legal form and 297 without it.
+    const longUrl = `https://pay.example.com/${'x'.repeat(50)}`;
+    const context = withInvoice({ paymentUrl: longUrl });
+    const longerName = { ...context, company: { ...ctx.company, legalName: 'Exemplo Cobranças e Serviços Ltda' } };
+
+    // Act
+    const sms = renderSms('final-notice', 'es', context).text;
+    const shorter = renderSms('final-notice', 'es', longerName).text;
+
+    // Assess
+    expect(sms).toMatch(/^Exemplo Cobranças Ltda: /);
+    expect(sms.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
+    expect(shorter).toMatch(/^Exemplo Cobranças e Serviços: /);
+    expect(shorter.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
+  });
+
+  it.each([
+    ['Exemplo Cobranças Ltda', 'Exemplo Cobranças'],
+    ['Exemplo Cobranças LTDA.', 'Exemplo Cobranças'],
+    ['Banco Exemplo S.A.', 'Banco Exemplo'],
+    ['Cobros del Sur S.A. de C.V.', 'Cobros del Sur'],
+    ['Acme, Inc.', 'Acme'],
+    ['Widgets LLC', 'Widgets'],
+    ['Ltda', 'Ltda'],
+    ['Mercado Livre', 'Mercado Livre'],
+  ])('shortens "%s" to "%s"', (legalName, shortName) => {
+    expect(companyShortName(legalName)).toBe(shortName);
+  });
+});
+
+describe('a context that cannot make a correct message is refused, naming each field', () => {
+  it('lists every bad field with the reason', () => {
+    // Prepare
+    const bad: MessageContext = {
+      ...ctx,
+      company: { legalName: '  ', taxId: '' },
+      invoice: {
+        ...ctx.invoice,
+        invoiceId: '',
+        dueDate: '2026-02-30',
+        balance: { minor: 12.5, currency: 'XYZ1' },
+      },
+      daysFromDue: Number.NaN,
+    };
+
+    // Act
+    const attempt = () => renderEmail('reminder', 'en', bad);
+
+    // Assess
+    expect(attempt).toThrow(InvalidMessageContext);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as InvalidMessageContext).issues.map((i) => i.path)).toEqual([
+        'company.legalName',
+        'company.taxId',
+        'invoice.invoiceId',
+        'invoice.balance.minor',
+        'invoice.balance.currency',
+        'invoice.dueDate',
+        'daysFromDue',
+      ]);
+      expect((error as Error).message).toContain(
+        'invoice.dueDate must be a calendar date YYYY-MM-DD, got "2026-02-30"',
+      );
+    }
+  });
+
+  it('refuses a template that does not exist, for email and SMS', () => {
+    const unknown = 'welcome' as TemplateName;
+    expect(() => renderEmail(unknown, 'en', ctx)).toThrow(
+      'template must be one of reminder, due-today, overdue, final-notice, got "welcome"',
+    );
+    expect(() => renderSms(unknown, 'en', ctx)).toThrow(InvalidMessageContext);
+  });
+
+  it('accepts 29 February in a leap year only', () => {
+    expect(renderEmail('reminder', 'en', withInvoice({ dueDate: '2028-02-29' })).text).toContain('February 29, 2028');
+    expect(() => renderEmail('reminder', 'en', withInvoice({ dueDate: '2027-02-29' }))).toThrow('invoice.dueDate');
+    expect(() => renderEmail('reminder', 'en', withInvoice({ dueDate: '2026-12-10T00:00:00Z' }))).toThrow(
+      'invoice.dueDate',
     );
   });
 });

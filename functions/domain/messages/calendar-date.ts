@@ -1,0 +1,40 @@
+/** A calendar date as written in the data (`YYYY-MM-DD`): no time, no time zone. */
+export interface CalendarDate {
+  readonly year: number;
+  /** 1–12 */
+  readonly month: number;
+  /** 1–31 */
+  readonly day: number;
+}
+
+/**
+ * Reads a `YYYY-MM-DD` string as a calendar date, or `undefined` when it is not one (bad shape, month 13,
+ * 30 February). Pure arithmetic on the digits: no `Date`, so no time-zone shift can move the day.
+ */
+export function parseCalendarDate(text: string): CalendarDate | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return { year, month, day };
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** `dd/mm/yyyy`, the numeric order used in Brazil and Spanish-speaking countries. */
+export function dayMonthYear(date: CalendarDate): string {
+  return `${pad2(date.day)}/${pad2(date.month)}/${date.year}`;
+}
+
+function pad2(value: number): string {
+  return String(value).padStart(2, '0');
+}

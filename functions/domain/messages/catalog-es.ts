@@ -1,0 +1,66 @@
+import { dayMonthYear } from './calendar-date';
+import type { LocaleCatalog } from './catalog';
+
+/** Spanish (neutral, formal "usted"; the STOP keyword is the one SMS users know). */
+export const CATALOG_ES: LocaleCatalog = {
+  locale: 'es',
+  formatDate: dayMonthYear,
+  whenDue(days) {
+    if (days < -1) return `vence en ${-days} días`;
+    if (days === -1) return 'vence mañana';
+    if (days === 0) return 'vence hoy';
+    if (days === 1) return 'venció ayer';
+    return `venció hace ${days} días`;
+  },
+  greeting: (name) => (name === '' ? 'Hola:' : `Hola, ${name}:`),
+  templates: {
+    reminder: {
+      subject: (f) => `Recordatorio: factura ${f.invoiceId} ${f.whenDue}`,
+      paragraphs: (f) => [
+        `Le recordamos amablemente que la factura ${f.invoiceId}, por ${f.balance}, ${f.whenDue} (${f.dueDate}).`,
+      ],
+      sms: (f) => `recordatorio: la factura ${f.invoiceId} por ${f.balance} ${f.whenDue} (${f.dueDate}).`,
+    },
+    'due-today': {
+      subject: (f) => `La factura ${f.invoiceId} ${f.whenDue}`,
+      paragraphs: (f) => [
+        `Le recordamos que la factura ${f.invoiceId}, por ${f.balance}, ${f.whenDue} (${f.dueDate}).`,
+      ],
+      sms: (f) => `la factura ${f.invoiceId} por ${f.balance} ${f.whenDue} (${f.dueDate}).`,
+    },
+    overdue: {
+      subject: (f) => `Aviso sobre la factura ${f.invoiceId}`,
+      paragraphs: (f) => [
+        `Aún no hemos recibido el pago de la factura ${f.invoiceId}, que ${f.whenDue} (${f.dueDate}). El saldo pendiente es de ${f.balance}.`,
+        'Si necesita ayuda u otra forma de pago, contáctenos: con gusto le ayudaremos.',
+      ],
+      sms: (f) => `la factura ${f.invoiceId} por ${f.balance} ${f.whenDue} (${f.dueDate}) y sigue pendiente.`,
+    },
+    'final-notice': {
+      subject: (f) => `Aviso importante sobre la factura ${f.invoiceId}`,
+      paragraphs: (f) => [
+        `La factura ${f.invoiceId}, que ${f.whenDue} (${f.dueDate}), mantiene un saldo pendiente de ${f.balance}.`,
+        'Este es nuestro último aviso antes de remitir la factura a nuestro equipo de cobranza. Si desea acordar una forma de pago, estamos a su disposición.',
+      ],
+      sms: (f) =>
+        `último aviso antes del envío al equipo de cobranza: factura ${f.invoiceId}, ${f.balance}, vencimiento ${f.dueDate}.`,
+    },
+  },
+  labels: {
+    invoice: 'Factura',
+    balance: 'Saldo pendiente',
+    originalAmount: 'Importe original',
+    dueDate: 'Vencimiento',
+    description: 'Concepto',
+  },
+  payButton: 'Pagar ahora',
+  payLead: 'Para pagar, visite:',
+  alreadyPaid: 'Si ya realizó el pago, por favor ignore este mensaje.',
+  support: (contact) => `¿Dudas? Contáctenos: ${contact}`,
+  signOff: 'Atentamente,',
+  optOutLead: 'Para dejar de recibir estos correos, visite:',
+  optOutReply: 'Para dejar de recibir estos correos, responda a este mensaje con la palabra BAJA.',
+  smsPayLead: 'Pague en',
+  smsAlreadyPaid: 'Si ya pagó, ignore este mensaje.',
+  smsStop: 'Responde BAJA para no recibir más SMS.',
+};

@@ -1,0 +1,38 @@
+import type { Money } from '../money';
+import type { SupportedLocale } from './locale';
+
+/** Everything a message says, as supplied by the company (all strings are untrusted data). */
+export interface MessageContext {
+  /** Every message names who is writing: legal name + tax id (e.g. `CNPJ 12.345.678/0001-90`). */
+  readonly company: { legalName: string; taxId: string; supportContact?: string };
+  readonly customer: { name: string };
+  readonly invoice: {
+    invoiceId: string;
+    amount: Money;
+    /** What is still owed: the figure every message shows. */
+    balance: Money;
+    /** YYYY-MM-DD, a calendar date (no time zone). */
+    dueDate: string;
+    /** Becomes a link only when it is an http(s) URL; anything else is shown as text. */
+    paymentUrl?: string;
+    description?: string;
+  };
+  /** Calendar days from the due date: negative before it (-3), 0 on the day, positive after (7). */
+  readonly daysFromDue: number;
+  /** Email: a link when there is an unsubscribe URL, else a "reply with …" instruction. SMS always says STOP. */
+  readonly optOut: { unsubscribeUrl?: string };
+}
+
+export interface RenderedEmail {
+  readonly locale: SupportedLocale;
+  /** Neutral: names the invoice id, never the amount. */
+  readonly subject: string;
+  readonly html: string;
+  /** Plain-text alternative with the same content as `html`. */
+  readonly text: string;
+}
+
+export interface RenderedSms {
+  readonly locale: SupportedLocale;
+  readonly text: string;
+}

@@ -1,0 +1,48 @@
+import type { TemplateName } from '../template-names';
+import type { MessageContext, RenderedEmail } from './context';
+import { type EmailBlock, emailHtml, emailText } from './email-blocks';
+import { type PreparedMessage, prepareMessage, senderIdentity } from './facts';
+
+/**
+ * Renders a dunning email — neutral subject, inline-styled HTML and a plain-text alternative with the same
+ * content — in the debtor's language (fallback `en`). Supplied values are HTML-escaped in the HTML, kept on one
+ * line everywhere, and only http(s) URLs become links. Throws `InvalidMessageContext` naming each bad field.
+ */
+export function renderEmail(template: TemplateName, locale: string | undefined, ctx: MessageContext): RenderedEmail {
+  const message = prepareMessage(template, locale, ctx);
+  const subject = message.wording.subject(message.facts);
+  const blocks = emailBlocks(message);
+  return {
+    locale: message.catalog.locale,
+    subject,
+    html: emailHtml(blocks, { lang: message.catalog.locale, title: subject }),
+    text: emailText(blocks),
+  };
+}
+
+function emailBlocks({ catalog, wording, facts, payment, unsubscribe }: PreparedMessage): EmailBlock[] {
+  const { labels } = catalog;
+  const details: [string, string][] = [
+    [labels.invoice, facts.invoiceId],
+    [labels.balance, facts.balance],
+    ...(facts.originalAmount === undefined ? [] : [[labels.originalAmount, facts.originalAmount] as [string, string]]),
+    [labels.dueDate, facts.dueDate],
+    ...(facts.description === undefined ? [] : [[labels.description, facts.description] as [string, string]]),
+  ];
+  return [
+    { kind: 'paragraph', text: catalog.greeting(facts.customerName) },
+    ...wording.paragraphs(facts).map((text): EmailBlock => ({ kind: 'paragraph', text })),
+    { kind: 'details', rows: details },
+    ...(payment?.kind === 'link' ? [{ kind: 'button', label: catalog.payButton, url: payment.url } as const] : []),
+    ...(payment ? [{ kind: 'paragraph', text: catalog.payLead, url: payment, tone: 'muted' } as const] : []),
+    { kind: 'paragraph', text: catalog.alreadyPaid, tone: 'muted' },
+    ...(facts.supportContact === undefined
+      ? []
+      : [{ kind: 'paragraph', text: catalog.support(facts.supportContact) } as const]),
+    { kind: 'lines', lines: [catalog.signOff, senderIdentity(facts)] },
+    { kind: 'rule' },
+    unsubscribe
+      ? { kind: 'paragraph', text: catalog.optOutLead, url: unsubscribe, tone: 'small' }
+      : { kind: 'paragraph', text: catalog.optOutReply, tone: 'small' },
+  ];
+}

@@ -1,0 +1,33 @@
+import type { TemplateName } from '../template-names';
+import type { MessageFacts } from './catalog';
+import { companyShortName } from './company-name';
+import type { MessageContext, RenderedSms } from './context';
+import { prepareMessage } from './facts';
+
+/** The length an SMS aims to stay within (a few concatenated segments). */
+export const SMS_TARGET_LENGTH = 300;
+
+/**
+ * Renders a dunning SMS: who is writing, the invoice, balance and due date, the payment link if any, "if you
+ * already paid, disregard", and the STOP instruction in the debtor's language (fallback `en`).
+ * The sender is named by legal name and tax id; when that would push the message past
+ * {@link SMS_TARGET_LENGTH} characters it falls back to the legal name, then to the short name.
+ * Throws `InvalidMessageContext` naming each bad field.
+ */
+export function renderSms(template: TemplateName, locale: string | undefined, ctx: MessageContext): RenderedSms {
+  const { catalog, wording, facts, payment } = prepareMessage(template, locale, ctx);
+  const rest = [
+    wording.sms(facts),
+    ...(payment ? [`${catalog.smsPayLead} ${payment.kind === 'link' ? payment.url : payment.text}`] : []),
+    catalog.smsAlreadyPaid,
+    catalog.smsStop,
+  ].join(' ');
+  const candidates = senderCandidates(facts).map((sender) => `${sender}: ${rest}`);
+  const text = candidates.find((candidate) => candidate.length <= SMS_TARGET_LENGTH) ?? candidates.at(-1) ?? rest;
+  return { locale: catalog.locale, text };
+}
+
+/** From the most to the least complete way of naming the company. */
+function senderCandidates(facts: MessageFacts): string[] {
+  return [`${facts.companyName} (${facts.taxId})`, facts.companyName, companyShortName(facts.companyName)];
+}

@@ -1,0 +1,49 @@
+import type { FieldIssue } from '../field-issue';
+import { isKnownCurrency, type Money } from '../money';
+import { isTemplateName, TEMPLATE_NAMES } from '../template-names';
+import { parseCalendarDate } from './calendar-date';
+import type { MessageContext } from './context';
+
+/** A message cannot be rendered from this context; `issues` names each bad field and why. */
+export class InvalidMessageContext extends Error {
+  override readonly name = 'InvalidMessageContext';
+
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super(`Cannot render message: ${issues.map((i) => `${i.path} ${i.issue}`).join('; ')}`);
+  }
+}
+
+/** Every problem that would make a message wrong or unrenderable (empty list when the context is fine). */
+export function messageContextIssues(template: string, ctx: MessageContext): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const requireText = (path: string, value: string) => {
+    if (value.trim() === '') issues.push({ path, issue: 'must not be empty' });
+  };
+  if (!isTemplateName(template)) {
+    issues.push({ path: 'template', issue: `must be one of ${TEMPLATE_NAMES.join(', ')}, got "${template}"` });
+  }
+  requireText('company.legalName', ctx.company.legalName);
+  requireText('company.taxId', ctx.company.taxId);
+  requireText('invoice.invoiceId', ctx.invoice.invoiceId);
+  moneyIssues('invoice.amount', ctx.invoice.amount, issues);
+  moneyIssues('invoice.balance', ctx.invoice.balance, issues);
+  if (parseCalendarDate(ctx.invoice.dueDate) === undefined) {
+    issues.push({ path: 'invoice.dueDate', issue: `must be a calendar date YYYY-MM-DD, got "${ctx.invoice.dueDate}"` });
+  }
+  if (!Number.isSafeInteger(ctx.daysFromDue)) {
+    issues.push({ path: 'daysFromDue', issue: `must be a whole number of days, got ${ctx.daysFromDue}` });
+  }
+  return issues;
+}
+
+function moneyIssues(path: string, money: Money, issues: FieldIssue[]): void {
+  if (!Number.isSafeInteger(money.minor) || money.minor < 0) {
+    issues.push({
+      path: `${path}.minor`,
+      issue: `must be a non-negative whole number of minor units, got ${money.minor}`,
+    });
+  }
+  if (!isKnownCurrency(money.currency)) {
+    issues.push({ path: `${path}.currency`, issue: `must be an ISO-4217 currency code, got "${money.currency}"` });
+  }
+}
