@@ -1,0 +1,237 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../local/virtual-clock';
+
+const T0 = new Date('2026-11-01T00:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+describe('virtual time only moves when told to', () => {
+  it('reads the start instant until advanced, and never moves backwards', async () => {
+    // Prepare
+    const clock = new VirtualClock(T0);
+
+    // Act
+    await clock.advanceBy(5_000);
+    await clock.advanceTo(T0);
+
+    // Assess
+    expect(clock.now()).toEqual(at(5_000));
+  });
+
+  it('refuses an invalid start, target or step', async () => {
+    // Act / Assess
+    expect(() => new VirtualClock(new Date('nope'))).toThrow(RangeError);
+    const clock = new VirtualClock(T0);
+    await expect(clock.advanceBy(-1)).rejects.toThrow(RangeError);
+    await expect(clock.advanceTo(new Date('nope'))).rejects.toThrow(RangeError);
+    expect(() => clock.setTimer(new Date('nope'), () => {})).toThrow(RangeError);
+  });
+});
+
+describe('timers fire in time order, each reading its own instant', () => {
+  it('fires every timer due up to the target, ties in the order they were set, and none after it', async () => {
+    // Prepare
+    const clock = new VirtualClock(T0);
+    const fired: [string, string][] = [];
+    const record = (label: string) => () => fired.push([label, clock.now().toISOString()]);
+    clock.setTimer(at(3_000), record('c'));
+    clock.setTimer(at(1_000), record('a'));
+    clock.setTimer(at(3_000), record('d'));
+    clock.setTimer(at(2_000), record('b'));
+    clock.setTimer(at(9_000), record('late'));
+
+    // Act
+    await clock.advanceTo(at(5_000));
+
+    // Assess
+    expect(fired).toEqual([
+      ['a', '2026-11-01T00:00:01.000Z'],
+      ['b', '2026-11-01T00:00:02.000Z'],
+      ['c', '2026-11-01T00:00:03.000Z'],
+      ['d', '2026-11-01T00:00:03.000Z'],
+    ]);
+    expect(clock.now()).toEqual(at(5_000));
+    expect(clock.pendingTimers).toBe(1);
+    expect(clock.nextTimerAt()).toEqual(at(9_000));
+  });
+
+  it('holds for any set of timers (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 10 ** 9 }), { maxLength: 30 }), async (offsets) => {
+        // Prepare
+        const clock = new VirtualClock(T0);
+        const fired: { offset: number; read: number }[] = [];
+        for (const offset of offsets) {
+          clock.setTimer(at(offset), () => fired.push({ offset, read: clock.now().getTime() - T0.getTime() }));
+        }
+
+        // Act
+        await clock.advanceTo(at(10 ** 9));
+
+        // Assess
+        expect(fired.map((f) => f.offset)).toEqual([...offsets].sort((a, b) => a - b));
+        for (const f of fired) expect(f.read).toBe(f.offset);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('lets the code a timer wakes set a new timer before the next one fires', async () => {
+    // Prepare: the woken code awaits a few microtasks before setting its follow-up timer
+    const clock = new VirtualClock(T0);
+    const fired: string[] = [];
+    clock.setTimer(at(1_000), () => {
+      void (async () => {
+        await Promise.resolve();
+        await Promise.resolve();
+        clock.setTimer(at(1_500), () => fired.push('follow-up'));
+      })();
+      fired.push('first');
+    });
+    clock.setTimer(at(2_000), () => fired.push('second'));
+
+    // Act
+    await clock.advanceTo(at(3_000));
+
+    // Assess
+    expect(fired).toEqual(['first', 'follow-up', 'second']);
+  });
+
+  it('does not fire a cancelled timer', async () => {
+    // Prepare
+    const clock = new VirtualClock(T0);
+    let fired = false;
+    const cancel = clock.setTimer(at(1_000), () => {
+      fired = true;
+    });
+
+    // Act
+    cancel();
+    await clock.advanceBy(2_000);
+
+    // Assess
+    expect(fired).toBe(false);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('sleepUntil', () => {
+  it('resolves when the clock reaches the instant', async () => {
+    // Prepare
+    const clock = new VirtualClock(T0);
+    let wokeAt: Date | undefined;
+    const sleeping = clock.sleepUntil(at(60_000)).then(() => {
+      wokeAt = clock.now();
+    });
+
+    // Act
+    await clock.advanceBy(30_000);
+    const beforeDue = wokeAt;
+    await clock.advanceBy(60_000);
+    await sleeping;
+
+    // Assess
+    expect(beforeDue).toBeUndefined();
+    expect(wokeAt).toEqual(at(60_000));
+  });
+
+  it('rejects with the abort reason and cancels its timer when the signal aborts', async () => {
+    // Prepare
+    const clock = new VirtualClock(T0);
+    const controller = new AbortController();
+    const sleeping = clock.sleepUntil(at(60_000), controller.signal);
+
+    // Act
+    controller.abort(new Error('payment arrived'));
+
+    // Assess
+    await expect(sleeping).rejects.toThrow('payment arrived');
+    expect(clock.pendingTimers).toBe(0);
+    await expect(clock.sleepUntil(at(1), controller.signal)).rejects.toThrow('payment arrived');
+  });
+});
+
+describe('fast mode jumps to the next timer only when the system is idle', () => {
+  it('waits for idle before each timer, so work started by one timer finishes before time moves', async () => {
+    // Prepare: each timer starts 5 ms of real work that then sets the next timer a virtual day later
+    const clock = new VirtualClock(T0);
+    let busy = 0;
+    const log: string[] = [];
+    const whenIdle = async () => {
+      while (busy > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+    const step = (n: number) => () => {
+      busy += 1;
+      setTimeout(() => {
+        log.push(`step ${n} done at ${clock.now().toISOString()}`);
+        if (n < 3) clock.setTimer(new Date(clock.now().getTime() + 86_400_000), step(n + 1));
+        busy -= 1;
+      }, 5);
+    };
+    clock.setTimer(at(0), step(1));
+
+    // Act
+    await clock.runFast({ whenIdle });
+
+    // Assess
+    expect(log).toEqual([
+      'step 1 done at 2026-11-01T00:00:00.000Z',
+      'step 2 done at 2026-11-02T00:00:00.000Z',
+      'step 3 done at 2026-11-03T00:00:00.000Z',
+    ]);
+  });
+
+  it('stops before a timer after `until` (the clock then reads `until`) or when told to', async () => {
+    // Prepare
+    const clock = new VirtualClock(T0);
+    const fired: number[] = [];
+    for (const day of [1, 2, 3, 4]) clock.setTimer(at(day * 86_400_000), () => fired.push(day));
+    const whenIdle = () => Promise.resolve();
+
+    // Act
+    await clock.runFast({ whenIdle, until: at(2.5 * 86_400_000) });
+    const untilStop = [...fired];
+    await clock.runFast({ whenIdle, stop: () => fired.length >= 3 });
+
+    // Assess
+    expect(untilStop).toEqual([1, 2]);
+    expect(fired).toEqual([1, 2, 3]);
+    expect(clock.now()).toEqual(at(3 * 86_400_000));
+  });
+});
+
+describe('real-time mode runs virtual time at a speed factor', () => {
+  let clock: VirtualClock | undefined;
+  afterEach(() => clock?.stopRealTime());
+
+  it('fires timers on its own, `speed` times faster than the wall clock, and freezes when stopped', async () => {
+    // Prepare: one virtual day per real 10 ms
+    clock = new VirtualClock(T0);
+    const realStart = performance.now();
+    clock.startRealTime(86_400_000 / 10);
+
+    // Act
+    await clock.sleepUntil(at(3 * 86_400_000));
+    const realElapsed = performance.now() - realStart;
+    clock.stopRealTime();
+    const frozen = clock.now();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // Assess
+    expect(realElapsed).toBeGreaterThanOrEqual(25);
+    expect(realElapsed).toBeLessThan(1_000);
+    expect(frozen.getTime()).toBeGreaterThanOrEqual(at(3 * 86_400_000).getTime());
+    expect(clock.now()).toEqual(frozen);
+    expect(clock.isRealTime).toBe(false);
+  });
+
+  it('refuses fast mode and a non-positive speed', async () => {
+    // Prepare
+    clock = new VirtualClock(T0);
+
+    // Act / Assess
+    expect(() => clock?.startRealTime(0)).toThrow(RangeError);
+    clock.startRealTime(1);
+    await expect(clock.runFast({ whenIdle: () => Promise.resolve() })).rejects.toThrow(/real-time mode/);
+  });
+});
