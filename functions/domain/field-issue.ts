@@ -13,3 +13,14 @@ export function fieldIssuesFromZod(error: z.ZodError, prefix = ''): FieldIssue[]
     return { path: path === '' ? '(root)' : path, issue: i.message };
   });
 }
+
+/** Characters that make a spreadsheet read a cell as a formula (OWASP's CSV-injection list). */
+const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
+
+/**
+ * Text echoed into a report a person may open in a spreadsheet, with a leading `'` when it would otherwise start a
+ * formula (`=cmd()` becomes `'=cmd()`). Only for echoes: stored values are refused at validation, never altered.
+ */
+export function spreadsheetSafe(text: string): string {
+  return FORMULA_TRIGGER.test(text) ? `'${text}` : text;
+}

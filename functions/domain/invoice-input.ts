@@ -16,6 +16,11 @@ export const MAX_ID_LENGTH = 128;
 export const MAX_DESCRIPTION_LENGTH = 500;
 /** Longest accepted payment URL. */
 export const MAX_URL_LENGTH = 2048;
+/** Longest accepted amount text: far more digits than Number.MAX_SAFE_INTEGER minor units ever need. */
+export const MAX_AMOUNT_LENGTH = 40;
+/** Dates and instants must fall in these years (Date.UTC reads years 0-99 as 1900-1999). */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 9999;
 
 export type RecordValidation =
   | { ok: true; value: InvoiceRegistration }
@@ -25,6 +30,15 @@ export type RecordValidation =
  * Checks one raw invoice record and turns it into an `InvoiceRegistration`. Strings are trimmed, an empty string
  * counts as absent (CSV empty cell), unknown keys are ignored, and all issues of the record are returned together.
  * `invoiceId` is returned with the issues whenever it was itself valid, so a report can name the row.
+ *
+ * Text that is not clean Unicode is refused in every field: U+FFFD (what a decoder puts in place of bytes that were
+ * not UTF-8) and lone UTF-16 surrogates. Registering it would store mojibake for good.
+ *
+ * Spreadsheet formula injection: a cell starting with `=`, `+`, `-` or `@` (or a tab or CR, which trimming removes
+ * first) runs as a formula when a CSV is opened in a spreadsheet. Ids, names and descriptions starting that way are
+ * refused, never altered, so no stored value can reach a spreadsheet as a formula. Fields whose syntax starts that
+ * way legitimately (an E.164 phone's `+`, an e-mail address's local part) are kept as given; anything that echoes
+ * values into a report neutralises them (`spreadsheetSafe` in field-issue.ts).
  */
 export function validateInvoiceRecord(raw: unknown): RecordValidation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -131,6 +145,10 @@ function readField<T>(
   if (value === undefined || value === null || value === '') {
     return required ? { issue: 'is required' } : { value: undefined };
   }
+  if (typeof value === 'string') {
+    const unicodeIssue = notCleanUnicode(value);
+    if (unicodeIssue) return { issue: unicodeIssue };
+  }
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     return { issue: `must be text, got ${kindOf(value)}` };
   }
@@ -182,8 +200,21 @@ const checkId: FieldCheck<string> = (value) => {
   const id = text.value;
   if (id.length > MAX_ID_LENGTH) return { issue: `is longer than ${MAX_ID_LENGTH} characters: ${quote(id)}` };
   if (WHITESPACE_OR_CONTROL.test(id)) return { issue: `must not contain spaces or control characters: ${quote(id)}` };
+  if (FORMULA_START.test(id)) {
+    return { issue: `must not start with =, +, - or @ (a spreadsheet would run it as a formula): ${quote(id)}` };
+  }
   return { value: id };
 };
+
+/**
+ * An invoice id as it arrives outside a record (a URL path segment): the same rules as the `invoiceId` field.
+ * Returns the id, or the issue with it.
+ */
+export function checkInvoiceId(value: string): { value: string } | { issue: string } {
+  if (value === '') return { issue: 'is required' };
+  const unicodeIssue = notCleanUnicode(value);
+  return unicodeIssue ? { issue: unicodeIssue } : checkId(value);
+}
 
 function checkText(maxLength: number, options: { multiline?: boolean } = {}): FieldCheck<string> {
   const forbidden = options.multiline ? CONTROL_CHARS_EXCEPT_LINE_BREAKS : CONTROL_CHARS;
@@ -308,6 +339,9 @@ function checkAmount(currency: string | undefined): FieldCheck<number> {
       if ('issue' in text) return text;
       decimal = text.value;
     }
+    if (decimal.length > MAX_AMOUNT_LENGTH) {
+      return { issue: `is longer than ${MAX_AMOUNT_LENGTH} characters: ${quote(decimal)}` };
+    }
     if (currency === undefined) {
       if (!DECIMAL_SHAPE.test(decimal)) {
         return { issue: `must be a positive decimal number like "1234.50", got ${quote(decimal)}` };
@@ -331,6 +365,7 @@ const checkDate: FieldCheck<string> = (value) => {
   if (!isRealDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
     return { issue: `not a real date: ${quote(text.value)}` };
   }
+  if (!isSupportedYear(Number(match[1]))) return { issue: yearIssue(text.value) };
   return { value: text.value };
 };
 
@@ -341,9 +376,18 @@ const INSTANT_SHAPE =
 const checkInstant: FieldCheck<string> = (value) => {
   const text = asText(value);
   if ('issue' in text) return text;
-  const m = INSTANT_SHAPE.exec(text.value);
+  return checkIsoInstant(text.value);
+};
+
+/**
+ * An ISO-8601 instant with `Z` or an offset (`2026-11-20T12:00:00-03:00`), returned normalised to UTC
+ * (`2026-11-20T15:00:00.000Z`) so that instants stored as text sort in time order. Impossible dates and times, and
+ * years outside MIN_YEAR..MAX_YEAR, are issues.
+ */
+export function checkIsoInstant(value: string): { value: string } | { issue: string } {
+  const m = INSTANT_SHAPE.exec(value);
   const shapeIssue = {
-    issue: `must be an ISO-8601 instant with Z or an offset, like "2026-11-20T12:00:00Z", got ${quote(text.value)}`,
+    issue: `must be an ISO-8601 instant with Z or an offset, like "2026-11-20T12:00:00Z", got ${quote(value)}`,
   };
   if (!m) return shapeIssue;
   const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [
@@ -365,18 +409,26 @@ const checkInstant: FieldCheck<string> = (value) => {
     offsetHours > 23 ||
     offsetMinutes > 59
   ) {
-    return { issue: `not a real instant: ${quote(text.value)}` };
+    return { issue: `not a real instant: ${quote(value)}` };
   }
+  if (!isSupportedYear(year)) return { issue: yearIssue(value) };
   const offsetSign = m[9] === '-' ? -1 : 1;
   const offsetMs = m[8] === 'Z' ? 0 : offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000;
   const utcMs = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMs;
-  return { value: new Date(utcMs).toISOString() };
-};
+  const instant = new Date(utcMs);
+  // An offset can carry 9999-12-31T23:00-05:00 into year 10000, which toISOString writes as "+010000-…".
+  if (!isSupportedYear(instant.getUTCFullYear())) return { issue: yearIssue(value) };
+  return { value: instant.toISOString() };
+}
 
 const checkUrl: FieldCheck<string> = (value) => {
   const text = asText(value);
   if ('issue' in text) return text;
   if (text.value.length > MAX_URL_LENGTH) return { issue: `is longer than ${MAX_URL_LENGTH} characters` };
+  // The URL parser silently drops tabs and newlines; the stored text would still hold them (and reach e-mails).
+  if (WHITESPACE_OR_CONTROL.test(text.value)) {
+    return { issue: `must not contain spaces or control characters: ${quote(text.value)}` };
+  }
   let url: URL;
   try {
     url = new URL(text.value);
@@ -391,6 +443,25 @@ const checkUrl: FieldCheck<string> = (value) => {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
+
+function isSupportedYear(year: number): boolean {
+  return year >= MIN_YEAR && year <= MAX_YEAR;
+}
+
+function yearIssue(text: string): string {
+  return `must be in the years ${MIN_YEAR} to ${MAX_YEAR}, got ${quote(text)}`;
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Why text is not clean Unicode (bytes that were not UTF-8, a lone surrogate), or undefined when it is. */
+function notCleanUnicode(text: string): string | undefined {
+  if (text.includes('\uFFFD')) {
+    return `is not valid UTF-8 text (U+FFFD marks bytes that could not be read; save the file as UTF-8): ${quote(text)}`;
+  }
+  if (LONE_SURROGATE.test(text)) return `holds a lone UTF-16 surrogate, which is not text: ${quote(text)}`;
+  return undefined;
+}
 
 function isRealDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;

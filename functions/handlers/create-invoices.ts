@@ -22,18 +22,40 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     const body = parseJsonBody(event);
     const isBatch = Array.isArray(body);
     const records: unknown[] = isBatch ? body : [body];
-    if (records.length === 0) throw new HttpError(400, 'ValidationError', 'The batch is empty');
+    if (records.length === 0) {
+      throw new HttpError(400, 'ValidationError', 'The batch is empty', [
+        { path: '(body)', issue: 'is an empty array: send one invoice object or an array of 1 to 500' },
+      ]);
+    }
     if (records.length > MAX_BATCH) {
-      throw new HttpError(413, 'BatchTooLarge', `A batch holds at most ${MAX_BATCH} invoices, got ${records.length}`);
+      throw new HttpError(413, 'BatchTooLarge', `A batch holds at most ${MAX_BATCH} invoices, got ${records.length}`, [
+        { path: '(body)', issue: `holds ${records.length} invoices; a batch holds at most ${MAX_BATCH}` },
+      ]);
     }
 
     const valid: InvoiceRegistration[] = [];
     const rejected: { index: number; invoiceId?: string; details: FieldIssue[] }[] = [];
+    // Registrations run concurrently: two entries with one id would race for which one is stored, so only the first
+    // is registered and the others are rejected, naming it.
+    const firstIndexOf = new Map<string, number>();
     records.forEach((record, index) => {
       const result = validateInvoiceRecord(record);
-      if (result.ok) valid.push(result.value);
-      else
+      if (!result.ok) {
         rejected.push({ index, ...(result.invoiceId ? { invoiceId: result.invoiceId } : {}), details: result.issues });
+        return;
+      }
+      const { invoiceId } = result.value;
+      const first = firstIndexOf.get(invoiceId);
+      if (first !== undefined) {
+        rejected.push({
+          index,
+          invoiceId,
+          details: [{ path: 'invoiceId', issue: `repeats the invoice id of [${first}] in this batch` }],
+        });
+        return;
+      }
+      firstIndexOf.set(invoiceId, index);
+      valid.push(result.value);
     });
 
     if (valid.length === 0) {

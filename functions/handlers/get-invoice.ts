@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { checkInvoiceId } from '../domain/invoice-input';
 import { formatDecimalAmount } from '../domain/money';
 import { InvoiceNotFound } from '../services/errors';
 import { dunningTable } from '../shared/deps';
@@ -11,7 +12,7 @@ const table = dunningTable();
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
   .handler(async (event) => {
-    const invoiceId = pathParameter(event, 'id');
+    const invoiceId = pathParameter(event, 'id', checkInvoiceId);
     const invoice = await table.getInvoice(invoiceId);
     if (!invoice) throw new InvoiceNotFound(invoiceId);
     const history = await table.invoiceHistory(invoiceId);

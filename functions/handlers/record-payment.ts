@@ -1,16 +1,25 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
+import { checkInvoiceId, checkIsoInstant, MAX_AMOUNT_LENGTH } from '../domain/invoice-input';
 import { formatDecimalAmount, parseDecimalAmount } from '../domain/money';
 import { InvoiceNotFound } from '../services/errors';
 import { recordPayment } from '../services/payments';
 import { dunningTable, now, taskTokens } from '../shared/deps';
 import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
 
+/** An ISO instant with Z or an offset, normalised to UTC like every stored instant (so they sort in time order). */
+const IsoInstant = z.string().transform((value, ctx) => {
+  const checked = checkIsoInstant(value);
+  if ('value' in checked) return checked.value;
+  ctx.addIssue({ code: 'custom', message: checked.issue });
+  return z.NEVER;
+});
+
 const PaymentBody = z
   .object({
-    amount: z.string().optional().describe('decimal string; the whole balance when omitted'),
-    paidAt: z.iso.datetime({ offset: true }).optional(),
+    amount: z.string().max(MAX_AMOUNT_LENGTH).optional().describe('decimal string; the whole balance when omitted'),
+    paidAt: IsoInstant.optional(),
     reference: z.string().max(256).optional(),
   })
   .strict();
@@ -21,7 +30,7 @@ const deps = { table: dunningTable(), tokens: taskTokens(), now };
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
   .handler(async (event) => {
-    const invoiceId = pathParameter(event, 'id');
+    const invoiceId = pathParameter(event, 'id', checkInvoiceId);
     const body = parseWith(PaymentBody, event.body ? parseJsonBody(event) : {}, 'payment');
     let amountMinor: number | undefined;
     if (body.amount !== undefined) {

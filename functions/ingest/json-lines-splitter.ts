@@ -9,7 +9,8 @@ import {
 const BLANK = /^\s*$/;
 
 /**
- * Splits JSON Lines text, fed as chunks cut anywhere, into one record per non-blank line (LF or CRLF). A line that
+ * Splits JSON Lines text, fed as chunks cut anywhere, into one record per non-blank line (LF; CRLF and CR were made
+ * LF before). A byte-order mark opening a line is ignored. A line that
  * is not a JSON object, or is larger than `maxRecordBytes` (skipped without being buffered), becomes an error entry
  * and the next line is read as usual.
  */
@@ -53,7 +54,9 @@ export class JsonLinesSplitter {
   private finishLine(out: ParsedRecord[]): void {
     const line = this.line;
     const oversized = this.oversized;
-    const text = this.pieces.length === 1 ? (this.pieces[0] as string) : this.pieces.join('');
+    const joined = this.pieces.length === 1 ? (this.pieces[0] as string) : this.pieces.join('');
+    // Files joined with `cat` keep each part's byte-order mark at the start of a line: it is not part of the JSON.
+    const text = joined.charCodeAt(0) === 0xfeff ? joined.slice(1) : joined;
     this.line++;
     this.pieces = [];
     this.bytes = 0;

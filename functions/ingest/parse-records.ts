@@ -1,5 +1,5 @@
 import { readCsvRecords } from './csv-records';
-import { decodeText } from './decode-text';
+import { decodeText, normalizeLineEndings } from './decode-text';
 import { JsonArraySplitter } from './json-array-splitter';
 import { JsonLinesSplitter } from './json-lines-splitter';
 import { DEFAULT_MAX_RECORD_BYTES, type ParsedRecord } from './parsed-record';
@@ -25,10 +25,11 @@ export function formatFromKey(key: string): InputFormat | null {
 
 /**
  * Streams records out of a file body without loading it whole. `line` is the 1-based line where the record starts.
- * The body may arrive in chunks cut anywhere (bytes or text); invalid UTF-8 is replaced, not fatal. Problems with one
- * record (wrong column count, not an object, larger than `maxRecordBytes`, a bad JSON line) become `{ line, error }`
- * entries and reading goes on; a JSON array with a syntax error yields one error entry and ends there. Errors reading
- * the body itself are thrown.
+ * The body may arrive in chunks cut anywhere (bytes or text), in UTF-8 or (with its byte-order mark) UTF-16; line ends
+ * may be LF, CRLF or CR. Invalid bytes become U+FFFD, which record validation refuses field by field. Problems with one
+ * record (wrong column count, a quoting error, not an object, larger than `maxRecordBytes`, a bad JSON line) become
+ * `{ line, error }` entries and reading goes on; a JSON array with a syntax error yields one error entry and ends
+ * there. Bad input never throws; only errors reading the body itself are thrown.
  */
 export async function* parseRecords(
   body: AsyncIterable<Uint8Array | string>,
@@ -36,7 +37,7 @@ export async function* parseRecords(
   options: ParseOptions = {},
 ): AsyncGenerator<ParsedRecord> {
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-  const text = decodeText(body);
+  const text = normalizeLineEndings(decodeText(body));
   switch (format) {
     case 'csv':
       yield* readCsvRecords(text, maxRecordBytes);

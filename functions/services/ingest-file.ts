@@ -6,7 +6,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { FieldIssue } from '../domain/field-issue';
+import { type FieldIssue, spreadsheetSafe } from '../domain/field-issue';
 import type { InvoiceRegistration } from '../domain/invoice';
 import { validateInvoiceRecord } from '../domain/invoice-input';
 import { formatFromKey, parseRecords } from '../ingest/parse-records';
@@ -40,9 +40,11 @@ export interface IngestReport {
 
 /**
  * Ingests one dropped file: streams it, registers every valid row (in batches, so memory stays flat), lists every
- * invalid row with its line and fields in `rejected/<name>.errors.json`, then moves the file to `processed/`.
- * A file with one bad row still registers every good row. The same event delivered twice is harmless: a file
- * already moved is skipped, and registration is idempotent by invoice id.
+ * invalid row once, with its line and fields, in `rejected/<name>.errors.json`, then moves the file to `processed/`.
+ * A file with one bad row still registers every good row. A row repeating an invoice id seen earlier in the file is
+ * rejected naming that line (rows of one batch register concurrently, so which of the two was stored would be
+ * chance). The same event delivered twice is harmless: a file already moved is skipped, and registration is
+ * idempotent by invoice id. Text echoed into the report is neutralised against spreadsheet formula injection.
  */
 export async function ingestFile(bucket: string, key: string, deps: IngestDeps): Promise<IngestReport | undefined> {
   if (!key.startsWith(INCOMING_PREFIX)) {
@@ -73,6 +75,7 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
       throw error;
     }
     const batchSize = deps.batchSize ?? 200;
+    const firstLineOf = new Map<string, number>();
     let batch: InvoiceRegistration[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
@@ -97,6 +100,17 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
         });
         continue;
       }
+      const { invoiceId } = validation.value;
+      const firstLine = firstLineOf.get(invoiceId);
+      if (firstLine !== undefined) {
+        rejected.push({
+          line: parsed.line,
+          invoiceId,
+          issues: [{ path: 'invoiceId', issue: `repeats the invoice id of line ${firstLine} in this file` }],
+        });
+        continue;
+      }
+      firstLineOf.set(invoiceId, parsed.line);
       batch.push(validation.value);
       if (batch.length >= batchSize) await flush();
     }
@@ -115,7 +129,7 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
       new PutObjectCommand({
         Bucket: bucket,
         Key: `${REJECTED_PREFIX}${name}.errors.json`,
-        Body: JSON.stringify(report, null, 2),
+        Body: JSON.stringify(reportForPeople(report), null, 2),
         ContentType: 'application/json',
       }),
     );
@@ -137,4 +151,17 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
   await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   log.info('file ingested', { key, ...report.totals });
   return report;
+}
+
+/** The report with every echoed text made safe to open in a spreadsheet (see `spreadsheetSafe`). */
+function reportForPeople(report: IngestReport): IngestReport {
+  return {
+    ...report,
+    rejected: report.rejected.map((row) => ({
+      line: row.line,
+      ...(row.invoiceId !== undefined ? { invoiceId: spreadsheetSafe(row.invoiceId) } : {}),
+      issues: row.issues.map((i) => ({ path: spreadsheetSafe(i.path), issue: spreadsheetSafe(i.issue) })),
+    })),
+    failed: report.failed.map((f) => ({ invoiceId: spreadsheetSafe(f.invoiceId), error: spreadsheetSafe(f.error) })),
+  };
 }
