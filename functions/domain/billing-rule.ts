@@ -1,27 +1,23 @@
-import Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { type BusinessHours, hasOpenHours, intersectHours, minutesOf } from './business-hours';
 import { type FieldIssue, fieldIssuesFromZod } from './field-issue';
+import { hasHolidayData, holidayRegionsOf } from './holiday-data';
+import { isExactPercent } from './late-fee';
+import { isPresetName, PRESET_NAMES, PRESETS, presetIssues, withPresetDefaults } from './presets';
 import { TEMPLATE_NAMES } from './template-names';
 
-/** The weekday keys of `businessHours`, Monday first (ISO order). */
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-/** `["08:00","20:00"]`: wall-clock HH:MM (24 h), half-open [start, end); `"24:00"` is allowed as an end. */
-export type TimeWindow = readonly [string, string];
-/** Windows per weekday; a missing weekday or `[]` is closed. */
-export type BusinessHours = Partial<Record<Weekday, readonly TimeWindow[]>>;
+export {
+  type BusinessHours,
+  minutesOf,
+  type TimeWindow,
+  WEEKDAYS,
+  type Weekday,
+} from './business-hours';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const HHMM_OR_24 = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Minutes since midnight of an `HH:MM` (or `24:00`) string. */
-export function minutesOf(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}
 
 const show = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value));
 
@@ -104,16 +100,30 @@ const DayWindows = z
     }
   });
 
-const BusinessHoursSchema = strictObject({
-  mon: DayWindows.optional(),
-  tue: DayWindows.optional(),
-  wed: DayWindows.optional(),
-  thu: DayWindows.optional(),
-  fri: DayWindows.optional(),
-  sat: DayWindows.optional(),
-  sun: DayWindows.optional(),
-}).refine((hours) => Object.values(hours).some((w) => w !== undefined && w.length > 0), {
-  error: 'businessHours has no open hours: no message could ever be sent',
+/** Windows per weekday; `field` names the hours in the "no open hours" error. */
+const hoursSchema = (field: string) =>
+  strictObject({
+    mon: DayWindows.optional(),
+    tue: DayWindows.optional(),
+    wed: DayWindows.optional(),
+    thu: DayWindows.optional(),
+    fri: DayWindows.optional(),
+    sat: DayWindows.optional(),
+    sun: DayWindows.optional(),
+  }).refine((hours) => Object.values(hours).some((w) => w !== undefined && w.length > 0), {
+    error: `${field} has no open hours: no message could ever be sent`,
+  });
+
+const BusinessHoursSchema = hoursSchema('businessHours');
+
+/** The channels that send a message to the debtor (and so have contact hours). */
+export const MESSAGE_CHANNELS = ['email', 'sms'] as const;
+export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
+
+/** Per-channel windows: each replaces `businessHours` for its channel (e.g. SMS narrower than email). */
+const ChannelHoursSchema = strictObject({
+  email: hoursSchema('channelHours.email').optional(),
+  sms: hoursSchema('channelHours.sms').optional(),
 });
 
 function isRealDate(date: string): boolean {
@@ -208,6 +218,21 @@ const StageSchema = strictObject({
     }),
 });
 
+const percent = (max: number) => {
+  const message = `must be a percentage from 0 to ${max} with at most 4 decimal places, e.g. 2 or 0.033`;
+  return z.number({ error: message }).refine((value) => isExactPercent(value) && value <= max, { error: message });
+};
+
+/** Late fees on an overdue balance (see `late-fee.ts`): a one-off fine and simple interest per 30 days, in percent. */
+const LateFeeSchema = strictObject({
+  finePercent: percent(20),
+  monthlyInterestPercent: percent(10),
+});
+
+const PresetSchema = z.enum(PRESET_NAMES, {
+  error: (i) => `unknown preset ${show(i.input)}; known: ${PRESET_NAMES.join(', ')}`,
+});
+
 const ContactPolicySchema = strictObject({
   maxContacts: wholeNumber('contacts', 1, 1000),
   windowDays: wholeNumber('days', 1, 365),
@@ -245,26 +270,6 @@ const StagesSchema = z
  * Holiday data: a rule whose country (or region) date-holidays does not know would silently contact on holidays.
  * ---------------------------------------------------------------------------------------------------------------- */
 
-let holidayCatalog: Holidays | undefined;
-let holidayCountries: ReadonlySet<string> | undefined;
-const holidayRegions = new Map<string, readonly string[]>();
-
-function hasHolidayData(country: string): boolean {
-  holidayCatalog ??= new Holidays();
-  holidayCountries ??= new Set(Object.keys(holidayCatalog.getCountries()));
-  return holidayCountries.has(country);
-}
-
-function regionsOf(country: string): readonly string[] {
-  let regions = holidayRegions.get(country);
-  if (!regions) {
-    holidayCatalog ??= new Holidays();
-    regions = Object.keys(holidayCatalog.getStates(country) ?? {});
-    holidayRegions.set(country, regions);
-  }
-  return regions;
-}
-
 function holidayDataIssues(value: unknown): { path: string; message: string }[] {
   if (typeof value !== 'object' || value === null) return [];
   const { country, region } = value as { country?: unknown; region?: unknown };
@@ -278,7 +283,7 @@ function holidayDataIssues(value: unknown): { path: string; message: string }[] 
     ];
   }
   if (typeof region !== 'string') return [];
-  const regions = regionsOf(country);
+  const regions = holidayRegionsOf(country);
   if (regions.includes(region)) return [];
   return [
     {
@@ -295,35 +300,127 @@ function holidayDataIssues(value: unknown): { path: string; message: string }[] 
  * The billing rule (DESIGN §8).
  * ---------------------------------------------------------------------------------------------------------------- */
 
-export const BillingRuleSchema = strictObject({
+const CountrySchema = z
+  .string({ error: (i) => `must be an ISO 3166 alpha-2 code like "BR", got ${show(i.input)}` })
+  .regex(/^[A-Z]{2}$/, {
+    error: (i) => `must be an ISO 3166 alpha-2 code like "BR" (uppercase), got ${show(i.input)}`,
+  });
+
+const RegionSchema = z
+  .string({ error: (i) => `must be a region code like "SP", got ${show(i.input)}` })
+  .regex(/^[A-Za-z0-9]{1,10}$/, { error: (i) => `must be a region code like "SP", got ${show(i.input)}` });
+
+/* ------------------------------------------------------------------------------------------------------------------
+ * Limits across fields: every stage must have contact hours common to its channels, and a rule may not be looser
+ * than its preset. Each field is checked only when it is valid on its own (otherwise its own error says why).
+ * ---------------------------------------------------------------------------------------------------------------- */
+
+function validOrUndefined<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  const result = schema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+interface RuleIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/** The message channels of each raw stage, read leniently (a malformed stage has its own errors). */
+function rawStageChannels(stages: unknown): MessageChannel[][] {
+  if (!Array.isArray(stages)) return [];
+  return stages.map((stage: unknown) => {
+    const actions = typeof stage === 'object' && stage !== null ? (stage as { actions?: unknown }).actions : undefined;
+    if (!Array.isArray(actions)) return [];
+    const channels = actions.map((a: unknown) =>
+      typeof a === 'object' && a !== null ? (a as { channel?: unknown }).channel : undefined,
+    );
+    return MESSAGE_CHANNELS.filter((c) => channels.includes(c)).sort(
+      (a, b) => channels.indexOf(a) - channels.indexOf(b),
+    );
+  });
+}
+
+function stageHoursIssues(rule: Record<string, unknown>): RuleIssue[] {
+  const businessHours = validOrUndefined(BusinessHoursSchema, rule.businessHours);
+  const channelHours = validOrUndefined(ChannelHoursSchema, rule.channelHours);
+  if (!businessHours || (rule.channelHours !== undefined && !channelHours)) return [];
+  const issues: RuleIssue[] = [];
+  rawStageChannels(rule.stages).forEach((channels, index) => {
+    if (channels.length < 2 || hasOpenHours(contactHours({ businessHours, channelHours }, channels))) return;
+    const sources = channels.map((c) => (channelHours?.[c] ? `channelHours.${c}` : `businessHours (${c})`));
+    issues.push({
+      path: ['stages', index, 'actions'],
+      message: `${channels.join(' and ')} are never open at the same time (${sources.join(' vs ')}): all actions of a stage go out together, so this stage could never be sent`,
+    });
+  });
+  return issues;
+}
+
+function presetLimitIssues(rule: Record<string, unknown>): RuleIssue[] {
+  if (!isPresetName(rule.preset)) return [];
+  return presetIssues(PRESETS[rule.preset], {
+    country: validOrUndefined(CountrySchema, rule.country),
+    region: validOrUndefined(RegionSchema, rule.region),
+    businessHours: validOrUndefined(BusinessHoursSchema, rule.businessHours),
+    channelHours: validOrUndefined(ChannelHoursSchema, rule.channelHours),
+    contactPolicy: validOrUndefined(ContactPolicySchema, rule.contactPolicy),
+    lateFee: validOrUndefined(LateFeeSchema, rule.lateFee),
+  });
+}
+
+function crossFieldIssues(value: unknown): RuleIssue[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  const rule = value as Record<string, unknown>;
+  return [...stageHoursIssues(rule), ...presetLimitIssues(rule)];
+}
+
+/* ------------------------------------------------------------------------------------------------------------------
+ * The billing rule (DESIGN §8).
+ * ---------------------------------------------------------------------------------------------------------------- */
+
+const RuleFieldsSchema = strictObject({
   id: z.string({ error: 'a billing rule needs an id like "standard"' }).regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, {
     error: (i) =>
       `must be a slug of letters, digits, - and _ (1-64, starting with a letter or digit), got ${show(i.input)}`,
   }),
   name: z.string({ error: 'must be a text' }).max(200, { error: 'must be at most 200 characters' }).optional(),
+  preset: PresetSchema.optional(),
   timezone: TimeZone,
-  country: z
-    .string({ error: (i) => `must be an ISO 3166 alpha-2 code like "BR", got ${show(i.input)}` })
-    .regex(/^[A-Z]{2}$/, {
-      error: (i) => `must be an ISO 3166 alpha-2 code like "BR" (uppercase), got ${show(i.input)}`,
-    }),
-  region: z
-    .string({ error: (i) => `must be a region code like "SP", got ${show(i.input)}` })
-    .regex(/^[A-Za-z0-9]{1,10}$/, { error: (i) => `must be a region code like "SP", got ${show(i.input)}` })
-    .optional(),
+  country: CountrySchema,
+  region: RegionSchema.optional(),
   businessHours: BusinessHoursSchema,
+  channelHours: ChannelHoursSchema.optional(),
   contactPolicy: ContactPolicySchema.optional(),
   extraHolidays: z.array(IsoDate, { error: 'must be a list of dates YYYY-MM-DD' }).optional(),
+  lateFee: LateFeeSchema.optional(),
   stages: StagesSchema,
-}).superRefine(
-  (_rule, ctx) => {
-    for (const { path, message } of holidayDataIssues(ctx.value))
-      ctx.addIssue({ code: 'custom', path: [path], message });
-  },
-  { when: (payload) => holidayDataIssues(payload.value).length > 0 },
-);
+})
+  .superRefine(
+    (_rule, ctx) => {
+      for (const { path, message } of holidayDataIssues(ctx.value))
+        ctx.addIssue({ code: 'custom', path: [path], message });
+    },
+    { when: (payload) => holidayDataIssues(payload.value).length > 0 },
+  )
+  .superRefine(
+    (_rule, ctx) => {
+      for (const { path, message } of crossFieldIssues(ctx.value)) ctx.addIssue({ code: 'custom', path, message });
+    },
+    // Also when other fields have errors, so that every problem is listed (crossFieldIssues reads leniently).
+    { when: () => true },
+  );
+
+/**
+ * The billing rule schema (DESIGN §8, plus `preset`, `channelHours` and `lateFee`). A rule naming a preset gets
+ * the preset's defaults for the fields it leaves out before it is validated, so a parsed rule validates again
+ * unchanged (the workflow passes the parsed rule to its steps, which parse it again).
+ */
+export const BillingRuleSchema = z.preprocess(withPresetDefaults, RuleFieldsSchema);
 
 export type BillingRule = z.infer<typeof BillingRuleSchema>;
+export type ChannelHours = Partial<Record<MessageChannel, BusinessHours>>;
+export type LateFee = z.infer<typeof LateFeeSchema>;
 export type Stage = BillingRule['stages'][number];
 /** `{ channel: 'email' | 'sms', template }` or `{ channel: 'escalate', to }`. */
 export type StageAction = Stage['actions'][number];
@@ -349,4 +446,24 @@ export function parseBillingRule(input: unknown): BillingRule {
 /** The distinct channels of a stage, in the order of its actions. */
 export function channelsOf(stage: Stage): string[] {
   return [...new Set(stage.actions.map((a) => a.channel))];
+}
+
+/** The channels of a stage that send a message to the debtor (not `escalate`), in the order of its actions. */
+export function messageChannelsOf(stage: Pick<Stage, 'actions'>): MessageChannel[] {
+  const channels: MessageChannel[] = [];
+  for (const { channel } of stage.actions)
+    if (channel !== 'escalate' && !channels.includes(channel)) channels.push(channel);
+  return channels;
+}
+
+/**
+ * When a message may go out on all of `channels` together: the intersection of each channel's hours, where a
+ * channel's hours are its `channelHours` entry, else `businessHours`. No channels: `businessHours`.
+ */
+export function contactHours(
+  rule: { readonly businessHours: BusinessHours; readonly channelHours?: ChannelHours | undefined },
+  channels: readonly MessageChannel[] = [],
+): BusinessHours {
+  const [first, ...rest] = channels.map((c) => rule.channelHours?.[c] ?? rule.businessHours);
+  return rest.reduce(intersectHours, first ?? rule.businessHours);
 }

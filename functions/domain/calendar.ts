@@ -1,6 +1,7 @@
 import Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
-import { type BusinessHours, minutesOf, WEEKDAYS, type Weekday } from './billing-rule';
+import { type BusinessHours, minutesOf, WEEKDAYS, type Weekday } from './business-hours';
+import type { HolidayArea } from './holiday-data';
 
 /** When contact is allowed: weekday windows (wall clock in `timezone`), closed on public and extra holidays. */
 export interface OpeningCalendar {
@@ -12,6 +13,8 @@ export interface OpeningCalendar {
   readonly region?: string | undefined;
   /** Extra closed local dates (YYYY-MM-DD), e.g. company closures. */
   readonly extraHolidays?: readonly string[] | undefined;
+  /** More countries/regions whose public holidays are closed too (e.g. the debtor's own): a union with `country`. */
+  readonly moreHolidayAreas?: readonly HolidayArea[] | undefined;
 }
 
 export type ClosedReason = 'holiday' | 'outside-business-hours';
@@ -194,17 +197,22 @@ function isHoliday(epochDay: number, cal: OpeningCalendar): boolean {
     }
     if (extra.has(epochDay)) return true;
   }
-  if (!cal.country) return false;
-  const table = holidayTable(cal.country, cal.region);
+  if (cal.country && isAreaHoliday(epochDay, cal.country, cal.region)) return true;
+  return cal.moreHolidayAreas?.some((area) => isAreaHoliday(epochDay, area.country, area.region)) ?? false;
+}
+
+function isAreaHoliday(epochDay: number, country: string, region: string | undefined): boolean {
+  const table = holidayTable(country, region);
   // The year of an epoch day, give or take one (multi-day holidays can also spill over from the previous year).
   const year = 1970 + Math.floor(epochDay / 365.2425);
-  for (let y = year - 1; y <= year + 1; y++) loadHolidayYear(table, cal.country, y);
+  for (let y = year - 1; y <= year + 1; y++) loadHolidayYear(table, country, y);
   return table.days.has(epochDay);
 }
 
 /**
- * True when the local date (YYYY-MM-DD) is a public holiday of the calendar's country/region (date-holidays type
- * `public`, plus national holidays its data lacks) or one of the calendar's extra holidays.
+ * True when the local date (YYYY-MM-DD) is a public holiday of the calendar's country/region or of one of its
+ * `moreHolidayAreas` (date-holidays type `public`, plus national holidays its data lacks), or one of the calendar's
+ * extra holidays.
  */
 export function isPublicHoliday(localDate: string, cal: OpeningCalendar): boolean {
   return isHoliday(epochDayOf(localDate), cal);

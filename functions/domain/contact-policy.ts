@@ -1,5 +1,7 @@
-import type { BillingRule } from './billing-rule';
+import { type BillingRule, contactHours, type MessageChannel } from './billing-rule';
+import type { BusinessHours } from './business-hours';
 import { closedReason, nextOpenInstant, type OpeningCalendar } from './calendar';
+import { knownHolidayArea } from './holiday-data';
 import { debtorTimezone } from './schedule';
 
 /** Why a contact is deferred; the order is the order of precedence when several apply. */
@@ -9,6 +11,7 @@ export type DeferReason = 'holiday' | 'outside-business-hours' | 'frequency-cap'
 export interface Debtor {
   /** IANA zone; when missing or invalid, the rule's zone applies. */
   readonly timezone?: string | undefined;
+  /** ISO 3166-1 alpha-2; the public holidays of the debtor's country (and region) are closed too. */
   readonly country?: string | undefined;
   readonly region?: string | undefined;
 }
@@ -19,6 +22,11 @@ export interface ContactDecisionInput {
   readonly debtor: Debtor;
   /** Instants of earlier *contacts* with this customer (stages in which at least one message was sent), any invoice. */
   readonly history: readonly Date[];
+  /**
+   * The message channels about to be sent together (a stage's actions): contact must be open for every one of them,
+   * each by its `channelHours` entry, else `businessHours`. Default (none given): `businessHours`.
+   */
+  readonly channels?: readonly MessageChannel[] | undefined;
 }
 
 export type ContactDecision = { allowed: true } | { allowed: false; nextAllowedAt: Date; reason: DeferReason };
@@ -26,17 +34,45 @@ export type ContactDecision = { allowed: true } | { allowed: false; nextAllowedA
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+/** Contact hours per rule and channel set, so that the calendar's per-hours caches keep hitting. */
+const hoursByRule = new WeakMap<BillingRule, Map<string, BusinessHours>>();
+
+function memoizedContactHours(rule: BillingRule, channels: readonly MessageChannel[]): BusinessHours {
+  if (channels.length === 0) return rule.businessHours;
+  let byChannels = hoursByRule.get(rule);
+  if (!byChannels) {
+    byChannels = new Map();
+    hoursByRule.set(rule, byChannels);
+  }
+  const key = [...new Set(channels)].sort().join('+');
+  let hours = byChannels.get(key);
+  if (!hours) {
+    hours = contactHours(rule, channels);
+    byChannels.set(key, hours);
+  }
+  return hours;
+}
+
 /**
- * The calendar that governs contact with a debtor: the debtor's time zone (else the rule's), the rule's business
- * hours, the public holidays of the rule's country/region and the rule's extra holidays.
+ * The calendar that governs contact with a debtor: the debtor's time zone (else the rule's); the hours open for
+ * every channel being sent (each channel's `channelHours`, else `businessHours`; no channels: `businessHours`);
+ * closed on the public holidays of the rule's country/region, of the debtor's own country/region (when the
+ * holiday data knows it), and on the rule's extra holidays.
  */
-export function calendarFor(rule: BillingRule, debtor: Debtor): OpeningCalendar {
+export function calendarFor(
+  rule: BillingRule,
+  debtor: Debtor,
+  channels: readonly MessageChannel[] = [],
+): OpeningCalendar {
+  const debtorArea = knownHolidayArea(debtor.country, debtor.region);
+  const sameAsRule = debtorArea?.country === rule.country && debtorArea.region === rule.region;
   return {
     timezone: debtorTimezone(rule, debtor),
-    businessHours: rule.businessHours,
+    businessHours: memoizedContactHours(rule, channels),
     country: rule.country,
     region: rule.region,
     extraHolidays: rule.extraHolidays,
+    ...(debtorArea && !sameAsRule ? { moreHolidayAreas: [debtorArea] } : {}),
   };
 }
 
@@ -83,14 +119,15 @@ function frequencyConstraints(rule: BillingRule, history: readonly Date[]): Cons
 
 /**
  * The contact policy (DESIGN §6, §8), a pure function: may this debtor be contacted at `now`?
- * Allowed iff `now` is open in the debtor's calendar (business hours in the debtor's zone, not a holiday), fewer than
+ * Allowed iff `now` is open in the debtor's calendar ({@link calendarFor}: the hours of every channel being sent, in
+ * the debtor's zone; not a holiday of the rule's or the debtor's country/region nor an extra holiday), fewer than
  * `maxContacts` contacts fall in the rolling window (now - windowDays, now], and the last contact is at least
  * `minHoursBetween` hours before now. Otherwise returns the earliest instant after now that satisfies all of them,
  * with the first reason violated at `now`: holiday, outside-business-hours, frequency-cap, min-gap.
  */
 export function evaluateContact(input: ContactDecisionInput): ContactDecision {
   const { now, rule } = input;
-  const cal = calendarFor(rule, input.debtor);
+  const cal = calendarFor(rule, input.debtor, input.channels);
   const constraints = frequencyConstraints(rule, input.history);
   const reason = closedReason(now, cal) ?? constraints.find((c) => c.notBefore(now.getTime()) !== undefined)?.reason;
   if (reason === undefined) return { allowed: true };
