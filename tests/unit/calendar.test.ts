@@ -96,6 +96,19 @@ describe('holidays close the whole local day', () => {
     expect(['2026-03-20', '2026-03-21', '2026-03-22'].map((d) => isPublicHoliday(d, uae))).toEqual([true, true, true]);
   });
 
+  it("closes the public holidays of more areas too (the debtor's own), as a union with the calendar country", () => {
+    // Prepare: the São Paulo calendar for a debtor in New York and one in Rio de Janeiro
+    const withNewYork: OpeningCalendar = { ...sp, moreHolidayAreas: [{ country: 'US', region: 'NY' }] };
+    const withRio: OpeningCalendar = { ...sp, moreHolidayAreas: [{ country: 'BR', region: 'RJ' }] };
+
+    // Act + Assess
+    expect(isPublicHoliday('2026-11-26', sp)).toBe(false); // Thanksgiving
+    expect(isPublicHoliday('2026-11-26', withNewYork)).toBe(true);
+    expect(isPublicHoliday('2026-07-09', withNewYork)).toBe(true); // still São Paulo's own
+    expect(isPublicHoliday('2026-04-23', withRio)).toBe(true); // São Jorge (RJ)
+    expect(iso(nextOpenInstant(utc('2026-11-26T12:00:00Z'), withNewYork))).toBe('2026-11-27T11:00:00.000Z');
+  });
+
   it('skips holidays when looking for the next open instant', () => {
     // Christmas Eve 20:30 → Christmas (holiday) → Saturday 26th 08:00
     expect(iso(nextOpenInstant(utc('2026-12-24T23:30:00Z'), sp))).toBe('2026-12-26T11:00:00.000Z');
@@ -212,19 +225,26 @@ const instantArbFor = (zone: string): fc.Arbitrary<Date> => {
   return fc.oneof(uniformInstantArb, nearChange);
 };
 
-/** A calendar (zone, random business hours, with or without BR/SP holidays) and an instant to ask about. */
+/** A calendar (zone, random business hours, with or without BR/SP and US/NY holidays) and an instant to ask about. */
 const scenarioArb = fc.constantFrom(...ZONES).chain((timezone) =>
   fc.tuple(
     instantArbFor(timezone),
-    fc.tuple(businessHoursArb, fc.boolean()).map(
-      ([businessHours, withHolidays]): OpeningCalendar => ({
+    fc.tuple(businessHoursArb, fc.boolean(), fc.boolean()).map(
+      ([businessHours, withHolidays, withDebtorHolidays]): OpeningCalendar => ({
         timezone,
         businessHours,
         ...(withHolidays ? { country: 'BR', region: 'SP' } : {}),
+        ...(withDebtorHolidays ? { moreHolidayAreas: [{ country: 'US', region: 'NY' }] } : {}),
       }),
     ),
   ),
 );
+
+/** A public holiday of the calendar's country/region or of one of its more areas, each looked up on its own. */
+const isAnyHoliday = (date: string, cal: OpeningCalendar) =>
+  (cal.country !== undefined &&
+    isPublicHoliday(date, { timezone: 'UTC', businessHours: {}, country: cal.country, region: cal.region })) ||
+  (cal.moreHolidayAreas ?? []).some((area) => isPublicHoliday(date, { timezone: 'UTC', businessHours: {}, ...area }));
 
 describe('the calendar, for all zones, business hours and instants (property)', () => {
   it('agrees with luxon on whether an instant is in a window', () => {
@@ -238,7 +258,7 @@ describe('the calendar, for all zones, business hours and instants (property)', 
             minutes >= Number(s.slice(0, 2)) * 60 + Number(s.slice(3)) &&
             minutes < Number(e.slice(0, 2)) * 60 + Number(e.slice(3)),
         );
-        const holiday = isPublicHoliday(local.toISODate() ?? '', cal);
+        const holiday = isAnyHoliday(local.toISODate() ?? '', cal);
         expect(closedReason(t, cal)).toBe(holiday ? 'holiday' : inWindow ? null : 'outside-business-hours');
       }),
       { numRuns: 10_000 },
