@@ -16,13 +16,25 @@ const IsoInstant = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
-const PaymentBody = z
-  .object({
+const PAYMENT_FIELDS = ['amount', 'paidAt', 'reference'];
+
+const PaymentBody = z.strictObject(
+  {
     amount: z.string().max(MAX_AMOUNT_LENGTH).optional().describe('decimal string; the whole balance when omitted'),
     paidAt: IsoInstant.optional(),
     reference: z.string().max(256).optional(),
-  })
-  .strict();
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map(showKey).join(', ')}; allowed: ${PAYMENT_FIELDS.join(', ')}`
+        : undefined,
+  },
+);
+
+function showKey(key: string): string {
+  return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+}
 
 const deps = { table: dunningTable(), tokens: taskTokens(), now };
 
