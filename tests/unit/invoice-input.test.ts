@@ -204,6 +204,29 @@ describe('validating an invoice record', () => {
       'd'.repeat(MAX_DESCRIPTION_LENGTH + 1),
       `is longer than ${MAX_DESCRIPTION_LENGTH} characters: "${'d'.repeat(40)}…"`,
     ],
+    // Regressions from the bad-input fuzzing (issue #6): each of these used to be accepted.
+    ['invoiceId', '=cmd()', 'must not start with =, +, - or @ (a spreadsheet would run it as a formula): "=cmd()"'],
+    ['customerId', '-42', 'must not start with =, +, - or @ (a spreadsheet would run it as a formula): "-42"'],
+    [
+      'customerName',
+      'Jo\uFFFDo',
+      'is not valid UTF-8 text (U+FFFD marks bytes that could not be read; save the file as UTF-8): "Jo\uFFFDo"',
+    ],
+    ['customerName', 'Ana\ud800', 'holds a lone UTF-16 surrogate, which is not text: "Ana\\ud800"'],
+    [
+      'paymentUrl',
+      'https://pay.example.com/a\nb',
+      'must not contain spaces or control characters: "https://pay.example.com/a\\nb"',
+    ],
+    [
+      'paymentUrl',
+      'https://pay.example.com/a b',
+      'must not contain spaces or control characters: "https://pay.example.com/a b"',
+    ],
+    ['dueDate', '0000-01-01', 'must be in the years 1900 to 9999, got "0000-01-01"'],
+    ['registeredAt', '0050-01-01T00:00:00Z', 'must be in the years 1900 to 9999, got "0050-01-01T00:00:00Z"'],
+    ['registeredAt', '9999-12-31T23:00:00-05:00', 'must be in the years 1900 to 9999, got "9999-12-31T23:00:00-05:00"'],
+    ['amount', '1'.repeat(41), `is longer than 40 characters: "${'1'.repeat(40)}…"`],
   ])('explains a bad %s (%j)', (path, value, issue) => {
     const result = validateInvoiceRecord({ ...valid, [path]: value });
 
