@@ -197,23 +197,30 @@ const checkId: FieldCheck<string> = (value) => {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { value: String(value) };
   const text = asText(value);
   if ('issue' in text) return text;
-  const id = text.value;
-  if (id.length > MAX_ID_LENGTH) return { issue: `is longer than ${MAX_ID_LENGTH} characters: ${quote(id)}` };
-  if (WHITESPACE_OR_CONTROL.test(id)) return { issue: `must not contain spaces or control characters: ${quote(id)}` };
-  if (FORMULA_START.test(id)) {
-    return { issue: `must not start with =, +, - or @ (a spreadsheet would run it as a formula): ${quote(id)}` };
+  const shape = checkIdShape(text.value);
+  if ('issue' in shape) return shape;
+  if (FORMULA_START.test(shape.value)) {
+    return {
+      issue: `must not start with =, +, - or @ (a spreadsheet would run it as a formula): ${quote(shape.value)}`,
+    };
   }
-  return { value: id };
+  return shape;
 };
 
+function checkIdShape(id: string): { value: string } | { issue: string } {
+  if (id.length > MAX_ID_LENGTH) return { issue: `is longer than ${MAX_ID_LENGTH} characters: ${quote(id)}` };
+  if (WHITESPACE_OR_CONTROL.test(id)) return { issue: `must not contain spaces or control characters: ${quote(id)}` };
+  return { value: id };
+}
+
 /**
- * An invoice id as it arrives outside a record (a URL path segment): the same rules as the `invoiceId` field.
- * Returns the id, or the issue with it.
+ * An invoice id used to look an invoice up (a URL path segment): clean text, at most MAX_ID_LENGTH characters, no
+ * spaces or control characters. The formula rule is for stored ids only: looking up any other id simply finds nothing.
  */
 export function checkInvoiceId(value: string): { value: string } | { issue: string } {
   if (value === '') return { issue: 'is required' };
   const unicodeIssue = notCleanUnicode(value);
-  return unicodeIssue ? { issue: unicodeIssue } : checkId(value);
+  return unicodeIssue ? { issue: unicodeIssue } : checkIdShape(value);
 }
 
 function checkText(maxLength: number, options: { multiline?: boolean } = {}): FieldCheck<string> {

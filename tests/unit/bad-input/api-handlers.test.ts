@@ -449,7 +449,7 @@ describe('invoice ids in the path', () => {
     ['%FF', 'is not valid percent-encoded UTF-8: "%FF"'],
     ['INV%201', 'must not contain spaces or control characters: "INV 1"'],
     ['%00', 'must not contain spaces or control characters: "\\u0000"'],
-    ['%3Dcmd()', 'must not start with =, +, - or @ (a spreadsheet would run it as a formula): "=cmd()"'],
+    ['%F0%9F%98', 'is not valid percent-encoded UTF-8: "%F0%9F%98"'],
     ['I'.repeat(129), `is longer than 128 characters: "${'I'.repeat(40)}…"`],
   ])('regression: %s is a 400 naming the id, for GET and for payments (was a 500 or a DynamoDB error)', async (id, issue) => {
     for (const response of [await get({ id }), await pay({ id, body: null })]) {
@@ -457,6 +457,13 @@ describe('invoice ids in the path', () => {
       expect(expectClientError(response).error.details).toEqual([{ path: 'id', issue }]);
     }
     expect(ddb).not.toHaveReceivedCommand(GetCommand);
+  });
+
+  it('looks up any other well-formed id, formula-like ones included, and answers 404', async () => {
+    const response = await get({ id: '%3Dcmd()' });
+
+    expect(response.statusCode).toBe(404);
+    expect(expectClientError(response).error.code).toBe('InvoiceNotFound');
   });
 
   it('finds an invoice whose id is percent-encoded in the path', async () => {
