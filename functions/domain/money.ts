@@ -73,6 +73,14 @@ export function formatMoney(money: Money, locale: string): string {
   );
 }
 
+/** Localised number without the currency (`1.234,50` in pt-BR), with the currency's minor digits, exactly. */
+export function formatAmount(money: Money, locale: string): string {
+  const digits = currencyMinorDigits(money.currency);
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
+    formatDecimalAmount(money.minor, money.currency) as unknown as number, // exact decimal string, as in formatMoney
+  );
+}
+
 function truncate(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

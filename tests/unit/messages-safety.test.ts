@@ -27,6 +27,13 @@ const ctx: MessageContext = {
   optOut: {},
 };
 
+/** Late fees on the balance above (2% fine, 15 days at 1% a month), as a rule that charges them adds. */
+const lateFees: MessageContext['lateFees'] = {
+  fine: { minor: 2_469, currency: 'BRL' },
+  interest: { minor: 617, currency: 'BRL' },
+  total: { minor: 126_536, currency: 'BRL' },
+};
+
 const NASTY_NAME = '<script>alert(1)</script> & "x"';
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1] ?? '');
 /** Any string, without the markers the properties use to find a value in the output. */
@@ -97,10 +104,12 @@ describe('customer and company values are escaped in the HTML and kept as writte
         fc.record({ name: value, description: value, invoiceId: value, company: value, support: value }),
         fc.constantFrom(...TEMPLATE_NAMES),
         fc.constantFrom(...SUPPORTED_LOCALES),
-        (v, template, locale) => {
+        fc.boolean(),
+        (v, template, locale, charged) => {
           // Prepare
           const context: MessageContext = {
             ...ctx,
+            ...(charged ? { lateFees } : {}),
             company: { legalName: `⟦${v.company}⟧`, taxId: ctx.company.taxId, supportContact: `⟦${v.support}⟧` },
             customer: { name: `⟦${v.name}⟧` },
             invoice: { ...ctx.invoice, invoiceId: `⟦${v.invoiceId}⟧`, description: `⟦${v.description}⟧` },
@@ -199,29 +208,39 @@ describe('supplied values cannot add lines to the text body, the subject or the 
   });
 
   it('keeps the text body line count and the subject and SMS on one line, for any values (property)', () => {
-    const baseline = renderEmail('overdue', 'es', { ...ctx, invoice: { ...ctx.invoice, description: 'x' } });
-    const lineCount = baseline.text.split('\n').length;
+    const lineCount = (charged: boolean) =>
+      renderEmail('overdue', 'es', {
+        ...ctx,
+        ...(charged ? { lateFees } : {}),
+        invoice: { ...ctx.invoice, description: 'x' },
+      }).text.split('\n').length;
+    const lineCounts = { charged: lineCount(true), uncharged: lineCount(false) };
     const value = unmarked(fc.string({ unit: 'binary' }));
     fc.assert(
-      fc.property(fc.record({ name: value, description: value, invoiceId: value, company: value }), (v) => {
-        // Prepare
-        const context: MessageContext = {
-          ...ctx,
-          company: { ...ctx.company, legalName: `⟦${v.company}⟧` },
-          customer: { name: `⟦${v.name}⟧` },
-          invoice: { ...ctx.invoice, invoiceId: `⟦${v.invoiceId}⟧`, description: `⟦${v.description}⟧` },
-        };
+      fc.property(
+        fc.record({ name: value, description: value, invoiceId: value, company: value }),
+        fc.boolean(),
+        (v, charged) => {
+          // Prepare
+          const context: MessageContext = {
+            ...ctx,
+            ...(charged ? { lateFees } : {}),
+            company: { ...ctx.company, legalName: `⟦${v.company}⟧` },
+            customer: { name: `⟦${v.name}⟧` },
+            invoice: { ...ctx.invoice, invoiceId: `⟦${v.invoiceId}⟧`, description: `⟦${v.description}⟧` },
+          };
 
-        // Act
-        const email = renderEmail('overdue', 'es', context);
-        const sms = renderSms('overdue', 'es', context);
+          // Act
+          const email = renderEmail('overdue', 'es', context);
+          const sms = renderSms('overdue', 'es', context);
 
-        // Assess
-        expect(email.text.split('\n').length).toBe(lineCount);
-        expect(email.subject).not.toMatch(CONTROL);
-        expect(sms.text).not.toMatch(CONTROL);
-        for (const span of [...between(email.text), ...between(sms.text)]) expect(span).not.toMatch(CONTROL);
-      }),
+          // Assess
+          expect(email.text.split('\n').length).toBe(charged ? lineCounts.charged : lineCounts.uncharged);
+          expect(email.subject).not.toMatch(CONTROL);
+          expect(sms.text).not.toMatch(CONTROL);
+          for (const span of [...between(email.text), ...between(sms.text)]) expect(span).not.toMatch(CONTROL);
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

@@ -11,6 +11,7 @@ import {
   type SupportedLocale,
 } from '../../functions/domain/messages';
 import { companyShortName } from '../../functions/domain/messages/company-name';
+import { formatMoney } from '../../functions/domain/money';
 import { TEMPLATE_NAMES, type TemplateName } from '../../functions/domain/template-names';
 
 const ctx: MessageContext = {
@@ -209,6 +210,106 @@ describe('money is the balance, formatted for the language from exact minor unit
   });
 });
 
+/** R$ 1.234,50 after 15 days at 2% fine and 1% a month: fine R$ 24,69, interest R$ 6,17, updated R$ 1.265,36. */
+const lateFees = {
+  fine: { minor: 2_469, currency: 'BRL' },
+  interest: { minor: 617, currency: 'BRL' },
+  total: { minor: 126_536, currency: 'BRL' },
+};
+const withFees: MessageContext = { ...ctx, daysFromDue: 15, lateFees };
+const money = (minor: number, locale: SupportedLocale) => formatMoney({ minor, currency: 'BRL' }, locale);
+const FEE_SENTENCE: Record<SupportedLocale, (fine: string, interest: string, total: string) => string> = {
+  'pt-BR': (f, i, t) => `Com a multa por atraso de ${f} e juros de ${i}, o valor atualizado é de ${t}.`,
+  en: (f, i, t) => `With the late-payment fine of ${f} and interest of ${i}, the updated amount is ${t}.`,
+  es: (f, i, t) => `Con la multa por atraso de ${f} y los intereses de ${i}, el importe actualizado es de ${t}.`,
+};
+/** The SMS states the updated amount, then its breakdown in plain numbers. */
+const SMS_FEES: Record<SupportedLocale, string> = {
+  'pt-BR': 'R$\u00a01.265,36 (saldo 1.234,50 + multa 24,69 + juros 6,17)',
+  en: 'R$1,265.36 (balance 1,234.50 + fine 24.69 + interest 6.17)',
+  es: '1265,36\u00a0BRL (saldo 1234,50 + multa 24,69 + intereses 6,17)',
+};
+const FEE_ROWS: Record<SupportedLocale, [string, string, string]> = {
+  'pt-BR': ['Multa', 'Juros', 'Valor atualizado'],
+  en: ['Late fine', 'Interest', 'Updated amount'],
+  es: ['Multa por atraso', 'Intereses', 'Importe actualizado'],
+};
+
+describe('post-due messages show the updated amount with the late fees, when the rule charges them', () => {
+  for (const locale of SUPPORTED_LOCALES) {
+    for (const template of ['overdue', 'final-notice'] as const) {
+      it(`${template} in ${locale}: the fees and the updated amount in the email body, its details and the SMS`, () => {
+        // Prepare
+        const [fine, interest, total] = [2_469, 617, 126_536].map((minor) => money(minor, locale)) as [
+          string,
+          string,
+          string,
+        ];
+        const [fineRow, interestRow, totalRow] = FEE_ROWS[locale];
+
+        // Act
+        const email = renderEmail(template, locale, withFees);
+        const sms = renderSms(template, locale, withFees);
+
+        // Assess
+        for (const body of [email.html, email.text]) {
+          expect(body).toContain(FEE_SENTENCE[locale](fine, interest, total));
+          expect(body).toMatch(BALANCE[locale]);
+        }
+        expect(email.text).toContain(`${fineRow}: ${fine}\n${interestRow}: ${interest}\n${totalRow}: ${total}`);
+        // stated right after the first paragraph of the template
+        const paragraphs = email.text.split('\n\n');
+        expect(paragraphs[2]).toBe(FEE_SENTENCE[locale](fine, interest, total));
+        expect(sms.text).toContain(SMS_FEES[locale]);
+        expect(sms.text.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
+        expect(email.subject).not.toMatch(/1[.,]?265/);
+      });
+    }
+  }
+
+  it('leaves the fees out of the reminders, and out of every message when the rule charges none', () => {
+    for (const locale of SUPPORTED_LOCALES) {
+      for (const template of TEMPLATE_NAMES) {
+        // Act
+        const charged = renderEmail(template, locale, { ...withFees, daysFromDue: TYPICAL_DAYS[template] });
+        const uncharged = renderEmail(template, locale, { ...ctx, daysFromDue: TYPICAL_DAYS[template] });
+        const unchargedSms = renderSms(template, locale, { ...ctx, daysFromDue: TYPICAL_DAYS[template] });
+
+        // Assess
+        const feesShown = charged.text.includes(FEE_ROWS[locale][2]);
+        expect(feesShown).toBe(template === 'overdue' || template === 'final-notice');
+        expect(uncharged.text).not.toContain(FEE_ROWS[locale][2]);
+        expect(uncharged.text).not.toContain(FEE_ROWS[locale][1]);
+        expect(unchargedSms.text).not.toMatch(/1[.,]?265/);
+      }
+    }
+  });
+
+  it('refuses fees in another currency or that do not add up to the updated amount', () => {
+    // Prepare
+    const otherCurrency = { ...lateFees, fine: { minor: 2_469, currency: 'USD' } };
+    const wrongTotal = { ...lateFees, total: { minor: 126_000, currency: 'BRL' } };
+    const fractional = { ...lateFees, interest: { minor: 6.17, currency: 'BRL' } };
+
+    // Act
+    const issues = (fees: MessageContext['lateFees']) => {
+      try {
+        renderSms('overdue', 'en', { ...withFees, lateFees: fees });
+      } catch (error) {
+        return (error as InvalidMessageContext).issues.map((i) => `${i.path} ${i.issue}`);
+      }
+      return [];
+    };
+
+    // Assess
+    expect(issues(otherCurrency)).toEqual(['lateFees.fine.currency must be the balance currency BRL, got "USD"']);
+    expect(issues(wrongTotal)).toEqual(['lateFees.total.minor must be balance + fine + interest = 126536, got 126000']);
+    expect(issues(fractional)).toEqual([
+      'lateFees.interest.minor must be a non-negative whole number of minor units, got 6.17',
+    ]);
+  });
+});
+
 describe('due dates are written for the language from the YYYY-MM-DD string, with no time-zone shift', () => {
   it('writes 2026-11-20 as 20/11/2026 (pt-BR, es) and November 20, 2026 (en)', () => {
     const context = withInvoice({ dueDate: '2026-11-20' });
@@ -361,6 +462,8 @@ describe('an SMS stays short and names the company as fully as fits', () => {
       daysFromDue: fc.integer({ min: -30, max: 120 }),
       template: fc.constantFrom(...TEMPLATE_NAMES),
       locale: fc.constantFrom(...SUPPORTED_LOCALES),
+      // late fees as a rule could charge them: fine up to 20%, interest up to 10% a month for 120 days
+      fees: fc.option(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 40 })), { nil: undefined }),
     });
     fc.assert(
       fc.property(typical, (t) => {
@@ -376,6 +479,18 @@ describe('an SMS stays short and names the company as fully as fits', () => {
             paymentUrl: `https://pay.example.com/${t.path}`,
           },
           daysFromDue: t.daysFromDue,
+          ...(t.fees === undefined
+            ? {}
+            : {
+                lateFees: {
+                  fine: { minor: Math.floor((t.minor * t.fees[0]) / 100), currency: t.currency },
+                  interest: { minor: Math.floor((t.minor * t.fees[1]) / 100), currency: t.currency },
+                  total: {
+                    minor: t.minor + Math.floor((t.minor * t.fees[0]) / 100) + Math.floor((t.minor * t.fees[1]) / 100),
+                    currency: t.currency,
+                  },
+                },
+              }),
         };
         expect(renderSms(t.template, t.locale, context).text.length).toBeLessThanOrEqual(320);
       }),

@@ -72,7 +72,13 @@ export const CATALOG_EN: LocaleCatalog = {
     originalAmount: 'Original amount',
     dueDate: 'Due date',
     description: 'Description',
+    fine: 'Late fine',
+    interest: 'Interest',
+    updatedAmount: 'Updated amount',
   },
+  lateFees: (f) =>
+    `With the late-payment fine of ${f.fine} and interest of ${f.interest}, the updated amount is ${f.total}.`,
+  smsLateFees: ({ numbers: n }) => `(balance ${n.balance} + fine ${n.fine} + interest ${n.interest})`,
   payButton: 'Pay now',
   payLead: 'To pay, visit:',
   alreadyPaid: 'If you have already paid, please disregard this message.',

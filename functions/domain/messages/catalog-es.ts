@@ -52,7 +52,13 @@ export const CATALOG_ES: LocaleCatalog = {
     originalAmount: 'Importe original',
     dueDate: 'Vencimiento',
     description: 'Concepto',
+    fine: 'Multa por atraso',
+    interest: 'Intereses',
+    updatedAmount: 'Importe actualizado',
   },
+  lateFees: (f) =>
+    `Con la multa por atraso de ${f.fine} y los intereses de ${f.interest}, el importe actualizado es de ${f.total}.`,
+  smsLateFees: ({ numbers: n }) => `(saldo ${n.balance} + multa ${n.fine} + intereses ${n.interest})`,
   payButton: 'Pagar ahora',
   payLead: 'Para pagar, visite:',
   alreadyPaid: 'Si ya realizó el pago, por favor ignore este mensaje.',

@@ -16,12 +16,23 @@ export interface MessageFacts {
   readonly balance: string;
   /** The invoice's original amount, only when it differs from the balance (partly paid). */
   readonly originalAmount?: string;
+  /** Late fees to date with the updated amount, e.g. `R$ 24,69`; only for the post-due templates of a rule that charges them. */
+  readonly lateFees?: LateFeeFacts;
   /** Due date for people, e.g. `10/12/2026`, `December 10, 2026`. */
   readonly dueDate: string;
   /** Relative due phrase with its verb: `vence em 3 dias`, `is due today`, `venció hace 7 días`. */
   readonly whenDue: string;
   readonly description?: string;
   readonly supportContact?: string;
+}
+
+/** The late fees and the updated amount (balance + fine + interest), formatted. */
+export interface LateFeeFacts {
+  readonly fine: string;
+  readonly interest: string;
+  readonly total: string;
+  /** The same parts as plain numbers without the currency (`1.234,50`), for the short SMS breakdown. */
+  readonly numbers: { readonly balance: string; readonly fine: string; readonly interest: string };
 }
 
 /** The wording of one template in one language. */
@@ -48,7 +59,14 @@ export interface LocaleCatalog {
     readonly originalAmount: string;
     readonly dueDate: string;
     readonly description: string;
+    readonly fine: string;
+    readonly interest: string;
+    readonly updatedAmount: string;
   };
+  /** Email: the sentence stating the late fees and the updated amount. */
+  lateFees(fees: LateFeeFacts): string;
+  /** SMS: the breakdown that follows the updated amount, short: `(saldo 1.234,50 + multa 24,69 + juros 6,17)`. */
+  smsLateFees(fees: LateFeeFacts): string;
   readonly payButton: string;
   /** Followed by the payment link or reference. */
   readonly payLead: string;

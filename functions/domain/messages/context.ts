@@ -17,6 +17,12 @@ export interface MessageContext {
     paymentUrl?: string;
     description?: string;
   };
+  /**
+   * Late fees to date, only when the billing rule charges them: `overdue` and `final-notice` then show the updated
+   * amount with its breakdown (other templates leave it out). Same currency as the balance, and
+   * total = balance + fine + interest.
+   */
+  readonly lateFees?: { fine: Money; interest: Money; total: Money };
   /** Calendar days from the due date: negative before it (-3), 0 on the day, positive after (7). */
   readonly daysFromDue: number;
   /** Email: a link when there is an unsubscribe URL, else a "reply with …" instruction. SMS always says STOP. */

@@ -1,7 +1,7 @@
-import { formatMoney } from '../money';
+import { formatAmount, formatMoney } from '../money';
 import type { TemplateName } from '../template-names';
 import { parseCalendarDate } from './calendar-date';
-import type { LocaleCatalog, MessageFacts, TemplateWording } from './catalog';
+import type { LateFeeFacts, LocaleCatalog, MessageFacts, TemplateWording } from './catalog';
 import { CATALOGS } from './catalogs';
 import type { MessageContext } from './context';
 import { linkableUrl } from './html';
@@ -13,6 +13,9 @@ import { InvalidMessageContext, messageContextIssues } from './validate';
 export type UrlValue =
   | { readonly kind: 'link'; readonly url: string }
   | { readonly kind: 'text'; readonly text: string };
+
+/** The templates sent after the due date: they show the late fees (and the updated amount) when there are any. */
+export const LATE_FEE_TEMPLATES: readonly TemplateName[] = ['overdue', 'final-notice'];
 
 /** Everything the email and SMS renderers need, decided once. */
 export interface PreparedMessage {
@@ -41,6 +44,19 @@ export function prepareMessage(
   const amount = formatMoney(invoice.amount, catalog.locale);
   const description = optionalLine(invoice.description);
   const supportContact = optionalLine(ctx.company.supportContact);
+  const lateFees: LateFeeFacts | undefined =
+    ctx.lateFees && LATE_FEE_TEMPLATES.includes(template)
+      ? {
+          fine: formatMoney(ctx.lateFees.fine, catalog.locale),
+          interest: formatMoney(ctx.lateFees.interest, catalog.locale),
+          total: formatMoney(ctx.lateFees.total, catalog.locale),
+          numbers: {
+            balance: formatAmount(invoice.balance, catalog.locale),
+            fine: formatAmount(ctx.lateFees.fine, catalog.locale),
+            interest: formatAmount(ctx.lateFees.interest, catalog.locale),
+          },
+        }
+      : undefined;
   const facts: MessageFacts = {
     customerName: singleLine(ctx.customer.name),
     companyName: singleLine(ctx.company.legalName),
@@ -48,6 +64,7 @@ export function prepareMessage(
     invoiceId: singleLine(invoice.invoiceId),
     balance,
     ...(amount === balance ? {} : { originalAmount: amount }),
+    ...(lateFees === undefined ? {} : { lateFees }),
     dueDate: catalog.formatDate(dueDate),
     whenDue: catalog.whenDue(ctx.daysFromDue),
     ...(description === undefined ? {} : { description }),

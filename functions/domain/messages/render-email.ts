@@ -6,7 +6,8 @@ import { type PreparedMessage, prepareMessage, senderIdentity } from './facts';
 /**
  * Renders a dunning email — neutral subject, inline-styled HTML and a plain-text alternative with the same
  * content — in the debtor's language (fallback `en`). Supplied values are HTML-escaped in the HTML, kept on one
- * line everywhere, and only http(s) URLs become links. Throws `InvalidMessageContext` naming each bad field.
+ * line everywhere, and only http(s) URLs become links. The post-due templates state the late fees and the updated
+ * amount when the context has them. Throws `InvalidMessageContext` naming each bad field.
  */
 export function renderEmail(template: TemplateName, locale: string | undefined, ctx: MessageContext): RenderedEmail {
   const message = prepareMessage(template, locale, ctx);
@@ -20,18 +21,33 @@ export function renderEmail(template: TemplateName, locale: string | undefined, 
   };
 }
 
-function emailBlocks({ catalog, wording, facts, payment, unsubscribe }: PreparedMessage): EmailBlock[] {
+/** The template's paragraphs, with the late fees stated right after the first one when there are any. */
+function bodyParagraphs({ catalog, wording, facts }: PreparedMessage): readonly string[] {
+  const paragraphs = wording.paragraphs(facts);
+  if (facts.lateFees === undefined) return paragraphs;
+  return [...paragraphs.slice(0, 1), catalog.lateFees(facts.lateFees), ...paragraphs.slice(1)];
+}
+
+function emailBlocks(message: PreparedMessage): EmailBlock[] {
+  const { catalog, facts, payment, unsubscribe } = message;
   const { labels } = catalog;
   const details: [string, string][] = [
     [labels.invoice, facts.invoiceId],
     [labels.balance, facts.balance],
+    ...(facts.lateFees === undefined
+      ? []
+      : ([
+          [labels.fine, facts.lateFees.fine],
+          [labels.interest, facts.lateFees.interest],
+          [labels.updatedAmount, facts.lateFees.total],
+        ] as [string, string][])),
     ...(facts.originalAmount === undefined ? [] : [[labels.originalAmount, facts.originalAmount] as [string, string]]),
     [labels.dueDate, facts.dueDate],
     ...(facts.description === undefined ? [] : [[labels.description, facts.description] as [string, string]]),
   ];
   return [
     { kind: 'paragraph', text: catalog.greeting(facts.customerName) },
-    ...wording.paragraphs(facts).map((text): EmailBlock => ({ kind: 'paragraph', text })),
+    ...bodyParagraphs(message).map((text): EmailBlock => ({ kind: 'paragraph', text })),
     { kind: 'details', rows: details },
     ...(payment?.kind === 'link' ? [{ kind: 'button', label: catalog.payButton, url: payment.url } as const] : []),
     ...(payment ? [{ kind: 'paragraph', text: catalog.payLead, url: payment, tone: 'muted' } as const] : []),

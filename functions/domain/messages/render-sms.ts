@@ -1,5 +1,5 @@
 import type { TemplateName } from '../template-names';
-import type { MessageFacts } from './catalog';
+import type { LocaleCatalog, MessageFacts } from './catalog';
 import { companyShortName } from './company-name';
 import type { MessageContext, RenderedSms } from './context';
 import { prepareMessage } from './facts';
@@ -8,8 +8,9 @@ import { prepareMessage } from './facts';
 export const SMS_TARGET_LENGTH = 300;
 
 /**
- * Renders a dunning SMS: who is writing, the invoice, balance and due date, the payment link if any, "if you
- * already paid, disregard", and the STOP instruction in the debtor's language (fallback `en`).
+ * Renders a dunning SMS: who is writing, the invoice, balance (with late fees: the updated amount and its
+ * breakdown) and due date, the payment link if any, "if you already paid, disregard", and the STOP instruction in
+ * the debtor's language (fallback `en`).
  * The sender is named by legal name and tax id; when that would push the message past
  * {@link SMS_TARGET_LENGTH} characters it falls back to the legal name, then to the short name.
  * Throws `InvalidMessageContext` naming each bad field.
@@ -17,7 +18,7 @@ export const SMS_TARGET_LENGTH = 300;
 export function renderSms(template: TemplateName, locale: string | undefined, ctx: MessageContext): RenderedSms {
   const { catalog, wording, facts, payment } = prepareMessage(template, locale, ctx);
   const rest = [
-    wording.sms(facts),
+    wording.sms(smsFacts(facts, catalog)),
     ...(payment ? [`${catalog.smsPayLead} ${payment.kind === 'link' ? payment.url : payment.text}`] : []),
     catalog.smsAlreadyPaid,
     catalog.smsStop,
@@ -25,6 +26,15 @@ export function renderSms(template: TemplateName, locale: string | undefined, ct
   const candidates = senderCandidates(facts).map((sender) => `${sender}: ${rest}`);
   const text = candidates.find((candidate) => candidate.length <= SMS_TARGET_LENGTH) ?? candidates.at(-1) ?? rest;
   return { locale: catalog.locale, text };
+}
+
+/**
+ * With late fees (post-due templates of a rule that charges them), the amount the SMS states is the updated one,
+ * followed by its breakdown: `R$ 1.265,36 (saldo 1.234,50 + multa 24,69 + juros 6,17)`.
+ */
+function smsFacts(facts: MessageFacts, catalog: LocaleCatalog): MessageFacts {
+  if (facts.lateFees === undefined) return facts;
+  return { ...facts, balance: `${facts.lateFees.total} ${catalog.smsLateFees(facts.lateFees)}` };
 }
 
 /** From the most to the least complete way of naming the company. */

@@ -30,10 +30,35 @@ export function messageContextIssues(template: string, ctx: MessageContext): Fie
   if (parseCalendarDate(ctx.invoice.dueDate) === undefined) {
     issues.push({ path: 'invoice.dueDate', issue: `must be a calendar date YYYY-MM-DD, got "${ctx.invoice.dueDate}"` });
   }
+  if (ctx.lateFees) lateFeeIssues(ctx.lateFees, ctx.invoice.balance, issues);
   if (!Number.isSafeInteger(ctx.daysFromDue)) {
     issues.push({ path: 'daysFromDue', issue: `must be a whole number of days, got ${ctx.daysFromDue}` });
   }
   return issues;
+}
+
+/** Fees in the balance currency that add up: total = balance + fine + interest. */
+function lateFeeIssues(fees: NonNullable<MessageContext['lateFees']>, balance: Money, issues: FieldIssue[]): void {
+  const before = issues.length;
+  moneyIssues('lateFees.fine', fees.fine, issues);
+  moneyIssues('lateFees.interest', fees.interest, issues);
+  moneyIssues('lateFees.total', fees.total, issues);
+  if (issues.length > before) return;
+  for (const part of ['fine', 'interest', 'total'] as const) {
+    if (fees[part].currency !== balance.currency) {
+      issues.push({
+        path: `lateFees.${part}.currency`,
+        issue: `must be the balance currency ${balance.currency}, got "${fees[part].currency}"`,
+      });
+    }
+  }
+  const sum = balance.minor + fees.fine.minor + fees.interest.minor;
+  if (fees.total.minor !== sum) {
+    issues.push({
+      path: 'lateFees.total.minor',
+      issue: `must be balance + fine + interest = ${sum}, got ${fees.total.minor}`,
+    });
+  }
 }
 
 function moneyIssues(path: string, money: Money, issues: FieldIssue[]): void {
