@@ -1,9 +1,16 @@
 import type { StepResult } from '../../state-machines/step-result';
 import type { Channel, ContactLogEntry } from '../adapters/dunning-table';
 import { type Mailer, type OperatorsNotifier, PermanentSendError, type SmsSender } from '../adapters/providers';
-import type { BillingRule, Stage, StageAction } from '../domain/billing-rule';
+import {
+  type BillingRule,
+  type MessageChannel,
+  messageChannelsOf,
+  type Stage,
+  type StageAction,
+} from '../domain/billing-rule';
 import { evaluateContact } from '../domain/contact-policy';
 import type { Customer, Invoice } from '../domain/invoice';
+import { lateFees, lateFeeTermsOf } from '../domain/late-fee';
 import { localDaysBetween } from '../domain/local-date';
 import { type MessageContext, renderEmail, renderSms } from '../domain/messages';
 import { debtorTimezone, secondsUntil } from '../domain/schedule';
@@ -37,10 +44,20 @@ function contactInstants(entries: readonly ContactLogEntry[], exclude: { invoice
 }
 
 /**
+ * The stage's message channels this customer can receive (an address, not opted out): the contact policy opens the
+ * stage when all of them are open. A channel that will be skipped does not hold the others back.
+ */
+function reachableChannels(stage: Stage, customer: Customer): MessageChannel[] {
+  return messageChannelsOf(stage).filter(
+    (channel) => (channel === 'email' ? customer.email : customer.phone) && !customer.optOuts?.includes(channel),
+  );
+}
+
+/**
  * Send step: right before contacting, re-reads the invoice (still open?), checks whether a later stage already
- * superseded this one, asks the contact policy whether now is allowed (business hours in the debtor's zone,
- * holidays, frequency caps), then performs every action of the stage. Each channel is sent at most once per
- * invoice·stage (idempotency claim), so a retried Lambda never sends twice.
+ * superseded this one, asks the contact policy whether now is allowed (the hours of the stage's channels in the
+ * debtor's zone, the rule's and the debtor's holidays, frequency caps), then performs every action of the stage.
+ * Each channel is sent at most once per invoice·stage (idempotency claim), so a retried Lambda never sends twice.
  */
 export async function sendStage(
   input: { invoiceId: string; rule: BillingRule; stageId: string },
@@ -85,6 +102,7 @@ export async function sendStage(
       rule,
       debtor: { timezone, country: customer.country, region: customer.region },
       history,
+      channels: reachableChannels(stage, customer),
     });
     if (!decision.allowed) {
       const until = decision.nextAllowedAt;
@@ -105,7 +123,7 @@ export async function sendStage(
     }
   }
 
-  const context = messageContext(invoice, customer, deps.company, timezone, now);
+  const context = messageContext(invoice, customer, deps.company, timezone, now, rule);
   let sent = 0;
   for (const action of stage.actions) {
     const outcome = await performAction(action, { invoice, customer, context, base, stage }, deps);
@@ -195,25 +213,35 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
   }
 }
 
+/**
+ * What the messages say. With a rule that charges late fees, once the invoice is late (whole days in the debtor's
+ * zone), the fees to date and the updated amount; the post-due templates show them.
+ */
 function messageContext(
   invoice: Invoice,
   customer: Customer,
   company: CompanyIdentity,
   timezone: string,
   now: Date,
+  rule: BillingRule,
 ): MessageContext {
+  const balance = { minor: invoice.balanceMinor, currency: invoice.amount.currency };
+  const daysFromDue = localDaysBetween(invoice.dueDate, now, timezone);
+  const terms = lateFeeTermsOf(rule);
+  const fees = terms && daysFromDue > 0 ? lateFees(balance, daysFromDue, terms) : undefined;
   return {
     company,
     customer: { name: customer.name },
     invoice: {
       invoiceId: invoice.invoiceId,
       amount: invoice.amount,
-      balance: { minor: invoice.balanceMinor, currency: invoice.amount.currency },
+      balance,
       dueDate: invoice.dueDate,
       ...(invoice.paymentUrl ? { paymentUrl: invoice.paymentUrl } : {}),
       ...(invoice.description ? { description: invoice.description } : {}),
     },
-    daysFromDue: localDaysBetween(invoice.dueDate, now, timezone),
+    daysFromDue,
+    ...(fees ? { lateFees: { fine: fees.fine, interest: fees.interest, total: fees.total } } : {}),
     optOut: {},
   };
 }

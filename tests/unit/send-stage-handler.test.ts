@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
 import { handler } from '../../functions/handlers/send-stage';
 import { installClock } from '../../functions/shared/clock';
 import { customerFixture, defaultRule, invoiceFixture, keys, lambdaContext } from '../support/fixtures';
@@ -38,7 +39,22 @@ function givenInvoice(invoice = invoiceFixture(), customer = customerFixture()) 
   ddb.on(DeleteCommand).resolves({});
 }
 
-const send = (stageId: string) => handler({ invoiceId: 'INV-1', rule: defaultRule, stageId }, lambdaContext);
+const send = (stageId: string, rule: BillingRule = defaultRule) =>
+  handler({ invoiceId: 'INV-1', rule, stageId }, lambdaContext);
+
+/** The default rule with SMS only on weekdays 09:00–18:00 (email keeps 08:00–20:00). */
+const narrowSms = parseBillingRule({
+  ...defaultRule,
+  channelHours: { sms: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [['09:00', '18:00']]])) },
+});
+/** The default rule charging a 2% fine and 1% a month, under the São Paulo preset. */
+const withLateFees = parseBillingRule({
+  ...defaultRule,
+  preset: 'BR-SP',
+  lateFee: { finePercent: 2, monthlyInterestPercent: 1 },
+});
+const emailText = () => ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '';
+const smsText = () => sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
 
 describe('send step', () => {
   beforeEach(() => {
@@ -192,6 +208,90 @@ describe('send step', () => {
 
     expect(result).toMatchObject({ outcome: 'superseded', stageId: 'D0', seconds: 1 });
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('defers a stage until every channel it sends is open (SMS narrower than email)', async () => {
+    // Prepare: D0, Thursday 2026-12-10 19:00 in São Paulo: email open until 20:00, SMS closed since 18:00
+    at('2026-12-10T22:00:00.000Z');
+    givenInvoice();
+
+    // Act
+    const result = await send('D0', narrowSms);
+
+    // Assess: Friday 09:00, when the SMS window opens
+    expect(result).toEqual({
+      outcome: 'deferred',
+      stageId: 'D0',
+      seconds: 14 * 3600,
+      until: '2026-12-11T12:00:00.000Z',
+      reason: 'outside-business-hours',
+    });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('does not hold a stage back for a channel the debtor cannot receive (no phone: email goes now)', async () => {
+    at('2026-12-10T22:00:00.000Z');
+    const customer = customerFixture({ phone: undefined });
+    givenInvoice(invoiceFixture({ customer }), customer);
+
+    const result = await send('D0', narrowSms);
+
+    expect(result.outcome).toBe('sent');
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ itemType: 'contact', channel: 'sms', reason: 'no-contact-address' }),
+    });
+  });
+
+  it("defers a contact on the debtor's own public holiday (Thanksgiving for a debtor in New York)", async () => {
+    // Prepare: due 2026-11-26, D0 at 09:00 in New York; the rule is Brazilian
+    at('2026-11-26T14:00:00.000Z');
+    const customer = customerFixture({ timezone: 'America/New_York', country: 'US', region: 'NY', locale: 'en' });
+    givenInvoice(invoiceFixture({ customer, dueDate: '2026-11-26' }), customer);
+
+    // Act
+    const result = await send('D0');
+
+    // Assess: Friday 08:00 in New York
+    expect(result).toMatchObject({ outcome: 'deferred', reason: 'holiday', until: '2026-11-27T13:00:00.000Z' });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('states the late fees and the updated amount in the post-due messages when the rule charges them', async () => {
+    // Prepare: D+7, Thursday 2026-12-17 10:00 in São Paulo; R$ 1.234,50 × 2% = 24,69; × 1% × 7/30 = 2,88
+    at('2026-12-17T13:00:00.000Z');
+    givenInvoice();
+
+    // Act
+    const result = await send('D+7', withLateFees);
+
+    // Assess
+    expect(result.outcome).toBe('sent');
+    expect(emailText()).toMatch(
+      /Com a multa por atraso de R\$\s24,69 e juros de R\$\s2,88, o valor atualizado é de R\$\s1\.262,07\./,
+    );
+    expect(emailText()).toMatch(/Valor atualizado: R\$\s1\.262,07/);
+    expect(smsText()).toMatch(/R\$\s1\.262,07 \(saldo 1\.234,50 \+ multa 24,69 \+ juros 2,88\)/);
+  });
+
+  it('shows no fees before the due date, nor when the rule charges none', async () => {
+    // Prepare
+    at('2026-12-07T12:00:00.000Z'); // D-3
+    givenInvoice();
+
+    // Act
+    await send('D-3', withLateFees);
+    at('2026-12-17T13:00:00.000Z'); // D+7
+    await send('D+7');
+
+    // Assess
+    const emails = ses
+      .commandCalls(SendEmailCommand)
+      .map((c) => c.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '');
+    expect(emails).toHaveLength(2);
+    for (const text of emails) expect(text).not.toContain('Valor atualizado');
+    expect(smsText()).not.toContain('multa');
   });
 
   it('escalates to the operators topic on D+30', async () => {
