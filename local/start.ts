@@ -1,39 +1,48 @@
 /**
- * `npm start` — preview of the local runtime: the real synthesized workflow, the real handlers and the real HTTP
- * API on this machine, DynamoDB on dynalite, on a virtual clock. Email/SMS/operators' messages are captured
- * in-process and shown (nothing reaches AWS). Registers a portfolio file, plays the whole billing rule out in
- * compressed time, prints the timeline from each invoice's contact log, then keeps the API up.
+ * `npm start` — the whole dunning system on this machine, no AWS account (DESIGN §7): the real stack's synthesized
+ * workflow on a virtual clock, the real handlers, the HTTP API, a drop folder, and local emulators for DynamoDB,
+ * SES, SNS (SMS and topics), SQS, S3 and Step Functions. Data persists in `.dunning/` unless `--ephemeral`.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import './quiet-warnings';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { validateInvoiceRecord } from '../functions/domain/invoice-input';
-import { formatFromKey, parseRecords } from '../functions/ingest/parse-records';
 import { API_ROUTES } from '../functions/shared/api-routes';
-import { installClock } from '../functions/shared/clock';
-import { loadDunningConfig, resolveConfigPath } from '../lib/config';
-import { type ProxyHandler, startHttpApi } from './http-api';
-import { startDynamo } from './preview/dynamo';
-import { answerInProcess, type CapturedMessage, newMessageId } from './preview/provider-capture';
-import { synthesizedWorkflow } from './preview/synthesized-workflow';
-import { VirtualTimeRunner } from './preview/virtual-time-runner';
+import { InvalidDunningConfig, loadDunningConfig, resolveConfigPath } from '../lib/config';
+import { localControl, type Pace } from './control';
+import { startHttpApi } from './http-api';
+import { LocalSystem } from './system';
+import { type TimelineEvent, timelineKey } from './timeline';
+import { localTime } from './timeline-format';
 
-const HELP = `Usage: npm start -- [--invoices <file.csv|.json|.jsonl>] [--config <dunning.config.json>] [--port 3000] [--once]
+const HELP = `Usage: npm start -- [options]
 
-  --invoices  portfolio to register at start (default: examples/invoices.csv)
-  --config    deployment config naming the billing rule (default: dunning.config.json)
-  --port      port of the local HTTP API (default: 3000; 0 = any free port)
-  --once      print the timeline and exit instead of keeping the API up`;
+Runs the dunning system locally: HTTP API, drop folder, the real workflow on a virtual clock, and emulators for
+DynamoDB, SES (with a web mailbox), SNS/SMS, SQS, S3 and Step Functions. Nothing reaches AWS.
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+Options:
+  --config <file>    deployment config naming the billing rule (default: dunning.config.json)
+  --data <dir>       where data persists across restarts (default: .dunning)
+  --ephemeral        keep everything in memory (the drop folder goes to a temporary directory)
+  --speed <n>        virtual seconds per real second while idle (default: 86400 = a day per second; 0 = paused)
+  --start <instant>  virtual instant to start at, ISO-8601 (default: now; a data dir's saved clock wins)
+  --port <n>         HTTP API port (default: 3000; 0 = any free port)
+  --invoices <file>  drop this file (.csv, .json, .jsonl) into the drop folder at start
+  --quiet            do not print the timeline as it happens
+  --help             this text`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      invoices: { type: 'string', default: 'examples/invoices.csv' },
       config: { type: 'string' },
+      data: { type: 'string', default: '.dunning' },
+      ephemeral: { type: 'boolean', default: false },
+      speed: { type: 'string', default: '86400' },
+      start: { type: 'string' },
       port: { type: 'string', default: '3000' },
-      once: { type: 'boolean', default: false },
+      invoices: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -41,207 +50,188 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
+  const speed = Number(values.speed);
+  if (!Number.isFinite(speed) || speed < 0) throw new UsageError(`--speed must be a number >= 0, got ${values.speed}`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0-65535`);
+  const start = values.start === undefined ? new Date() : new Date(values.start);
+  if (Number.isNaN(start.getTime())) throw new UsageError(`--start must be an ISO-8601 instant, got ${values.start}`);
   const config = loadDunningConfig(resolveConfigPath(values.config));
-  const invoicesFile = resolve(values.invoices);
-  const format = formatFromKey(invoicesFile);
-  if (!format) throw new Error(`--invoices: unsupported file type ${invoicesFile} (use .csv, .json or .jsonl)`);
+  const dataDir = values.ephemeral ? undefined : resolve(values.data);
+  const dropDir = dataDir === undefined ? mkdtempSync(join(tmpdir(), 'dunning-drop-')) : join(dataDir, 'drop');
 
-  // 1. Read the portfolio first: the clock starts 30 days before the earliest due date (as the simulator does).
-  const rows: { line: number; record: Record<string, unknown> }[] = [];
-  const bad: { line: number; issue: string }[] = [];
-  const body = await readFile(invoicesFile);
-  for await (const parsed of parseRecords(
-    (async function* () {
-      yield body;
-    })(),
-    format,
-  )) {
-    if ('error' in parsed) bad.push({ line: parsed.line, issue: parsed.error });
-    else rows.push(parsed);
+  console.log(`Starting the local dunning system (billing rule "${config.rule.id}")…`);
+  const system = await LocalSystem.start({ config, dataDir, dropDir, start });
+  const pace: Pace = { speed };
+  let api: Awaited<ReturnType<typeof startHttpApi>>;
+  try {
+    api = await startHttpApi({
+      port,
+      invoke: (handler, event) => system.invokeApi(handler, event),
+      control: localControl(system, pace),
+    });
+  } catch (error) {
+    await system.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw code === 'EADDRINUSE'
+      ? new UsageError(`Port ${port} is in use (another npm start?): pass --port <n>, or --port 0 for any free port`)
+      : error;
   }
-  const dueDates = rows.map((r) => validateInvoiceRecord(r.record)).flatMap((v) => (v.ok ? [v.value.dueDate] : []));
-  const earliest = dueDates.sort()[0] ?? new Date().toISOString().slice(0, 10);
-  const start = new Date(Date.parse(`${earliest}T00:00:00Z`) - 30 * 86_400_000);
 
-  // 2. DynamoDB (dynalite, in memory) and the environment the handlers read at import.
-  const tableName = 'dunning-local';
-  const dynamo = await startDynamo(tableName);
-  const stateMachineArn = 'arn:aws:states:local:000000000000:stateMachine:dunning';
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    TABLE_NAME: tableName,
-    START_QUEUE_URL: 'local://start-queue',
-    STATE_MACHINE_ARN: stateMachineArn,
-    RULE_ID: config.rule.id,
-    OPERATORS_TOPIC_ARN: 'arn:aws:sns:local:000000000000:dunning-operators',
-    SENDER_EMAIL: config.sender.email,
-    COMPANY_LEGAL_NAME: config.company.legalName,
-    COMPANY_TAX_ID: config.company.taxId,
-    COMPANY_SUPPORT_CONTACT: config.company.supportContact ?? '',
-    DUNNING_QUIET_LOGS: '1',
+  const feed = values.quiet ? undefined : new TimelineFeed(system);
+  if (feed) system.observeInvocations((handler, event) => feed.touch(handler, event));
+  system.startBackground({
+    onDrop: (name, outcome) => {
+      if (outcome.error) {
+        console.log(`✗ ${name}: ${outcome.error.message} (it stays in incoming/ and is tried again)`);
+        return;
+      }
+      const totals = outcome.report?.totals;
+      const where = system.drop ? relative(process.cwd(), system.drop.rejected) || '.' : '';
+      console.log(
+        totals
+          ? `✓ ${name}: ${totals.registered} registered, ${totals.duplicates} already known, ${totals.rejected} rejected → ${where}/${name}.errors.json`
+          : `✓ ${name}: ingested, every row valid → processed/`,
+      );
+    },
   });
+  const pacing = new AbortController();
+  const paced = system.clock.runPaced({
+    speed: () => pace.speed,
+    whenIdle: () => system.whenIdle(),
+    signal: pacing.signal,
+  });
+  const flushing = feed ? setInterval(() => void feed.flush(), 250) : undefined;
 
-  // 3. The synthesized definition (same builder, same rule as `cdk deploy`) on a virtual clock.
-  console.error(`Synthesizing the stack for billing rule "${config.rule.id}"…`);
-  const { definition, handlerByArn } = synthesizedWorkflow(config);
-  const handlers: Record<string, Handler> = {};
-  const load = async (name: string) => {
-    handlers[name] ??= ((await import(`../functions/handlers/${name}.ts`)) as { handler: Handler }).handler;
-    return handlers[name] as Handler;
-  };
-  const context = { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'local' };
-  const runner = new VirtualTimeRunner(
-    definition,
-    async (arn, payload) => {
-      const name = handlerByArn.get(arn);
-      if (!name) throw new Error(`No handler for ${arn}`);
-      return (await load(name))(payload, context);
-    },
-    start,
-  );
-  installClock({ now: () => runner.now() });
+  printBanner(system, api.url, pace);
+  if (values.invoices !== undefined && system.drop) {
+    const source = resolve(values.invoices);
+    copyFileSync(source, join(system.drop.incoming, basename(source)));
+    console.log(`Dropped ${values.invoices} into the drop folder.`);
+  }
 
-  // 4. Providers answered in-process: nothing leaves this machine.
-  const { ses, sns, sqs, sfn } = await import('../functions/shared/clients');
-  const outbox: CapturedMessage[] = [];
-  const startQueue: string[] = [];
-  answerInProcess(ses, 'SES', {
-    SendEmailCommand: (input) => {
-      const content = input.Content as { Simple: { Subject: { Data: string }; Body: { Text: { Data: string } } } };
-      const to = (input.Destination as { ToAddresses: string[] }).ToAddresses.join(', ');
-      outbox.push({
-        at: runner.now().toISOString(),
-        channel: 'email',
-        to,
-        subject: content.Simple.Subject.Data,
-        text: content.Simple.Body.Text.Data,
-      });
-      return { MessageId: newMessageId() };
-    },
-  });
-  answerInProcess(sns, 'SNS', {
-    PublishCommand: (input) => {
-      const channel = input.TopicArn ? 'operators' : 'sms';
-      outbox.push({
-        at: runner.now().toISOString(),
-        channel,
-        to: String(input.PhoneNumber ?? input.TopicArn),
-        text: String(input.Message),
-      });
-      return { MessageId: newMessageId() };
-    },
-    CheckIfPhoneNumberIsOptedOutCommand: () => ({ isOptedOut: false }),
-  });
-  answerInProcess(sqs, 'SQS', {
-    SendMessageBatchCommand: (input) => {
-      for (const entry of input.Entries as { MessageBody: string }[]) startQueue.push(entry.MessageBody);
-      return { Successful: [], Failed: [] };
-    },
-  });
-  answerInProcess(sfn, 'SFN', {
-    StartExecutionCommand: (input) => runner.startExecution(String(input.name), JSON.parse(String(input.input))),
-    SendTaskSuccessCommand: (input) => {
-      runner.sendTaskSuccess(String(input.taskToken), JSON.parse(String(input.output)));
-      return {};
-    },
-  });
-
-  // 5. The HTTP API with the same routes as API Gateway, and a pump that starts what was registered.
-  const apiHandlers: Record<string, ProxyHandler> = {};
-  for (const route of API_ROUTES) apiHandlers[route.handler] = (await load(route.handler)) as unknown as ProxyHandler;
-  const api = await startHttpApi({ handlers: apiHandlers, port: Number(values.port) });
-  const startExecutions = await load('start-executions');
-  const pump = async () => {
-    while (startQueue.length > 0) {
-      const batch = startQueue.splice(0, 10);
-      await startExecutions({ Records: batch.map((body, i) => ({ messageId: `m${i}`, body })) }, context);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      console.log('Forced exit.');
+      process.exit(1);
     }
-    await runner.runToCompletion();
+    stopping = true;
+    console.log(`\n${signal}: stopping (saving the clock and the executions)…`);
+    pacing.abort();
+    if (flushing) clearInterval(flushing);
+    void (async () => {
+      await paced.catch(() => undefined);
+      await api.close();
+      await feed?.flush();
+      await system.stop();
+      console.log(system.dataDir ? `Stopped. Data kept in ${system.dataDir}` : 'Stopped.');
+      process.exit(0);
+    })();
   };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
 
-  // 6. Register the portfolio through the API, walk it, print the timeline.
-  const response = await fetch(`${api.url}/invoices`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(rows.map((r) => r.record)),
-  });
-  const result = (await response.json()) as {
-    registered?: string[];
-    duplicates?: string[];
-    rejected?: { index: number; details: { path: string; issue: string }[] }[];
-    error?: { message: string; details: { path: string; issue: string }[] };
-  };
-  for (const r of result.rejected ?? []) {
-    bad.push({ line: rows[r.index]?.line ?? 0, issue: r.details.map((d) => `${d.path}: ${d.issue}`).join('; ') });
+function printBanner(system: LocalSystem, apiUrl: string, pace: Pace): void {
+  const rel = (path: string) => relative(process.cwd(), path) || '.';
+  const routes = API_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ');
+  const lines = [
+    '',
+    `Local dunning system is up — virtual clock at ${system.clock.now().toISOString()}, ${describeSpeed(pace.speed)}`,
+    `  HTTP API       ${apiUrl}   (${routes}; no auth locally)`,
+    `  Drop folder    ${system.drop ? `${rel(system.drop.incoming)}/   (→ processed/, rejected/<name>.errors.json)` : '-'}`,
+    `  Mailbox (SES)  ${system.endpoints.ses}   (web UI)`,
+    `  SMS, topics    ${apiUrl}/_local/outbox`,
+    `  Executions     ${apiUrl}/_local/executions   (states entered, as the Step Functions console shows them)`,
+    `  Clock          ${apiUrl}/_local/clock   (POST {"speed": 3600} or {"advanceBy": "P1D"})`,
+    `  Data           ${system.dataDir ? `${rel(system.dataDir)}/ (kept across restarts)` : 'in memory (--ephemeral)'}`,
+    '',
+    'Try it:',
+    `  cp examples/invoices.csv ${system.drop ? rel(system.drop.incoming) : '<drop folder>'}/`,
+    `  curl ${apiUrl}/invoices/INV-2026-0001`,
+    '',
+    'Ctrl-C to stop.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+function describeSpeed(speed: number): string {
+  if (speed === 0) return 'paused (POST /_local/clock to advance)';
+  if (speed === 86_400) return 'one virtual day per second';
+  if (speed === 3_600) return 'one virtual hour per second';
+  return `${speed}× real time`;
+}
+
+/**
+ * Prints each invoice's timeline lines as they happen: invoices touched by a handler are re-read after a moment and
+ * their new lines printed, in time order.
+ */
+class TimelineFeed {
+  private readonly dirty = new Set<string>();
+  private readonly printed = new Set<string>();
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly system: LocalSystem) {}
+
+  touch(handler: string, event: unknown): void {
+    for (const id of invoiceIdsOf(handler, event)) this.dirty.add(id);
   }
-  console.error(
-    `Registered ${result.registered?.length ?? 0} invoice(s) from ${values.invoices} at ${start.toISOString()} (virtual time)` +
-      (bad.length ? `; ${bad.length} rejected:` : ''),
-  );
-  for (const b of bad.sort((x, y) => x.line - y.line)) console.error(`  line ${b.line}: ${b.issue}`);
-  console.error('Walking the billing rule on the virtual clock…');
-  await pump();
-  await printTimeline(api.url, result.registered ?? []);
-  console.log(
-    `\n${outbox.length} message(s) captured (email ${count(outbox, 'email')}, sms ${count(outbox, 'sms')}, operators ${count(outbox, 'operators')}).`,
-  );
-  for (const s of runner.summary().filter((e) => e.status !== 'SUCCEEDED'))
-    console.log(`  ${s.name}: ${s.status} ${s.error ?? ''}`);
 
-  if (values.once) {
-    await api.close();
-    await dynamo.close();
-    return;
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.dirty.size === 0) return;
+      const ids = [...this.dirty];
+      this.dirty.clear();
+      const fresh: TimelineEvent[] = [];
+      for (const event of await this.system.timeline(ids)) {
+        const key = timelineKey(event);
+        if (this.printed.has(key)) continue;
+        this.printed.add(key);
+        fresh.push(event);
+      }
+      for (const event of fresh) console.log(describe(event, this.system.config.rule.timezone));
+    });
+    return this.flushing.catch((error: unknown) => console.error(`timeline: ${(error as Error).message}`));
   }
-  console.log(`\nLocal API: ${api.url}  (routes: ${API_ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')})`);
-  console.log(`  curl ${api.url}/invoices/${result.registered?.[0] ?? 'INV-1'}`);
-  console.log('New invoices POSTed to /invoices are walked at once in compressed time. Ctrl-C to stop.');
-  const timer = setInterval(() => {
-    if (startQueue.length > 0) void pump().then(() => printLast(outbox));
-  }, 500);
-  process.once('SIGINT', () => {
-    clearInterval(timer);
-    void Promise.all([api.close(), dynamo.close()]).then(() => process.exit(0));
-  });
 }
 
-function count(outbox: CapturedMessage[], channel: CapturedMessage['channel']): number {
-  return outbox.filter((m) => m.channel === channel).length;
+function describe(e: TimelineEvent, zone: string): string {
+  const what = [e.stage, e.channel, e.event].filter(Boolean).join(' ');
+  const why = [e.reason, e.until ? `until ${localTime(e.until, zone)}` : ''].filter(Boolean).join(', ');
+  return `${localTime(e.at, zone)}  ${e.invoiceId.padEnd(14)} ${what}${why ? ` (${why})` : ''}`;
 }
 
-function printLast(outbox: CapturedMessage[]): void {
-  for (const m of outbox.slice(-5)) console.log(`${m.at}  ${m.channel.padEnd(9)} ${m.subject ?? m.text.slice(0, 80)}`);
-}
-
-/** The timeline, from each invoice's contact log (GET /invoices/{id}), in time order. */
-async function printTimeline(apiUrl: string, invoiceIds: string[]): Promise<void> {
-  const lines: { at: string; text: string }[] = [];
-  for (const id of invoiceIds) {
-    const res = await fetch(`${apiUrl}/invoices/${encodeURIComponent(id)}`);
-    const body = (await res.json()) as {
-      invoice: { status: string };
-      contacts: { at: string; stageId: string; channel: string; outcome: string; reason?: string; until?: string }[];
-    };
-    for (const c of body.contacts) {
-      const detail = [c.reason && c.reason !== c.outcome ? c.reason : '', c.until ? `until ${c.until}` : '']
-        .filter(Boolean)
-        .join(' ');
-      lines.push({
-        at: c.at,
-        text: `${id.padEnd(16)} ${c.stageId.padEnd(5)} ${c.channel.padEnd(9)} ${c.outcome.padEnd(11)} ${detail}`,
-      });
-    }
+/** The invoices a handler invocation is about (workflow steps, starts, payments, opt-outs are per invoice). */
+function invoiceIdsOf(handler: string, event: unknown): string[] {
+  if (typeof event !== 'object' || event === null) return [];
+  const record = event as { invoiceId?: unknown; Records?: { body?: string }[]; pathParameters?: { id?: string } };
+  if (typeof record.invoiceId === 'string') return [record.invoiceId];
+  if (handler === 'start-executions' && Array.isArray(record.Records)) {
+    return record.Records.flatMap((r) => {
+      try {
+        const id = (JSON.parse(r.body ?? '{}') as { invoiceId?: unknown }).invoiceId;
+        return typeof id === 'string' ? [id] : [];
+      } catch {
+        return [];
+      }
+    });
   }
-  console.log(
-    `\n${'at (UTC)'.padEnd(25)}${'invoice'.padEnd(17)}${'stage'.padEnd(6)}${'channel'.padEnd(10)}${'outcome'.padEnd(12)}detail`,
-  );
-  for (const l of lines.sort((a, b) => a.at.localeCompare(b.at))) console.log(`${l.at.padEnd(25)}${l.text}`);
+  if (handler === 'record-payment' && typeof record.pathParameters?.id === 'string') {
+    return [decodeURIComponent(record.pathParameters.id)];
+  }
+  return [];
 }
+
+class UsageError extends Error {}
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  if (error instanceof UsageError || error instanceof InvalidDunningConfig) {
+    console.error(error.message);
+    if (error instanceof UsageError) console.error('\nRun `npm start -- --help` for the options.');
+    process.exit(2);
+  }
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

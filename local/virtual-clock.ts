@@ -13,29 +13,18 @@ interface Timer {
   readonly fn: () => void;
 }
 
-interface RealTimeAnchor {
-  readonly speed: number;
-  virtualMs: number;
-  realMs: number;
-  handle?: NodeJS.Timeout;
-}
-
-/** The longest real delay armed at once: Node's setTimeout overflows (and fires at once) above 2^31-1 ms. */
-const MAX_REAL_DELAY_MS = 3_600_000;
-
 /** Lets every queued microtask (and the promise chains they continue) run before going on. */
 export const flushMicrotasks: Settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * A clock whose time only moves when told to — {@link advanceTo}, {@link advanceBy}, {@link runFast} — or, in
- * real-time mode ({@link startRealTime}), at `speed` times the wall clock. Timers fire in time order (ties in the
- * order they were set), each one with the clock reading its instant. Time never moves backwards.
+ * A clock whose time only moves when told to — {@link advanceTo}, {@link advanceBy}, {@link runFast} (as fast as
+ * the system goes) or {@link runPaced} (`speed` times the wall clock while the system is idle). Timers fire in time
+ * order (ties in the order they were set), each one with the clock reading its instant. Time never moves backwards.
  */
 export class VirtualClock implements Clock {
   private nowMs: number;
   private readonly timers: Timer[] = [];
   private seq = 0;
-  private realTime?: RealTimeAnchor;
   private advancing: Promise<void> = Promise.resolve();
 
   constructor(start: Date) {
@@ -46,11 +35,6 @@ export class VirtualClock implements Clock {
   /** The virtual instant. */
   now(): Date {
     return new Date(this.currentMs());
-  }
-
-  /** Whether the clock follows the wall clock (see {@link startRealTime}). */
-  get isRealTime(): boolean {
-    return this.realTime !== undefined;
   }
 
   /** How many timers are waiting to fire. */
@@ -73,12 +57,9 @@ export class VirtualClock implements Clock {
     if (Number.isNaN(atMs)) throw new RangeError('VirtualClock.setTimer: `at` is not a valid date');
     const timer: Timer = { at: atMs, seq: this.seq++, fn };
     this.timers.splice(this.insertionIndex(timer), 0, timer);
-    this.armRealTimer();
     return () => {
       const index = this.timers.indexOf(timer);
-      if (index < 0) return;
-      this.timers.splice(index, 1);
-      this.armRealTimer();
+      if (index >= 0) this.timers.splice(index, 1);
     };
   }
 
@@ -106,9 +87,10 @@ export class VirtualClock implements Clock {
 
   /**
    * Moves the clock forward to `target`, firing every timer due on the way in time order, the clock reading each
-   * timer's instant while it fires. Before each firing it awaits `settle` (by default: the microtask queue drains)
-   * so the code woken by a timer can set new timers before the next one fires; pass a runtime's `whenIdle` to also
-   * wait for real I/O. A `target` in the past fires the due timers and leaves the time as it is.
+   * timer's instant while it fires. The timers of one instant fire together (they happen at the same time); before
+   * each instant it awaits `settle` (by default: the microtask queue drains) so the code woken by a timer can set
+   * new timers before a later one fires; pass a runtime's `whenIdle` to also wait for real I/O. A `target` in the
+   * past fires the due timers and leaves the time as it is.
    */
   advanceTo(target: Date, settle: Settle = flushMicrotasks): Promise<void> {
     const targetMs = target.getTime();
@@ -118,7 +100,7 @@ export class VirtualClock implements Clock {
         await settle();
         const next = this.timers[0];
         if (!next || next.at > targetMs) break;
-        this.fire(next);
+        this.fireInstant(next.at);
       }
       this.moveTo(targetMs);
     });
@@ -135,15 +117,15 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * "As fast as possible": repeatedly waits until the system is idle (`whenIdle`), then jumps to the next timer and
-   * fires it — one timer per round, so whatever it wakes runs to its next wait before time moves again. Stops when
-   * `stop()` returns true, when no timer is left, or when the next timer lies after `until` (the clock then reads
-   * `until`).
+   * "As fast as possible": repeatedly waits until the system is idle (`whenIdle`), then jumps to the next instant a
+   * timer is due and fires that instant's timers — so whatever they wake runs to its next wait before time moves
+   * again. Stops when `stop()` returns true, when no timer is left, or when the next timer lies after `until` (the
+   * clock then reads `until`).
    */
   async runFast(options: { whenIdle: Settle; until?: Date; stop?: () => boolean }): Promise<void> {
-    if (this.realTime) throw new Error('VirtualClock.runFast: the clock is in real-time mode; stopRealTime() first');
     const untilMs = options.until?.getTime();
     for (;;) {
+      await this.advancing;
       await options.whenIdle();
       if (options.stop?.()) return;
       const next = this.timers[0];
@@ -152,54 +134,48 @@ export class VirtualClock implements Clock {
         this.moveTo(untilMs);
         return;
       }
-      this.fire(next);
+      this.fireInstant(next.at);
     }
   }
 
   /**
-   * Real-time mode: from now on virtual time runs at `speed` times the wall clock (`speed: 86400` = one virtual
-   * day per real second) and timers fire on their own. `stopRealTime()` freezes the clock again.
+   * Paced mode (`npm start`): virtual time runs at `speed()` times the wall clock while the system is idle and
+   * stands still while it is busy (each step awaits `whenIdle`), so a handler never sees time jump under it and
+   * every timer fires at its own instant. `speed()` is read at every step (0 = paused: time moves only through
+   * {@link advanceTo}). Returns when `signal` aborts.
    */
-  startRealTime(speed: number): void {
-    if (!Number.isFinite(speed) || speed <= 0) {
-      throw new RangeError(`VirtualClock.startRealTime: speed must be a finite number > 0, got ${speed}`);
+  async runPaced(options: {
+    speed: () => number;
+    whenIdle: Settle;
+    signal: AbortSignal;
+    /** Real milliseconds per step. @default 25 */
+    tickMs?: number;
+  }): Promise<void> {
+    const tickMs = options.tickMs ?? 25;
+    while (!options.signal.aborted) {
+      const slept = await realSleep(tickMs, options.signal);
+      const speed = options.speed();
+      if (!Number.isFinite(speed) || speed < 0) throw new RangeError(`VirtualClock.runPaced: bad speed ${speed}`);
+      if (speed > 0 && !options.signal.aborted) {
+        await this.advanceTo(new Date(this.nowMs + Math.round(slept * speed)), options.whenIdle);
+      }
     }
-    this.stopRealTime();
-    this.realTime = { speed, virtualMs: this.nowMs, realMs: performance.now() };
-    this.armRealTimer();
-  }
-
-  /** Leaves real-time mode; the clock keeps the instant it reached. */
-  stopRealTime(): void {
-    const realTime = this.realTime;
-    if (!realTime) return;
-    this.nowMs = this.currentMs();
-    if (realTime.handle) clearTimeout(realTime.handle);
-    this.realTime = undefined;
   }
 
   private currentMs(): number {
-    const realTime = this.realTime;
-    if (!realTime) return this.nowMs;
-    return Math.floor(realTime.virtualMs + (performance.now() - realTime.realMs) * realTime.speed);
+    return this.nowMs;
   }
 
   private moveTo(ms: number): void {
-    if (ms <= this.currentMs()) return;
-    if (this.realTime) {
-      this.realTime.virtualMs = ms;
-      this.realTime.realMs = performance.now();
-    } else {
-      this.nowMs = ms;
-    }
+    if (ms > this.nowMs) this.nowMs = ms;
   }
 
-  private fire(timer: Timer): void {
-    const index = this.timers.indexOf(timer);
-    if (index >= 0) this.timers.splice(index, 1);
-    this.moveTo(timer.at);
-    timer.fn();
-    this.armRealTimer();
+  /** Fires the timers due at `atMs` that are set now, in the order they were set, the clock reading `atMs`. */
+  private fireInstant(atMs: number): void {
+    this.moveTo(atMs);
+    const due: Timer[] = [];
+    while (this.timers[0]?.at === atMs) due.push(this.timers.shift() as Timer);
+    for (const timer of due) timer.fn();
   }
 
   /** Binary search: after every timer due earlier, or at the same instant and set before. */
@@ -214,26 +190,22 @@ export class VirtualClock implements Clock {
     }
     return low;
   }
+}
 
-  private armRealTimer(): void {
-    const realTime = this.realTime;
-    if (!realTime) return;
-    if (realTime.handle) clearTimeout(realTime.handle);
-    realTime.handle = undefined;
-    const next = this.timers[0];
-    if (!next) return;
-    const delay = Math.min(Math.max(0, (next.at - this.currentMs()) / realTime.speed), MAX_REAL_DELAY_MS);
-    realTime.handle = setTimeout(() => {
-      realTime.handle = undefined;
-      this.advanceTo(this.now()).then(
-        () => this.armRealTimer(),
-        (error: unknown) => {
-          // A throwing timer callback is a bug: surface it like a throwing setTimeout callback would.
-          queueMicrotask(() => {
-            throw error;
-          });
-        },
-      );
-    }, delay);
-  }
+/** Sleeps `ms` real milliseconds (less if `signal` aborts); resolves with the milliseconds actually slept. */
+function realSleep(ms: number, signal: AbortSignal): Promise<number> {
+  const started = performance.now();
+  return new Promise<number>((resolve) => {
+    if (signal.aborted) {
+      resolve(0);
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(handle);
+      signal.removeEventListener('abort', done);
+      resolve(performance.now() - started);
+    };
+    const handle = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

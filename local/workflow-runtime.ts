@@ -59,6 +59,18 @@ export interface ExecutionDescription {
   readonly cause?: string;
 }
 
+/** An execution as {@link LocalWorkflowRuntime.snapshot} keeps it across a restart (dates as ISO strings). */
+export interface ExecutionRecord {
+  readonly name: string;
+  readonly input: JsonValue;
+  readonly status: ExecutionStatus;
+  readonly startDate: string;
+  readonly stopDate?: string;
+  readonly output?: JsonValue;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
 export type ExecutionListItem = Pick<
   ExecutionDescription,
   'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate'
@@ -201,14 +213,70 @@ export class LocalWorkflowRuntime {
       const why = existing.status === 'RUNNING' ? 'running with another input' : existing.status.toLowerCase();
       throw new ExecutionAlreadyExists(`Execution Already Exists: '${arn}' (${why})`);
     }
-    const startDate = this.clock.now();
     const input = JSON.parse(inputText) as JsonValue;
+    const execution = this.launch({ arn, name, inputText, input, startDate: this.clock.now() });
+    return { executionArn: arn, startDate: execution.startDate };
+  }
+
+  /**
+   * What a restart needs to carry on: every execution's name, input, status and dates (not its history). Pass it
+   * to {@link restore} on a new runtime.
+   */
+  snapshot(): ExecutionRecord[] {
+    return [...this.executions.values()].map((e) => ({
+      name: e.name,
+      input: e.input,
+      status: e.status,
+      startDate: e.startDate.toISOString(),
+      ...(e.stopDate ? { stopDate: e.stopDate.toISOString() } : {}),
+      ...(e.output !== undefined ? { output: e.output } : {}),
+      ...(e.error !== undefined ? { error: e.error } : {}),
+      ...(e.cause !== undefined ? { cause: e.cause } : {}),
+    }));
+  }
+
+  /**
+   * Brings back the executions of a {@link snapshot} (of a runtime that stopped): ended ones as they ended, and each
+   * one that was RUNNING started again from its first state, with its name, input and start date — the workflow
+   * is built to be re-entered (its plan step resumes from the invoice's current stage; sends are idempotent).
+   * Their history starts again. Returns the names of the executions started again.
+   */
+  restore(records: readonly ExecutionRecord[]): string[] {
+    const resumed: string[] = [];
+    for (const record of records) {
+      const arn = this.executionArnOf(record.name);
+      if (this.executions.has(arn)) throw new ExecutionAlreadyExists(`Execution Already Exists: '${arn}'`);
+      const inputText = serializeInput(record.input);
+      const base = { arn, name: record.name, inputText, input: record.input, startDate: new Date(record.startDate) };
+      if (record.status === 'RUNNING') {
+        this.launch(base);
+        resumed.push(record.name);
+        continue;
+      }
+      this.executions.set(arn, {
+        ...base,
+        status: record.status,
+        ...(record.stopDate ? { stopDate: new Date(record.stopDate) } : {}),
+        ...(record.output !== undefined ? { output: record.output } : {}),
+        ...(record.error !== undefined ? { error: record.error } : {}),
+        ...(record.cause !== undefined ? { cause: record.cause } : {}),
+        busy: false,
+        released: true,
+        history: [],
+        transitions: 0,
+        waits: new Set(),
+        backoff: new RetryBackoff(),
+        abort: () => {},
+      });
+    }
+    return resumed;
+  }
+
+  /** Starts running a new execution record from the definition's first state. */
+  private launch(base: Pick<Execution, 'arn' | 'name' | 'inputText' | 'input' | 'startDate'>): Execution {
+    const { arn, name, input, startDate } = base;
     const execution: Execution = {
-      arn,
-      name,
-      inputText,
-      input,
-      startDate,
+      ...base,
       status: 'RUNNING',
       busy: true,
       released: false,
@@ -221,7 +289,7 @@ export class LocalWorkflowRuntime {
     this.executions.set(arn, execution);
     this.busyCount += 1;
     this.runningCount += 1;
-    this.record(execution, { type: 'ExecutionStarted', at: startDate, input });
+    this.record(execution, { type: 'ExecutionStarted', at: this.clock.now(), input });
     const timeoutSeconds = this.local.executionTimeoutSeconds;
     if (timeoutSeconds !== undefined) {
       execution.cancelTimeout = this.clock.setTimer(new Date(startDate.getTime() + timeoutSeconds * 1000), () =>
@@ -249,7 +317,7 @@ export class LocalWorkflowRuntime {
         await consumed;
         this.complete(execution, outcome);
       });
-    return { executionArn: arn, startDate };
+    return execution;
   }
 
   /**
@@ -332,6 +400,11 @@ export class LocalWorkflowRuntime {
   /** How many executions are running (busy or parked). */
   get running(): number {
     return this.runningCount;
+  }
+
+  /** True when no execution is between states or inside a handler (see {@link whenIdle}). */
+  get isIdle(): boolean {
+    return this.busyCount === 0;
   }
 
   /**

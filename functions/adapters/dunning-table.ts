@@ -150,6 +150,31 @@ export class DunningTable {
     );
   }
 
+  /**
+   * Records that the customer opted out of `channel` (idempotent). Every later stage skips that channel with reason
+   * `opted-out`. Returns the customer's opt-outs, or undefined when the customer does not exist.
+   */
+  async addOptOut(customerId: string, channel: string, at: string): Promise<readonly string[] | undefined> {
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(customerId),
+          UpdateExpression: 'SET optOuts = list_append(if_not_exists(optOuts, :none), :channel), updatedAt = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(optOuts) OR NOT contains(optOuts, :name))',
+          ExpressionAttributeValues: { ':none': [], ':channel': [channel], ':name': channel, ':at': at },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return (out.Attributes?.optOuts as string[] | undefined) ?? [channel];
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const customer = await this.getCustomer(customerId);
+      return customer ? (customer.optOuts ?? []) : undefined;
+    }
+  }
+
   /** Records the execution that walks this invoice. */
   async setExecution(invoiceId: string, executionArn: string, at: string): Promise<void> {
     await this.client.send(

@@ -6,6 +6,14 @@ export class InvoiceNotFound extends Error {
   }
 }
 
+/** The customer does not exist (HTTP 404). */
+export class CustomerNotFound extends Error {
+  override readonly name = 'CustomerNotFound';
+  constructor(readonly customerId: string) {
+    super(`Customer ${customerId} not found`);
+  }
+}
+
 /** The invoice is not in a state that allows this operation (HTTP 409). */
 export class InvoiceNotOpen extends Error {
   override readonly name = 'InvoiceNotOpen';

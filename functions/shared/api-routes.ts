@@ -13,4 +13,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/invoices', handler: 'create-invoices' },
   { method: 'GET', path: '/invoices/{id}', handler: 'get-invoice' },
   { method: 'POST', path: '/invoices/{id}/payments', handler: 'record-payment' },
+  { method: 'POST', path: '/customers/{id}/opt-outs', handler: 'record-opt-out' },
 ];

@@ -3,7 +3,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { type FieldIssue, fieldIssuesFromZod } from '../domain/field-issue';
-import { InvoiceNotFound, InvoiceNotOpen } from '../services/errors';
+import { CustomerNotFound, InvoiceNotFound, InvoiceNotOpen } from '../services/errors';
 import { log } from './logger';
 
 /** An error with an HTTP status, thrown anywhere below a handler and turned into the JSON error body in one place. */
@@ -138,6 +138,8 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProx
         request.response = errorResponse(error.statusCode, error.code, error.message, error.details);
       } else if (error instanceof InvoiceNotFound) {
         request.response = errorResponse(404, 'InvoiceNotFound', error.message);
+      } else if (error instanceof CustomerNotFound) {
+        request.response = errorResponse(404, 'CustomerNotFound', error.message);
       } else if (error instanceof InvoiceNotOpen) {
         request.response = errorResponse(409, 'InvoiceNotOpen', error.message);
       } else {

@@ -136,6 +136,10 @@ export class InvoiceApi extends Construct {
       'record-payment': new DunningFunction(this, 'RecordPayment', { handler: 'record-payment' })
         .bindTable(props.table, 'RW')
         .bindStateMachine(props.stateMachine, 'task-response'),
+      'record-opt-out': new DunningFunction(this, 'RecordOptOut', { handler: 'record-opt-out' }).bindTable(
+        props.table,
+        'RW',
+      ),
     };
   }
 }
@@ -154,6 +158,22 @@ function requestModels(api: RestApi): Record<string, Model> {
         minItems: 1,
         maxItems: MAX_BATCH_SIZE,
         items: { type: JsonSchemaType.OBJECT },
+      },
+    }),
+    'record-opt-out': api.addModel('OptOut', {
+      modelName: 'OptOut',
+      contentType: 'application/json',
+      description: 'A channel the debtor refuses: email or sms',
+      schema: {
+        schema: JsonSchemaVersion.DRAFT4,
+        title: 'OptOut',
+        type: JsonSchemaType.OBJECT,
+        additionalProperties: false,
+        required: ['channel'],
+        properties: {
+          channel: { type: JsonSchemaType.STRING, enum: ['email', 'sms'] },
+          source: { type: JsonSchemaType.STRING, maxLength: 256 },
+        },
       },
     }),
     'record-payment': api.addModel('Payment', {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type FauxqsServer, type MessageAttributeValue, startFauxqs } from 'fauxqs';
+import type { FauxqsServer, MessageAttributeValue } from 'fauxqs';
 import { LOOPBACK } from './http-server';
 
 /** One message published to an SNS topic, as `topicMessages()` returns it. */
@@ -34,6 +34,8 @@ const SPY_BUFFER_SIZE = 50_000;
 export async function startFauxqsEmulator(options: { dataDir?: string; port?: number }): Promise<FauxqsEmulator> {
   let server: FauxqsServer;
   try {
+    // Loaded on first use: importing it loads node:sqlite, whose "experimental" warning the entry points filter.
+    const { startFauxqs } = await import('fauxqs');
     server = await startFauxqs({
       port: options.port ?? 0,
       logger: false,

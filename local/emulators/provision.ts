@@ -67,8 +67,11 @@ function localQueueUrl(sqsEndpoint: string, queueName: string): string {
   return `${sqsEndpoint}/000000000000/${queueName}`;
 }
 
-/** The single table: `pk`/`sk` strings, GSI `gsi1` (`gsi1pk`/`gsi1sk`, projection ALL), on-demand. */
-async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/**
+ * Creates (or finds) the single table as production has it: `pk`/`sk` strings, GSI `gsi1` (`gsi1pk`/`gsi1sk`,
+ * projection ALL), on-demand; resolves once it is ACTIVE.
+ */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(
       new CreateTableCommand({

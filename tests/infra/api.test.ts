@@ -38,10 +38,10 @@ describe('the API requires IAM authorization on every method', () => {
 describe('the API checks body shapes before calling Lambda', () => {
   const validators = Object.keys(resourcesOfType(template, 'AWS::ApiGateway::RequestValidator'));
 
-  it('validates the bodies of POST /invoices and POST /invoices/{id}/payments against their models', () => {
+  it('validates the bodies of every POST (invoices, payments, opt-outs) against their models', () => {
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
     const withBody = methods.filter((m) => m.Properties.HttpMethod === 'POST');
-    expect(withBody).toHaveLength(2);
+    expect(withBody).toHaveLength(3);
     for (const method of withBody) {
       expect(method.Properties, pathOf(method)).toMatchObject({
         RequestValidatorId: { Ref: validators[0] },
@@ -55,6 +55,18 @@ describe('the API checks body shapes before calling Lambda', () => {
       Name: 'InvoiceOrBatch',
       ContentType: 'application/json',
       Schema: Match.objectLike({ type: ['object', 'array'], minItems: 1, maxItems: 500, items: { type: 'object' } }),
+    });
+  });
+
+  it('accepts an opt-out naming the channel (email or sms) and an optional source, and nothing else', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Name: 'OptOut',
+      Schema: Match.objectLike({
+        type: 'object',
+        additionalProperties: false,
+        required: ['channel'],
+        properties: { channel: { type: 'string', enum: ['email', 'sms'] }, source: { type: 'string', maxLength: 256 } },
+      }),
     });
   });
 

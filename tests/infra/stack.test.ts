@@ -50,13 +50,14 @@ describe('the single table keeps the data safe', () => {
 describe('every Lambda function carries the project defaults', () => {
   const functions = dunningFunctions();
 
-  it('creates the nine handlers', () => {
+  it('creates the ten handlers', () => {
     expect(Object.keys(functions).sort()).toEqual([
       'create-invoices',
       'get-invoice',
       'handle-failure',
       'ingest-file',
       'plan-stage',
+      'record-opt-out',
       'record-payment',
       'send-stage',
       'start-executions',
@@ -110,6 +111,7 @@ describe('every Lambda function carries the project defaults', () => {
       'create-invoices': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
       'get-invoice': ['TABLE_NAME'],
       'record-payment': ['TABLE_NAME'],
+      'record-opt-out': ['TABLE_NAME'],
       'ingest-file': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
     };
     for (const [handler, fn] of Object.entries(functions)) {

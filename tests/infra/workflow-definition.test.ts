@@ -4,7 +4,8 @@ import { workflowFor } from '../support/definition';
 import { defaultRule } from '../support/fixtures';
 
 const { definition } = workflowFor(defaultRule);
-const states = definition.States;
+// The states as plain JSON objects (their shapes differ per type).
+const states: Record<string, unknown> = definition.States;
 
 describe('the workflow generated from the billing rule', () => {
   it('reads like the rule: one wait / act / outcome group per stage, named for people', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../local/virtual-clock';
+import { describe, expect, it } from 'vitest';
+import { flushMicrotasks, VirtualClock } from '../../local/virtual-clock';
 
 const T0 = new Date('2026-11-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -200,38 +200,72 @@ describe('fast mode jumps to the next timer only when the system is idle', () =>
   });
 });
 
-describe('real-time mode runs virtual time at a speed factor', () => {
-  let clock: VirtualClock | undefined;
-  afterEach(() => clock?.stopRealTime());
-
-  it('fires timers on its own, `speed` times faster than the wall clock, and freezes when stopped', async () => {
+describe('paced mode runs virtual time at a speed factor while the system is idle', () => {
+  it('fires timers on its own, about `speed` times faster than the wall clock, and stops when aborted', async () => {
     // Prepare: one virtual day per real 10 ms
-    clock = new VirtualClock(T0);
+    const clock = new VirtualClock(T0);
+    const fired: string[] = [];
+    for (const day of [1, 2, 3]) clock.setTimer(at(day * 86_400_000), () => fired.push(clock.now().toISOString()));
+    const controller = new AbortController();
     const realStart = performance.now();
-    clock.startRealTime(86_400_000 / 10);
 
     // Act
+    const pacing = clock.runPaced({
+      speed: () => 86_400_000 / 10,
+      whenIdle: flushMicrotasks,
+      signal: controller.signal,
+    });
     await clock.sleepUntil(at(3 * 86_400_000));
     const realElapsed = performance.now() - realStart;
-    clock.stopRealTime();
-    const frozen = clock.now();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    await pacing;
+    const stoppedAt = clock.now();
+    await new Promise((resolve) => setTimeout(resolve, 30));
 
-    // Assess
+    // Assess: each timer fired reading its own instant; time stands still once aborted
+    expect(fired).toEqual(['2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z', '2026-11-04T00:00:00.000Z']);
     expect(realElapsed).toBeGreaterThanOrEqual(25);
     expect(realElapsed).toBeLessThan(1_000);
-    expect(frozen.getTime()).toBeGreaterThanOrEqual(at(3 * 86_400_000).getTime());
-    expect(clock.now()).toEqual(frozen);
-    expect(clock.isRealTime).toBe(false);
+    expect(clock.now()).toEqual(stoppedAt);
   });
 
-  it('refuses fast mode and a non-positive speed', async () => {
+  it('stands still while the system is busy, and while the speed is 0', async () => {
+    // Prepare: the system is busy for 60 real ms; then the speed drops to 0
+    const clock = new VirtualClock(T0);
+    let busyUntil = performance.now() + 60;
+    let speed = 86_400_000;
+    const whenIdle = async () => {
+      while (performance.now() < busyUntil) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const controller = new AbortController();
+    const pacing = clock.runPaced({ speed: () => speed, whenIdle, signal: controller.signal, tickMs: 10 });
+
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const whileBusy = clock.now();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const afterBusy = clock.now();
+    speed = 0;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const paused = clock.now();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    controller.abort();
+    await pacing;
+    busyUntil = 0;
+
+    // Assess: at most one step (10 real ms = 10 virtual days) before the busy wait took hold
+    expect(whileBusy.getTime() - T0.getTime()).toBeLessThanOrEqual(20 * 86_400_000);
+    expect(afterBusy.getTime()).toBeGreaterThan(whileBusy.getTime());
+    expect(clock.now()).toEqual(paused);
+  });
+
+  it('refuses a negative speed', async () => {
     // Prepare
-    clock = new VirtualClock(T0);
+    const clock = new VirtualClock(T0);
 
     // Act / Assess
-    expect(() => clock?.startRealTime(0)).toThrow(RangeError);
-    clock.startRealTime(1);
-    await expect(clock.runFast({ whenIdle: () => Promise.resolve() })).rejects.toThrow(/real-time mode/);
+    await expect(
+      clock.runPaced({ speed: () => -1, whenIdle: flushMicrotasks, signal: new AbortController().signal, tickMs: 1 }),
+    ).rejects.toThrow(RangeError);
   });
 });

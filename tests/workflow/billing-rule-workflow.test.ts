@@ -237,11 +237,12 @@ describe('the billing rule workflow, executed locally', () => {
     ]);
 
     expect(run.status).toBe('SUCCEEDED');
-    // D-3 (performed late, on registration) and D0: each channel went out exactly once despite 3 throttles
+    // D-3 (performed late, on registration) and D0: each channel went out exactly once despite 3 throttles, each
+    // retry after the state machine's backoff (30 s, then 60 s) on the virtual clock
     expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
-      '2026-12-09T12:00:01.000Z email', // a passed stage waits the 1-second minimum timeout
+      '2026-12-09T12:00:31.000Z email', // the 1-second minimum timeout, throttled, retried 30 s later
       '2026-12-10T12:00:00.000Z email',
-      '2026-12-10T12:00:00.000Z sms',
+      '2026-12-10T12:01:30.000Z sms', // throttled twice: 30 s + 60 s; the email was not sent again
     ]);
     expect(emailAttempts).toBe(3);
     expect(smsAttempts).toBe(3);

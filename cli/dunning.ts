@@ -1,0 +1,45 @@
+/**
+ * The `dunning` command (`npx dunning …` from the repository root; the package's `bin`).
+ */
+import '../local/quiet-warnings';
+import { simulateCommand } from '../local/simulate';
+
+const USAGE = `Usage: dunning <command> [options]
+
+Commands:
+  simulate   run the real workflow over a portfolio on a virtual clock and print the timeline
+             (dunning simulate --help for its options)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  // Handlers log through console.log; the timeline owns stdout, so everything else goes to stderr.
+  const write = process.stdout.write.bind(process.stdout);
+  console.log = (...args: unknown[]) => console.error(...args);
+  const io = {
+    out: (text: string) => void write(text),
+    err: (text: string) => void process.stderr.write(text),
+  };
+  switch (command) {
+    case 'simulate':
+      return simulateCommand(rest, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      io.err(`Unknown command "${command}".\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  },
+);

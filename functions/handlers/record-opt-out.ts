@@ -1,0 +1,32 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { CustomerNotFound } from '../services/errors';
+import { dunningTable, now } from '../shared/deps';
+import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
+
+/** Channels a debtor can opt out of. */
+export const OPT_OUT_CHANNELS = ['email', 'sms'] as const;
+
+const OptOutBody = z
+  .object({
+    channel: z.enum(OPT_OUT_CHANNELS, { error: `must be one of ${OPT_OUT_CHANNELS.join(', ')}` }),
+    source: z.string().max(256).optional().describe('where the request came from (support call, web form…)'),
+  })
+  .strict();
+
+const table = dunningTable();
+
+/**
+ * `POST /customers/{id}/opt-outs` — the debtor refuses a channel: every later stage, of every invoice of this
+ * customer, skips it with reason `opted-out`. Idempotent.
+ */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    const customerId = pathParameter(event, 'id');
+    const body = parseWith(OptOutBody, parseJsonBody(event), 'opt-out');
+    const optOuts = await table.addOptOut(customerId, body.channel, now().toISOString());
+    if (!optOuts) throw new CustomerNotFound(customerId);
+    return jsonResponse(200, { customerId, optOuts });
+  });
