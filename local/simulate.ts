@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BillingRule } from '../functions/domain/billing-rule';
 import { debtorTimezone } from '../functions/domain/schedule';
 import { type DunningConfig, InvalidDunningConfig, loadDunningConfig, resolveConfigPath } from '../lib/config';
+import { PROGRESS_PREFIX, planShards, runShards, type WorkerProgress } from './simulate-shards';
 import {
   formatProblem,
   type InputProblem,
@@ -31,6 +33,8 @@ virtual clock and prints the dunning timeline: one JSON object per line (--forma
   --until     stop there (default: when every walk has ended)
   --format    json (default) or table
   --config    company identity and sender for the messages (default: dunning.config.json; its rule is replaced)
+  --workers   processes to spread the customers over (default: one per CPU core for large portfolios)
+  --dynamodb  in-process (default: dynalite's engine, no HTTP round trip) or http (dynalite's server, as npm start)
 
 Exit status: 0 done, 2 invalid input (every problem listed by file, line and field), 1 unexpected error.`;
 
@@ -50,7 +54,19 @@ export interface SimulationOptions {
   readonly config?: string;
   /** Seconds between progress lines on `err` (0 = none). @default 2 */
   readonly progressSeconds?: number;
+  /** Progress as readable lines, or as `@@progress {json}` lines for a parent process. @default 'text' */
+  readonly progress?: 'text' | 'json';
+  /**
+   * Worker processes to spread the customers over (each runs its own local system on one core).
+   * @default one per CPU core, at most one per 250 invoices
+   */
+  readonly workers?: number;
+  /** How DynamoDB is reached (see LocalSystemOptions.dynamodb). @default 'in-process' */
+  readonly dynamodb?: 'http' | 'in-process';
 }
+
+/** Below this many invoices per worker, a second process costs more (its start) than it saves. */
+const INVOICES_PER_WORKER = 250;
 
 /** A simulation's input problems: nothing ran. */
 export class InvalidSimulationInput extends Error {
@@ -70,6 +86,7 @@ export interface SimulationSummary {
   readonly from: string;
   readonly to: string;
   readonly seconds: number;
+  readonly workers: number;
 }
 
 /**
@@ -114,25 +131,14 @@ export async function simulate(options: SimulationOptions, io: SimulationIo): Pr
       { file: '--until', line: 0, field: 'until', issue: `is before the start ${start.toISOString()}` },
     ]);
   }
-  const system = await LocalSystem.start({ config: { ...config, rule }, start, recordStateData: false });
-  const progress = startProgress(system, portfolio.length, io, options.progressSeconds ?? 2);
-  let timeline: TimelineEvent[];
-  try {
-    for (const step of agenda(portfolio, events, start)) {
-      if (until && step.at.getTime() > until.getTime()) break;
-      await system.advanceTo(step.at);
-      if (step.kind === 'register') await register(system, step.invoices, io);
-      else await applyEvent(system, step.event, options.events ?? '', io);
-    }
-    await system.runFast(until ? { until } : {});
-    progress.stop();
-    const ids = portfolio.map((p) => p.registration.invoiceId);
-    timeline = (await system.timeline(ids)).filter((e) => !until || e.at <= until.toISOString());
-  } finally {
-    progress.stop();
-    await system.stop();
-  }
-
+  const workers = Math.max(
+    1,
+    Math.min(options.workers ?? availableParallelism(), Math.floor(portfolio.length / INVOICES_PER_WORKER) || 1),
+  );
+  const timeline =
+    workers > 1
+      ? await simulateInWorkers(portfolio, events, { options, start, until, workers }, io)
+      : await simulateHere(portfolio, events, { config: { ...config, rule }, options, start, until }, io);
   if (options.format === 'table') {
     const zones = new Map(portfolio.map((p) => [p.registration.invoiceId, zoneOf(rule, p)]));
     io.out(`${timelineTable(timeline, (id) => zones.get(id) ?? rule.timezone)}\n`);
@@ -140,15 +146,103 @@ export async function simulate(options: SimulationOptions, io: SimulationIo): Pr
     io.out(timeline.map((e) => `${timelineJson(e)}\n`).join(''));
   }
   const counts: Record<string, number> = {};
-  for (const e of timeline) counts[e.event] = (counts[e.event] ?? 0) + 1;
+  const last = new Map<string, string>();
+  for (const e of timeline) {
+    counts[e.event] = (counts[e.event] ?? 0) + 1;
+    last.set(e.invoiceId, e.event);
+  }
   return {
     invoices: portfolio.length,
     events: counts,
-    stillRunning: system.runtime.running,
+    stillRunning: [...last.values()].filter((e) => !ENDINGS.has(e)).length,
     from: start.toISOString(),
-    to: system.clock.now().toISOString(),
+    to: until?.toISOString() ?? timeline.at(-1)?.at ?? start.toISOString(),
     seconds: (performance.now() - began) / 1000,
+    workers,
   };
+}
+
+/** Timeline events after which an invoice's walk is over. */
+const ENDINGS = new Set(['completed', 'paid', 'failed']);
+
+interface RunContext {
+  readonly options: SimulationOptions;
+  readonly start: Date;
+  readonly until: Date | undefined;
+}
+
+/** The simulation in this process: one local system for the whole portfolio. */
+async function simulateHere(
+  portfolio: readonly PortfolioInvoice[],
+  events: readonly SimulationEvent[],
+  context: RunContext & { readonly config: DunningConfig },
+  io: SimulationIo,
+): Promise<TimelineEvent[]> {
+  const { options, start, until } = context;
+  const system = await LocalSystem.start({
+    config: context.config,
+    start,
+    recordStateData: false,
+    dynamodb: options.dynamodb ?? 'in-process',
+  });
+  const progress = startProgress(system, portfolio.length, io, options);
+  try {
+    for (const step of agenda(portfolio, events, start)) {
+      if (until && step.at.getTime() > until.getTime()) break;
+      await system.advanceTo(step.at, { oneAtATime: true });
+      if (step.kind === 'register') await register(system, step.invoices, io);
+      else await applyEvent(system, step.event, options.events ?? '', io);
+    }
+    // One execution at a time at each instant, in name order: the same input gives the same timeline every time.
+    await system.runFast({ ...(until ? { until } : {}), oneAtATime: true });
+    progress.stop();
+    const ids = portfolio.map((p) => p.registration.invoiceId);
+    return (await system.timeline(ids)).filter((e) => !until || e.at <= until.toISOString());
+  } finally {
+    progress.stop();
+    await system.stop();
+  }
+}
+
+/** The simulation spread over worker processes by customer (see planShards), progress summed up. */
+async function simulateInWorkers(
+  portfolio: readonly PortfolioInvoice[],
+  events: readonly SimulationEvent[],
+  context: RunContext & { readonly workers: number },
+  io: SimulationIo,
+): Promise<TimelineEvent[]> {
+  const { options, start, until } = context;
+  const shards = planShards(portfolio, events, context.workers);
+  const latest = new Map<number, WorkerProgress>();
+  const began = performance.now();
+  const seconds = options.progressSeconds ?? 2;
+  const timer =
+    seconds > 0
+      ? setInterval(() => {
+          const all = [...latest.values()];
+          if (all.length === 0) return;
+          const virtual = all.map((p) => p.virtual).sort()[0] ?? '';
+          const registered = all.reduce((n, p) => n + p.registered, 0);
+          const ended = all.reduce((n, p) => n + p.ended, 0);
+          reportProgress(io, options, { virtual, registered, ended }, portfolio.length, began, shards.length);
+        }, seconds * 1000)
+      : undefined;
+  timer?.unref();
+  try {
+    return await runShards(
+      shards,
+      {
+        rule: options.rule,
+        dynamodb: options.dynamodb ?? 'in-process',
+        from: start,
+        ...(until ? { until } : {}),
+        ...(options.config ? { config: options.config } : {}),
+      },
+      { onProgress: (worker, progress) => latest.set(worker, progress), onStderr: (text) => io.err(text) },
+    );
+  } finally {
+    if (timer) clearInterval(timer);
+  }
 }
 
 /** Start = the earliest registeredAt, else 00:00 UTC thirty days before the earliest due date (DESIGN §8). */
@@ -227,21 +321,46 @@ function zoneOf(rule: BillingRule, p: PortfolioInvoice): string {
   return debtorTimezone(rule, p.registration.customer);
 }
 
-/** Progress lines on stderr every `seconds` (the first after `seconds`, so short runs print none). */
-function startProgress(system: LocalSystem, total: number, io: SimulationIo, seconds: number): { stop(): void } {
+/** Progress on stderr every `progressSeconds` (the first after that long, so short runs print none). */
+function startProgress(
+  system: LocalSystem,
+  total: number,
+  io: SimulationIo,
+  options: SimulationOptions,
+): { stop(): void } {
+  const seconds = options.progressSeconds ?? 2;
   if (seconds <= 0) return { stop: () => {} };
   const began = performance.now();
   const timer = setInterval(() => {
-    const executions = system.runtime.listExecutions().length;
-    const ended = executions - system.runtime.running;
-    const elapsed = Math.round((performance.now() - began) / 1000);
-    io.err(
-      `[simulate] virtual ${system.clock.now().toISOString().slice(0, 16)}Z · ${executions}/${total} registered · ` +
-        `${ended}/${total} walks ended · ${elapsed}s\n`,
-    );
+    const registered = system.runtime.listExecutions().length;
+    const progress = {
+      virtual: system.clock.now().toISOString(),
+      registered,
+      ended: registered - system.runtime.running,
+    };
+    reportProgress(io, options, progress, total, began, 1);
   }, seconds * 1000);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+function reportProgress(
+  io: SimulationIo,
+  options: SimulationOptions,
+  progress: WorkerProgress,
+  total: number,
+  began: number,
+  workers: number,
+): void {
+  if (options.progress === 'json') {
+    io.err(`${PROGRESS_PREFIX}${JSON.stringify(progress)}\n`);
+    return;
+  }
+  const elapsed = Math.round((performance.now() - began) / 1000);
+  io.err(
+    `[simulate] virtual ${progress.virtual.slice(0, 16)}Z · ${progress.registered}/${total} registered · ` +
+      `${progress.ended}/${total} walks ended · ${elapsed}s${workers > 1 ? ` · ${workers} workers` : ''}\n`,
+  );
 }
 
 /** The `dunning simulate` command line: parses the flags, runs, prints the summary; returns the exit status. */
@@ -258,6 +377,9 @@ export async function simulateCommand(argv: readonly string[], io: SimulationIo)
         until: { type: 'string' },
         format: { type: 'string', default: 'json' },
         config: { type: 'string' },
+        workers: { type: 'string' },
+        dynamodb: { type: 'string', default: 'in-process' },
+        progress: { type: 'string', default: 'text' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -270,13 +392,21 @@ export async function simulateCommand(argv: readonly string[], io: SimulationIo)
     return 0;
   }
   const missing = (['rule', 'invoices'] as const).filter((flag) => typeof values[flag] !== 'string');
-  if (missing.length > 0 || (values.format !== 'json' && values.format !== 'table')) {
-    const why = [
-      ...missing.map((flag) => `--${flag} is required`),
-      ...(values.format !== 'json' && values.format !== 'table'
-        ? [`--format must be json or table, got ${String(values.format)}`]
-        : []),
-    ];
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  const why = [
+    ...missing.map((flag) => `--${flag} is required`),
+    ...(values.format !== 'json' && values.format !== 'table'
+      ? [`--format must be json or table, got ${String(values.format)}`]
+      : []),
+    ...(workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)
+      ? [`--workers must be a whole number from 1 to 64, got ${String(values.workers)}`]
+      : []),
+    ...(values.progress !== 'text' && values.progress !== 'json' ? ['--progress must be text or json'] : []),
+    ...(values.dynamodb !== 'in-process' && values.dynamodb !== 'http'
+      ? [`--dynamodb must be in-process or http, got ${String(values.dynamodb)}`]
+      : []),
+  ];
+  if (why.length > 0) {
     io.err(`${why.join('\n')}\n\n${SIMULATE_USAGE}\n`);
     return 2;
   }
@@ -290,7 +420,10 @@ export async function simulateCommand(argv: readonly string[], io: SimulationIo)
         ...(str('from') ? { from: str('from') as string } : {}),
         ...(str('until') ? { until: str('until') as string } : {}),
         ...(str('config') ? { config: str('config') as string } : {}),
-        format: values.format,
+        ...(workers !== undefined ? { workers } : {}),
+        format: values.format === 'table' ? 'table' : 'json',
+        progress: values.progress === 'json' ? 'json' : 'text',
+        dynamodb: values.dynamodb === 'http' ? 'http' : 'in-process',
       },
       io,
     );
@@ -299,7 +432,7 @@ export async function simulateCommand(argv: readonly string[], io: SimulationIo)
       .join(', ');
     io.err(
       `Simulated ${summary.invoices} invoice(s) from ${summary.from} to ${summary.to} (virtual) in ` +
-        `${summary.seconds.toFixed(1)} s: ${counts}` +
+        `${summary.seconds.toFixed(1)} s${summary.workers > 1 ? ` (${summary.workers} workers)` : ''}: ${counts}` +
         (summary.stillRunning > 0 ? `; ${summary.stillRunning} walk(s) still running at --until` : '') +
         '\n',
     );

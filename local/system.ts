@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { ContactLogEntry, InvoiceEvent } from '../functions/adapters/dunning-table';
 import type { Invoice } from '../functions/domain/invoice';
 import { executionNameFor } from '../functions/domain/invoice-input';
-import type { IngestReport } from '../functions/services/ingest-file';
+import { INCOMING_PREFIX, type IngestReport } from '../functions/services/ingest-file';
 import { installClock } from '../functions/shared/clock';
 import type { DunningConfig } from '../lib/config';
 import { STATE } from '../state-machines/state-names';
@@ -22,6 +22,7 @@ import {
   provisionResources,
   startEmulators,
 } from './emulators';
+import { serveDocumentClientInProcess } from './emulators/dynamo-engine';
 import { lambdaContext, matchRoute, proxyEvent } from './http-api';
 import {
   type DropFolder,
@@ -70,6 +71,12 @@ export interface LocalSystemOptions {
   readonly recordStateData?: boolean;
   /** Fixed ports for the emulators and the Step Functions endpoint (default: free ports). */
   readonly ports?: Partial<EmulatorPorts & { sfn: number }>;
+  /**
+   * How DynamoDB is reached: `http` (default) — dynalite's server, over HTTP by the SDK, as everything else;
+   * `in-process` — dynalite's engine called in-process right after the document client's marshalling (the
+   * simulator's default: same semantics, no HTTP round trip per call).
+   */
+  readonly dynamodb?: 'http' | 'in-process';
 }
 
 /** Where each local service listens. */
@@ -116,6 +123,8 @@ export class LocalSystem {
   private readonly handlers = new Map<string, Handler>();
   private readonly ingesting = new Set<string>();
   private readonly dropSizes = new Map<string, number>();
+  /** Dropped files being uploaded and ingested (a file stays in incoming/ until then). */
+  private readonly dropping = new Set<string>();
   private readonly observers: ((handler: string, event: unknown) => void)[] = [];
   private readonly background = new AbortController();
   private readonly backgroundTasks: Promise<void>[] = [];
@@ -148,6 +157,7 @@ export class LocalSystem {
     const aws = await startEmulators({
       ...(dataDir === undefined ? {} : { dataDir }),
       ...(options.ports ? { ports: options.ports } : {}),
+      ...(options.dynamodb ? { dynamodb: options.dynamodb } : {}),
       now: () => clock.now(),
     });
     let sfnEndpoint: { url: string; close(): Promise<void> } | undefined;
@@ -193,6 +203,11 @@ export class LocalSystem {
       invoke = (handler, event) => system.invoke(handler, event);
       system.restoreClock = installClock(clock);
       await system.loadHandlers(synthesized.handlers);
+      if (aws.dynamoEngine) {
+        const handlerClients = await import('../functions/shared/clients');
+        serveDocumentClientInProcess(handlerClients.dynamo, aws.dynamoEngine);
+        serveDocumentClientInProcess(clients.dynamo, aws.dynamoEngine);
+      }
       if (drop) await ensureDropFolder(drop);
       if (saved) runtime.restore(saved.executions as ExecutionRecord[]);
       await system.reconcile();
@@ -264,19 +279,29 @@ export class LocalSystem {
     }
   }
 
-  /** Plays everything due up to `at` as fast as it runs, then sets the clock to `at`. */
-  async advanceTo(at: Date): Promise<void> {
+  /**
+   * Plays everything due up to `at` as fast as it runs, then sets the clock to `at`. `oneAtATime`: as in
+   * {@link runFast}.
+   */
+  async advanceTo(at: Date, options: { oneAtATime?: boolean } = {}): Promise<void> {
     await this.whenIdle();
+    if (options.oneAtATime) {
+      await this.clock.runFast({ whenIdle: () => this.whenIdle(), until: at, oneAtATime: true });
+    }
     await this.clock.advanceTo(at, () => this.whenIdle());
     await this.whenIdle();
   }
 
-  /** Plays the clock forward as fast as it runs until every execution has ended (or up to `until`). */
-  async runFast(options: { until?: Date } = {}): Promise<void> {
+  /**
+   * Plays the clock forward as fast as it runs until every execution has ended (or up to `until`). `oneAtATime`:
+   * executions due at one instant run one after the other, in name order (a reproducible run).
+   */
+  async runFast(options: { until?: Date; oneAtATime?: boolean } = {}): Promise<void> {
     await this.clock.runFast({
       whenIdle: () => this.whenIdle(),
       stop: () => this.runtime.running === 0,
       ...(options.until ? { until: options.until } : {}),
+      ...(options.oneAtATime ? { oneAtATime: true } : {}),
     });
   }
 
@@ -336,7 +361,10 @@ export class LocalSystem {
         try {
           this.kickStarts();
           await this.pollDropFolder(options.onDrop);
-          for (const key of await listIncoming(this.clients.s3, this.resources.bucket)) void this.ingest(key);
+          for (const key of await listIncoming(this.clients.s3, this.resources.bucket)) {
+            // a file of the drop folder is ingested (and then moved) by the drop folder's own pass
+            if (!this.dropping.has(key.slice(INCOMING_PREFIX.length))) void this.ingest(key);
+          }
           this.saveState();
         } catch (error) {
           if (!signal.aborted) console.error(`local runtime: ${(error as Error).message}`);
@@ -352,18 +380,23 @@ export class LocalSystem {
     const drop = this.drop;
     if (!drop) return;
     for (const name of await readyDropFiles(drop, this.dropSizes)) {
-      if (this.ingesting.has(`incoming/${name}`)) continue;
-      const body = await readFile(join(drop.incoming, name));
-      const { key, size } = await uploadDropFile(this.clients.s3, this.resources.bucket, name, body);
-      this.dropSizes.delete(name);
-      void this.ingest(key, size).then(
-        async (outcome) => {
-          if (!outcome) return;
+      if (this.dropping.has(name)) continue;
+      this.dropping.add(name);
+      void (async () => {
+        try {
+          const body = await readFile(join(drop.incoming, name));
+          const { key, size } = await uploadDropFile(this.clients.s3, this.resources.bucket, name, body);
+          const outcome = await this.ingest(key, size);
+          if (!outcome) return; // the bucket poll is ingesting it: that one settles
           await settleDropFile(drop, name, outcome.report);
           onDrop?.(name, outcome);
-        },
-        (error: unknown) => onDrop?.(name, { error: error as Error }),
-      );
+        } catch (error) {
+          onDrop?.(name, { error: error as Error });
+        } finally {
+          this.dropping.delete(name);
+          this.dropSizes.delete(name);
+        }
+      })();
     }
   }
 

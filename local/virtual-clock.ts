@@ -9,6 +9,8 @@ export type Settle = () => Promise<void>;
 
 interface Timer {
   readonly at: number;
+  /** Orders the timers of one instant (then the order they were set in). */
+  readonly tie: string;
   readonly seq: number;
   readonly fn: () => void;
 }
@@ -49,13 +51,14 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * Calls `fn` when the virtual clock reaches `at` (a past instant fires at the next advance). Returns a function
-   * that cancels the timer.
+   * Calls `fn` when the virtual clock reaches `at` (a past instant fires at the next advance). Timers of one instant
+   * fire in the order of their `tie` key, then in the order they were set: give a stable key (e.g. the execution's
+   * name) and a run fires them in the same order every time. Returns a function that cancels the timer.
    */
-  setTimer(at: Date, fn: () => void): CancelTimer {
+  setTimer(at: Date, fn: () => void, tie = ''): CancelTimer {
     const atMs = at.getTime();
     if (Number.isNaN(atMs)) throw new RangeError('VirtualClock.setTimer: `at` is not a valid date');
-    const timer: Timer = { at: atMs, seq: this.seq++, fn };
+    const timer: Timer = { at: atMs, tie, seq: this.seq++, fn };
     this.timers.splice(this.insertionIndex(timer), 0, timer);
     return () => {
       const index = this.timers.indexOf(timer);
@@ -119,10 +122,16 @@ export class VirtualClock implements Clock {
   /**
    * "As fast as possible": repeatedly waits until the system is idle (`whenIdle`), then jumps to the next instant a
    * timer is due and fires that instant's timers — so whatever they wake runs to its next wait before time moves
-   * again. Stops when `stop()` returns true, when no timer is left, or when the next timer lies after `until` (the
-   * clock then reads `until`).
+   * again. With `oneAtATime`, the timers of an instant fire one per round instead (in their order: see setTimer), so
+   * what each one wakes runs alone: a run is then the same every time, whatever the I/O timing. Stops when `stop()`
+   * returns true, when no timer is left, or when the next timer lies after `until` (the clock then reads `until`).
    */
-  async runFast(options: { whenIdle: Settle; until?: Date; stop?: () => boolean }): Promise<void> {
+  async runFast(options: {
+    whenIdle: Settle;
+    until?: Date;
+    stop?: () => boolean;
+    oneAtATime?: boolean;
+  }): Promise<void> {
     const untilMs = options.until?.getTime();
     for (;;) {
       await this.advancing;
@@ -134,7 +143,8 @@ export class VirtualClock implements Clock {
         this.moveTo(untilMs);
         return;
       }
-      this.fireInstant(next.at);
+      if (options.oneAtATime) this.fireOne(next);
+      else this.fireInstant(next.at);
     }
   }
 
@@ -170,7 +180,14 @@ export class VirtualClock implements Clock {
     if (ms > this.nowMs) this.nowMs = ms;
   }
 
-  /** Fires the timers due at `atMs` that are set now, in the order they were set, the clock reading `atMs`. */
+  /** Fires the first timer, the clock reading its instant. */
+  private fireOne(timer: Timer): void {
+    this.moveTo(timer.at);
+    this.timers.shift();
+    timer.fn();
+  }
+
+  /** Fires the timers due at `atMs` that are set now, in their order, the clock reading `atMs`. */
   private fireInstant(atMs: number): void {
     this.moveTo(atMs);
     const due: Timer[] = [];
@@ -178,14 +195,17 @@ export class VirtualClock implements Clock {
     for (const timer of due) timer.fn();
   }
 
-  /** Binary search: after every timer due earlier, or at the same instant and set before. */
+  /** Binary search: after every timer due earlier, or at the same instant and ordered before (tie, then seq). */
   private insertionIndex(timer: Timer): number {
     let low = 0;
     let high = this.timers.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
       const other = this.timers[mid] as Timer;
-      if (other.at < timer.at || (other.at === timer.at && other.seq < timer.seq)) low = mid + 1;
+      const before =
+        other.at < timer.at ||
+        (other.at === timer.at && (other.tie < timer.tie || (other.tie === timer.tie && other.seq < timer.seq)));
+      if (before) low = mid + 1;
       else high = mid;
     }
     return low;

@@ -292,8 +292,16 @@ export class LocalWorkflowRuntime {
     this.record(execution, { type: 'ExecutionStarted', at: this.clock.now(), input });
     const timeoutSeconds = this.local.executionTimeoutSeconds;
     if (timeoutSeconds !== undefined) {
-      execution.cancelTimeout = this.clock.setTimer(new Date(startDate.getTime() + timeoutSeconds * 1000), () =>
-        this.stop(execution, 'TIMED_OUT', 'States.Timeout', `The execution ran longer than ${timeoutSeconds} seconds`),
+      execution.cancelTimeout = this.clock.setTimer(
+        new Date(startDate.getTime() + timeoutSeconds * 1000),
+        () =>
+          this.stop(
+            execution,
+            'TIMED_OUT',
+            'States.Timeout',
+            `The execution ran longer than ${timeoutSeconds} seconds`,
+          ),
+        execution.name,
       );
     }
     const run = this.machine.run(input, {
@@ -425,10 +433,11 @@ export class LocalWorkflowRuntime {
    * backoff, a Wait) and fires it. Returns when no execution is running, when nothing is left to wake one
    * (all wait on tokens without timeout), or when the next timer lies after `until` (the clock then reads `until`).
    */
-  async runUntilSettled(options: { until?: Date } = {}): Promise<void> {
+  async runUntilSettled(options: { until?: Date; oneAtATime?: boolean } = {}): Promise<void> {
     await this.clock.runFast({
       whenIdle: () => this.whenIdle(),
       ...(options.until ? { until: options.until } : {}),
+      ...(options.oneAtATime ? { oneAtATime: true } : {}),
       stop: () => this.runningCount === 0,
     });
   }
@@ -508,7 +517,11 @@ export class LocalWorkflowRuntime {
     this.tokens.set(token, wait);
     if (timeoutSeconds !== undefined) {
       const deadline = new Date(this.clock.now().getTime() + timeoutSeconds * 1000);
-      wait.cancelTimer = this.clock.setTimer(deadline, () => wait.reject(statesTimeout(timeoutSeconds)));
+      wait.cancelTimer = this.clock.setTimer(
+        deadline,
+        () => wait.reject(statesTimeout(timeoutSeconds)),
+        execution.name,
+      );
     }
     try {
       await this.invoke(FunctionName, Payload);
@@ -553,7 +566,7 @@ export class LocalWorkflowRuntime {
   private async sleep(execution: Execution, until: Date): Promise<void> {
     if (until.getTime() <= this.clock.now().getTime()) return;
     const wait = this.openWait(execution);
-    wait.cancelTimer = this.clock.setTimer(until, () => wait.resolve(null));
+    wait.cancelTimer = this.clock.setTimer(until, () => wait.resolve(null), execution.name);
     await this.park(wait);
   }
 

@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Customer, Invoice, InvoiceRegistration, InvoiceStatus } from '../domain/invoice';
+import type { Customer, Invoice, InvoiceRegistration, InvoiceStatus, RecentContact } from '../domain/invoice';
 
 /** A channel of a stage action. */
 export type Channel = 'email' | 'sms' | 'escalate';
@@ -172,6 +172,64 @@ export class DunningTable {
       if (!isConditionFailure(error)) throw error;
       const customer = await this.getCustomer(customerId);
       return customer ? (customer.optOuts ?? []) : undefined;
+    }
+  }
+
+  /**
+   * Takes a contact slot for the customer (the frequency caps count `recentContacts`): writes `contacts` (what the
+   * caller read, older entries dropped) plus `contact`, only if nobody changed them since the caller read version
+   * `version`. 'conflict' when somebody did: read again and decide again.
+   */
+  async reserveContact(
+    customerId: string,
+    read: { contacts: readonly RecentContact[]; version: number },
+    contact: RecentContact,
+    keepSince: string,
+  ): Promise<'reserved' | 'conflict'> {
+    const contacts = [...read.contacts.filter((c) => c.at >= keepSince), contact];
+    return this.writeContacts(customerId, contacts, read.version);
+  }
+
+  /**
+   * Gives back the slot of `contact` (a stage that took one and then sent nothing), retrying on concurrent changes.
+   */
+  async releaseContact(customerId: string, contact: RecentContact): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const customer = await this.getCustomer(customerId);
+      const contacts = customer?.recentContacts ?? [];
+      const kept = contacts.filter((c) => !(c.invoiceId === contact.invoiceId && c.stageId === contact.stageId));
+      if (!customer || kept.length === contacts.length) return;
+      if ((await this.writeContacts(customerId, kept, customer.contactsVersion ?? 0)) === 'reserved') return;
+    }
+    throw new Error(`The contacts of customer ${customerId} kept changing while giving a slot back; try again`);
+  }
+
+  private async writeContacts(
+    customerId: string,
+    contacts: readonly RecentContact[],
+    version: number,
+  ): Promise<'reserved' | 'conflict'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(customerId),
+          UpdateExpression: 'SET recentContacts = :contacts, contactsVersion = :next',
+          ConditionExpression:
+            version === 0
+              ? 'attribute_exists(pk) AND attribute_not_exists(contactsVersion)'
+              : 'attribute_exists(pk) AND contactsVersion = :version',
+          ExpressionAttributeValues: {
+            ':contacts': contacts,
+            ':next': version + 1,
+            ...(version === 0 ? {} : { ':version': version }),
+          },
+        }),
+      );
+      return 'reserved';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
     }
   }
 

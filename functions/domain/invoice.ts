@@ -31,6 +31,22 @@ export interface Customer {
   readonly region?: string;
   /** Channels the debtor opted out of. */
   readonly optOuts?: readonly string[];
+  /**
+   * The contacts the frequency caps count (DESIGN §8: stages in which a message went out), across all of the
+   * customer's invoices, oldest first, kept as long as a cap looks back. Written with `contactsVersion` as an
+   * optimistic lock, so two invoices of one customer can never both take the last free slot.
+   */
+  readonly recentContacts?: readonly RecentContact[];
+  /** Bumped by every change of `recentContacts` (absent = 0). */
+  readonly contactsVersion?: number;
+}
+
+/** One contact with a customer: the stage of an invoice in which at least one message went out. */
+export interface RecentContact {
+  /** ISO instant */
+  readonly at: string;
+  readonly invoiceId: string;
+  readonly stageId: string;
 }
 
 /** What a registration (API, S3 drop) carries, after validation. */

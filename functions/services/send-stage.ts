@@ -1,6 +1,12 @@
 import type { StepResult } from '../../state-machines/step-result';
 import type { Channel, ContactLogEntry } from '../adapters/dunning-table';
-import { type Mailer, type OperatorsNotifier, PermanentSendError, type SmsSender } from '../adapters/providers';
+import {
+  type Mailer,
+  type OperatorsNotifier,
+  PermanentSendError,
+  type SmsSender,
+  TransientSendError,
+} from '../adapters/providers';
 import {
   type BillingRule,
   type MessageChannel,
@@ -9,7 +15,7 @@ import {
   type StageAction,
 } from '../domain/billing-rule';
 import { evaluateContact } from '../domain/contact-policy';
-import type { Customer, Invoice } from '../domain/invoice';
+import type { Customer, Invoice, RecentContact } from '../domain/invoice';
 import { lateFees, lateFeeTermsOf } from '../domain/late-fee';
 import { localDaysBetween } from '../domain/local-date';
 import { type MessageContext, renderEmail, renderSms } from '../domain/messages';
@@ -28,19 +34,6 @@ export interface SendDeps extends WorkflowDeps {
   readonly sms: SmsSender;
   readonly operators: OperatorsNotifier;
   readonly company: CompanyIdentity;
-}
-
-/** A contact counts once per invoice·stage (DESIGN §8: stages in which at least one message was sent). */
-function contactInstants(entries: readonly ContactLogEntry[], exclude: { invoiceId: string; stageId: string }): Date[] {
-  const first = new Map<string, string>();
-  for (const e of entries) {
-    if (e.outcome !== 'sent') continue;
-    if (e.invoiceId === exclude.invoiceId && e.stageId === exclude.stageId) continue;
-    const key = `${e.invoiceId}#${e.stageId}`;
-    const seen = first.get(key);
-    if (seen === undefined || e.at < seen) first.set(key, e.at);
-  }
-  return [...first.values()].sort().map((at) => new Date(at));
 }
 
 /**
@@ -87,49 +80,82 @@ export async function sendStage(
   }
 
   const messageActions = stage.actions.filter((a) => a.channel !== 'escalate');
+  let slot: { contact: RecentContact; taken: boolean } | undefined;
   if (messageActions.length > 0) {
-    const windowDays = rule.contactPolicy?.windowDays ?? 0;
-    const lookbackHours = Math.max(windowDays * 24, rule.contactPolicy?.minHoursBetween ?? 0);
-    const since = new Date(now.getTime() - lookbackHours * 3_600_000).toISOString();
-    const history = rule.contactPolicy
-      ? contactInstants(await deps.table.customerContacts(customer.customerId, since), {
-          invoiceId: invoice.invoiceId,
-          stageId,
-        })
-      : [];
+    const decided = await decideContact({ rule, stage, invoice, customer, timezone, now }, deps);
+    if (decided.kind === 'deferred') {
+      const { until, reason } = decided;
+      await deps.table.logContact({ ...base, channel: '*', outcome: 'deferred', reason, until: until.toISOString() });
+      return { outcome: 'deferred', stageId, seconds: secondsUntil(now, until), until: until.toISOString(), reason };
+    }
+    slot = decided.slot;
+  }
+
+  const context = messageContext(invoice, customer, deps.company, timezone, now, rule);
+  let done = 0;
+  let messages = 0;
+  for (const action of stage.actions) {
+    const outcome = await performAction(action, { invoice, customer, context, base, stage }, deps);
+    if (outcome === 'sent' || outcome === 'escalated' || outcome === 'already-done') done++;
+    if (action.channel !== 'escalate' && (outcome === 'sent' || outcome === 'already-done')) messages++;
+  }
+  // A slot taken for a stage that reached nobody (no address, opted out, refused) is no contact: give it back.
+  if (slot?.taken && messages === 0) await deps.table.releaseContact(customer.customerId, slot.contact);
+  return toNext(done > 0 ? 'sent' : 'skipped');
+}
+
+/** How many times the send step reads the customer again when another invoice took a contact slot meanwhile. */
+const SLOT_ATTEMPTS = 5;
+
+type ContactDecision =
+  | { readonly kind: 'deferred'; readonly until: Date; readonly reason: string }
+  | { readonly kind: 'allowed'; readonly slot?: { contact: RecentContact; taken: boolean } };
+
+/**
+ * Asks the contact policy whether this stage may contact the customer now, and if so takes the contact slot the
+ * frequency caps count, atomically: `recentContacts` on the customer is written only if nobody changed it since it
+ * was read, so two invoices of one customer due at the same instant never both go out — the second one reads the
+ * first one's contact and is deferred. A slot this stage already holds (a retried step) is kept, not taken twice.
+ */
+async function decideContact(
+  scope: {
+    rule: BillingRule;
+    stage: Stage;
+    invoice: Invoice;
+    customer: Customer;
+    timezone: string;
+    now: Date;
+  },
+  deps: SendDeps,
+): Promise<ContactDecision> {
+  const { rule, stage, invoice, timezone, now } = scope;
+  const policy = rule.contactPolicy;
+  const lookbackMs = Math.max((policy?.windowDays ?? 0) * 24, policy?.minHoursBetween ?? 0) * 3_600_000;
+  const contact: RecentContact = { at: now.toISOString(), invoiceId: invoice.invoiceId, stageId: stage.id };
+  let customer = scope.customer;
+  for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++) {
+    if (attempt > 0) customer = (await deps.table.getCustomer(customer.customerId)) ?? customer;
+    const contacts = policy ? (customer.recentContacts ?? []) : [];
+    const own = contacts.find((c) => c.invoiceId === invoice.invoiceId && c.stageId === stage.id);
     const decision = evaluateContact({
       now,
       rule,
       debtor: { timezone, country: customer.country, region: customer.region },
-      history,
+      history: contacts.filter((c) => c !== own).map((c) => new Date(c.at)),
       channels: reachableChannels(stage, customer),
     });
-    if (!decision.allowed) {
-      const until = decision.nextAllowedAt;
-      await deps.table.logContact({
-        ...base,
-        channel: '*',
-        outcome: 'deferred',
-        reason: decision.reason,
-        until: until.toISOString(),
-      });
-      return {
-        outcome: 'deferred',
-        stageId,
-        seconds: secondsUntil(now, until),
-        until: until.toISOString(),
-        reason: decision.reason,
-      };
+    if (!decision.allowed) return { kind: 'deferred', until: decision.nextAllowedAt, reason: decision.reason };
+    if (!policy) return { kind: 'allowed' };
+    if (own) return { kind: 'allowed', slot: { contact: own, taken: false } };
+    const read = { contacts, version: customer.contactsVersion ?? 0 };
+    const keepSince = new Date(now.getTime() - lookbackMs).toISOString();
+    if ((await deps.table.reserveContact(customer.customerId, read, contact, keepSince)) === 'reserved') {
+      return { kind: 'allowed', slot: { contact, taken: true } };
     }
   }
-
-  const context = messageContext(invoice, customer, deps.company, timezone, now, rule);
-  let sent = 0;
-  for (const action of stage.actions) {
-    const outcome = await performAction(action, { invoice, customer, context, base, stage }, deps);
-    if (outcome === 'sent' || outcome === 'escalated' || outcome === 'already-done') sent++;
-  }
-  return toNext(sent > 0 ? 'sent' : 'skipped');
+  throw new TransientSendError(
+    `Customer ${customer.customerId}: its contacts kept changing while taking a contact slot; the step is retried`,
+  );
 }
 
 interface ActionScope {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type DynamoEmulator, startDynamo } from './dynamo';
+import { createDynamoEngine, type DynamoEngine } from './dynamo-engine';
 import { type FauxqsEmulator, startFauxqsEmulator, type TopicMessage } from './fauxqs';
 import { type CapturedEmail, type SesEmulator, startSes } from './ses';
 import { type SmsEndpoint, startSmsEndpoint } from './sms-endpoint';
@@ -25,12 +26,20 @@ export interface StartEmulatorsOptions {
   ports?: Partial<EmulatorPorts>;
   /** Clock stamping the SMS outbox; defaults to the wall clock. */
   now?: () => Date;
+  /**
+   * `http` (default): dynalite's HTTP server. `in-process`: dynalite's engine without the server (see
+   * dynamo-engine.ts): clients must be served with `serveDocumentClientInProcess(client, aws.dynamoEngine)`; the
+   * DynamoDB endpoint in `env` then points at a closed port, so a client left unserved fails at once.
+   */
+  dynamodb?: 'http' | 'in-process';
 }
 
 /** The local AWS: every emulator, started together. */
 export interface LocalAws {
   /** `http://127.0.0.1:<port>` of each service. `s3` and `sqs` are fauxqs; `sns` and `sms` are the SMS endpoint. */
   endpoints: { dynamodb: string; ses: string; s3: string; sqs: string; sns: string; sms: string };
+  /** dynalite's engine, when DynamoDB runs `in-process`. */
+  dynamoEngine?: DynamoEngine;
   /**
    * Environment that points every AWS SDK v3 client of a process (`new XClient({})`) at the emulators:
    * `AWS_ENDPOINT_URL_<SERVICE ID>` (SES v2's service id is `SESv2`, so `AWS_ENDPOINT_URL_SESV2`; `…_SES` is set too
@@ -55,6 +64,9 @@ export interface LocalAws {
 /** The region of every emulated resource (ARNs, queue URLs). */
 export const LOCAL_REGION = 'us-east-1';
 
+/** Where an in-process DynamoDB's endpoint points: port 9 (discard), refused on loopback. */
+const CLOSED_PORT_URL = 'http://127.0.0.1:9';
+
 interface Stoppable {
   stop(): Promise<void>;
 }
@@ -72,12 +84,15 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
       return running;
     });
 
+  const dynamoPath = dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') };
+  const engine = options.dynamodb === 'in-process' ? createDynamoEngine(dynamoPath) : undefined;
+  if (engine) started.push({ stop: () => engine.close() });
   let running: { dynamo: DynamoEmulator; ses: SesEmulator; fauxqs: FauxqsEmulator; sms: SmsEndpoint };
   try {
     const starting = [
-      track(
-        startDynamo({ ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }), port: ports.dynamodb }),
-      ),
+      engine
+        ? Promise.resolve<DynamoEmulator>({ url: CLOSED_PORT_URL, stop: () => Promise.resolve() })
+        : track(startDynamo({ ...dynamoPath, port: ports.dynamodb })),
       track(startSes({ port: ports.ses })),
       track(startFauxqsEmulator({ dataDir, port: ports.fauxqs })),
     ] as const;
@@ -110,6 +125,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
   let stopped: Promise<void> | undefined;
   return {
     endpoints,
+    ...(engine ? { dynamoEngine: engine } : {}),
     env: sdkEnvironment(endpoints),
     mailbox: () => ses.mailbox(),
     clearMailbox: () => ses.clearMailbox(),

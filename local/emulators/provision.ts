@@ -7,6 +7,7 @@ import {
 import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoEngine } from './dynamo-engine';
 import type { LocalAws } from './local-aws';
 
 /** Names of the resources the stack would create. */
@@ -42,7 +43,7 @@ export async function provisionResources(aws: LocalAws, names: ResourceNames): P
   const sns = new SNSClient({ ...config, endpoint: aws.endpoints.sns });
   try {
     const [, , queueName, topicArn] = await Promise.all([
-      createTable(dynamo, names.table),
+      aws.dynamoEngine ? createTableInProcess(aws.dynamoEngine, names.table) : createTable(dynamo, names.table),
       createBucket(s3, names.bucket),
       createQueue(sqs, names.queue),
       createTopic(sns, names.topic),
@@ -67,6 +68,40 @@ function localQueueUrl(sqsEndpoint: string, queueName: string): string {
   return `${sqsEndpoint}/000000000000/${queueName}`;
 }
 
+/** {@link createTable} on dynalite's in-process engine. */
+async function createTableInProcess(engine: DynamoEngine, tableName: string): Promise<void> {
+  try {
+    await engine.call('CreateTable', { TableName: tableName, ...TABLE_SHAPE });
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+/** The single table's keys, index and billing, as production has them. */
+const TABLE_SHAPE = {
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+    { AttributeName: 'gsi1pk', AttributeType: 'S' },
+    { AttributeName: 'gsi1sk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'gsi1',
+      KeySchema: [
+        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+} as const;
+
 /**
  * Creates (or finds) the single table as production has it: `pk`/`sk` strings, GSI `gsi1` (`gsi1pk`/`gsi1sk`,
  * projection ALL), on-demand; resolves once it is ACTIVE.
@@ -76,27 +111,13 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'gsi1pk', AttributeType: 'S' },
-          { AttributeName: 'gsi1sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'gsi1',
-            KeySchema: [
-              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        ...TABLE_SHAPE,
+        AttributeDefinitions: [...TABLE_SHAPE.AttributeDefinitions],
+        KeySchema: [...TABLE_SHAPE.KeySchema],
+        GlobalSecondaryIndexes: TABLE_SHAPE.GlobalSecondaryIndexes.map((index) => ({
+          ...index,
+          KeySchema: [...index.KeySchema],
+        })),
       }),
     );
   } catch (error) {
