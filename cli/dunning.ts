@@ -2,13 +2,22 @@
  * The `dunning` command (`npx dunning …` from the repository root; the package's `bin`).
  */
 import '../local/quiet-warnings';
+import { readFileSync } from 'node:fs';
+import { checkCommand } from '../local/check-command';
 import { simulateCommand } from '../local/simulate';
 
 const USAGE = `Usage: dunning <command> [options]
 
 Commands:
   simulate   run the real workflow over a portfolio on a virtual clock and print the timeline
-             (dunning simulate --help for its options)`;
+  check      check a simulated timeline against the rule: hours, holidays, caps, opt-outs, payments
+             (dunning <command> --help for the options)`;
+
+// `dunning … | head`: the reader went away; stop quietly as other command-line tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'simulate':
       return simulateCommand(rest, io);
+    case 'check':
+      return checkCommand(rest, io, () => readFileSync(0, 'utf8'));
     case undefined:
     case 'help':
     case '--help':
