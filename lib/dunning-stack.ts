@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ENV } from '../functions/shared/environment';
 import type { DunningConfig } from './config';
 import { DunningTable } from './constructs/dunning-table';
 import { ExecutionStarter } from './constructs/execution-starter';
@@ -46,8 +47,14 @@ export class DunningStack extends Stack {
       table: this.table,
     });
     const registration = { table: this.table, startQueue: this.starter.queue, ruleId: config.rule.id };
-    this.api = new InvoiceApi(this, 'Api', { ...registration, stateMachine: this.workflow.stateMachine });
+    this.api = new InvoiceApi(this, 'Api', {
+      ...registration,
+      stateMachine: this.workflow.stateMachine,
+      companyName: config.company.legalName,
+    });
     this.drop = new InvoiceDropBucket(this, 'Drop', registration);
+    // Emails carry a one-click unsubscribe link into the API (List-Unsubscribe, RFC 8058).
+    this.workflow.functions.sendStage.withEnvironment(ENV.UNSUBSCRIBE_BASE_URL, this.api.publicBaseUrl);
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.api.url,

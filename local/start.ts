@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { API_ROUTES } from '../functions/shared/api-routes';
 import { InvalidDunningConfig, loadDunningConfig, resolveConfigPath } from '../lib/config';
 import { localControl, type Pace } from './control';
-import { startHttpApi } from './http-api';
+import { type LocalControl, startHttpApi } from './http-api';
 import { LocalSystem } from './system';
 import { type TimelineEvent, timelineKey } from './timeline';
 import { localTime } from './timeline-format';
@@ -61,22 +61,33 @@ async function main(): Promise<void> {
   const dropDir = dataDir === undefined ? mkdtempSync(join(tmpdir(), 'dunning-drop-')) : join(dataDir, 'drop');
 
   console.log(`Starting the local dunning system (billing rule "${config.rule.id}")…`);
-  const system = await LocalSystem.start({ config, dataDir, dropDir, start });
   const pace: Pace = { speed };
+  // The API listens first, so its URL can go into the emails' unsubscribe links; it answers 503 until ready.
+  let ready: { system: LocalSystem; control: LocalControl } | undefined;
   let api: Awaited<ReturnType<typeof startHttpApi>>;
   try {
     api = await startHttpApi({
       port,
-      invoke: (handler, event) => system.invokeApi(handler, event),
-      control: localControl(system, pace),
+      invoke: (handler, event) => (ready ? ready.system.invokeApi(handler, event) : Promise.resolve(starting())),
+      control: (method, url, body) =>
+        ready
+          ? ready.control(method, url, body)
+          : Promise.resolve({ statusCode: 503, body: JSON.parse(starting().body) }),
     });
   } catch (error) {
-    await system.stop();
     const code = (error as NodeJS.ErrnoException).code;
     throw code === 'EADDRINUSE'
       ? new UsageError(`Port ${port} is in use (another npm start?): pass --port <n>, or --port 0 for any free port`)
       : error;
   }
+  let system: LocalSystem;
+  try {
+    system = await LocalSystem.start({ config, dataDir, dropDir, start, publicApiUrl: api.url });
+  } catch (error) {
+    await api.close();
+    throw error;
+  }
+  ready = { system, control: localControl(system, pace) };
 
   const feed = values.quiet ? undefined : new TimelineFeed(system);
   if (feed) system.observeInvocations((handler, event) => feed.touch(handler, event));
@@ -225,6 +236,17 @@ function invoiceIdsOf(handler: string, event: unknown): string[] {
 }
 
 class UsageError extends Error {}
+
+/** What the API answers while the system is still starting. */
+function starting(): { statusCode: number; headers: Record<string, string>; body: string } {
+  return {
+    statusCode: 503,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': '2' },
+    body: JSON.stringify({
+      error: { code: 'Starting', message: 'The local system is starting: try again', details: [] },
+    }),
+  };
+}
 
 main().catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof InvalidDunningConfig) {

@@ -77,6 +77,8 @@ export interface LocalSystemOptions {
    * simulator's default: same semantics, no HTTP round trip per call).
    */
   readonly dynamodb?: 'http' | 'in-process';
+  /** The API's public URL (the local HTTP API's): emails then link to its one-click unsubscribe route. */
+  readonly publicApiUrl?: string;
 }
 
 /** Where each local service listens. */
@@ -180,6 +182,7 @@ export class LocalSystem {
       const endpoints: LocalEndpoints = { ...aws.endpoints, sfn: sfnEndpoint.url };
       Object.assign(process.env, aws.env, handlerEnvironment(config, resources, runtime.stateMachineArn), {
         AWS_ENDPOINT_URL_SFN: sfnEndpoint.url,
+        UNSUBSCRIBE_BASE_URL: options.publicApiUrl ?? '',
       });
       const sdk = { region: aws.env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
       const clients = {

@@ -15,6 +15,7 @@ const defaults: Record<string, string> = {
   COMPANY_LEGAL_NAME: 'Exemplo Cobranças Ltda',
   COMPANY_TAX_ID: '12.345.678/0001-90',
   COMPANY_SUPPORT_CONTACT: 'financeiro@example.com',
+  UNSUBSCRIBE_BASE_URL: 'https://api.example.com/v1',
   DUNNING_QUIET_LOGS: '1',
 };
 for (const [name, value] of Object.entries(defaults)) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -107,7 +108,10 @@ export class DunningTable {
     }
   }
 
-  /** Creates or refreshes a customer's contact data, keeping opt-outs recorded earlier. */
+  /**
+   * Creates or refreshes a customer's contact data, keeping opt-outs, contacts and the unsubscribe secret recorded
+   * earlier (the secret is made on first registration: 144 random bits).
+   */
   async upsertCustomer(customer: Customer, at: string): Promise<void> {
     const fields: Record<string, unknown> = {
       name: customer.name,
@@ -118,17 +122,24 @@ export class DunningTable {
       country: customer.country,
       region: customer.region,
     };
-    const set = ['#itemType = :itemType', '#customerId = :customerId', '#updatedAt = :updatedAt'];
+    const set = [
+      '#itemType = :itemType',
+      '#customerId = :customerId',
+      '#updatedAt = :updatedAt',
+      '#unsubscribeToken = if_not_exists(#unsubscribeToken, :unsubscribeToken)',
+    ];
     const remove: string[] = [];
     const names: Record<string, string> = {
       '#itemType': 'itemType',
       '#customerId': 'customerId',
       '#updatedAt': 'updatedAt',
+      '#unsubscribeToken': 'unsubscribeToken',
     };
     const values: Record<string, unknown> = {
       ':itemType': 'customer',
       ':customerId': customer.customerId,
       ':updatedAt': at,
+      ':unsubscribeToken': randomBytes(18).toString('base64url'),
     };
     for (const [field, value] of Object.entries(fields)) {
       names[`#${field}`] = field;

@@ -1,4 +1,9 @@
-import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  GetSuppressedDestinationCommand,
+  NotFoundException,
+  type SESv2Client,
+  SendEmailCommand,
+} from '@aws-sdk/client-sesv2';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -60,6 +65,20 @@ export class Mailer {
     private readonly from: string,
     private readonly configurationSet?: string,
   ) {}
+
+  /**
+   * Whether SES's account-level suppression list holds the address (it bounced or complained): SES would accept a
+   * message to it and drop it, so the contact log would say "sent" for a message nobody received.
+   */
+  async isSuppressed(address: string): Promise<boolean> {
+    try {
+      await this.client.send(new GetSuppressedDestinationCommand({ EmailAddress: address }));
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundException || (error as Error).name === 'NotFoundException') return false;
+      throw classifyProviderError(error, 'SES');
+    }
+  }
 
   async send(email: OutgoingEmail): Promise<string> {
     try {

@@ -39,6 +39,8 @@ export interface Customer {
   readonly recentContacts?: readonly RecentContact[];
   /** Bumped by every change of `recentContacts` (absent = 0). */
   readonly contactsVersion?: number;
+  /** Random secret of the customer's email unsubscribe link (set on first registration). */
+  readonly unsubscribeToken?: string;
 }
 
 /** One contact with a customer: the stage of an invoice in which at least one message went out. */

@@ -4,6 +4,7 @@ import type { StepResult } from '../../state-machines/step-result';
 import { BillingRuleSchema } from '../domain/billing-rule';
 import { sendStage } from '../services/send-stage';
 import { companyIdentity, dunningTable, mailer, now, operatorsNotifier, smsSender } from '../shared/deps';
+import { ENV, optionalEnv } from '../shared/environment';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: BillingRuleSchema, stageId: z.string().min(1) });
 const deps = {
@@ -12,6 +13,7 @@ const deps = {
   sms: smsSender(),
   operators: operatorsNotifier(),
   company: companyIdentity(),
+  unsubscribeBaseUrl: optionalEnv(ENV.UNSUBSCRIBE_BASE_URL),
   now,
 };
 

@@ -20,6 +20,7 @@ import { lateFees, lateFeeTermsOf } from '../domain/late-fee';
 import { localDaysBetween } from '../domain/local-date';
 import { type MessageContext, renderEmail, renderSms } from '../domain/messages';
 import { debtorTimezone, secondsUntil } from '../domain/schedule';
+import { unsubscribeLinkToken } from '../domain/unsubscribe-token';
 import { InvoiceNotFound } from './errors';
 import { closedResult, dueInstantOf, stageIndexOf, type WorkflowDeps } from './workflow-steps';
 
@@ -34,6 +35,8 @@ export interface SendDeps extends WorkflowDeps {
   readonly sms: SmsSender;
   readonly operators: OperatorsNotifier;
   readonly company: CompanyIdentity;
+  /** Public base URL of the API: emails then carry a one-click unsubscribe link (RFC 8058). */
+  readonly unsubscribeBaseUrl?: string;
 }
 
 /**
@@ -91,7 +94,8 @@ export async function sendStage(
     slot = decided.slot;
   }
 
-  const context = messageContext(invoice, customer, deps.company, timezone, now, rule);
+  const unsubscribeUrl = unsubscribeUrlOf(customer, deps.unsubscribeBaseUrl);
+  const context = messageContext(invoice, customer, deps.company, timezone, now, rule, unsubscribeUrl);
   let done = 0;
   let messages = 0;
   for (const action of stage.actions) {
@@ -166,6 +170,13 @@ interface ActionScope {
   readonly stage: Stage;
 }
 
+/** The customer's one-click unsubscribe link, when the API's public URL is known and the customer has a secret. */
+function unsubscribeUrlOf(customer: Customer, baseUrl: string | undefined): string | undefined {
+  if (!baseUrl || !customer.unsubscribeToken) return undefined;
+  const token = unsubscribeLinkToken(customer.customerId, customer.unsubscribeToken);
+  return `${baseUrl.replace(/\/+$/, '')}/unsubscribe/${token}`;
+}
+
 type ActionOutcome = ContactLogEntry['outcome'] | 'already-done';
 
 async function performAction(action: StageAction, scope: ActionScope, deps: SendDeps): Promise<ActionOutcome> {
@@ -182,6 +193,7 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
     if (!address) return skip('no-contact-address');
     if (customer.optOuts?.includes(action.channel)) return skip('opted-out');
     if (action.channel === 'sms' && (await deps.sms.isOptedOut(address))) return skip('opted-out');
+    if (action.channel === 'email' && (await deps.mailer.isSuppressed(address))) return skip('suppressed');
   }
 
   const claim = await deps.table.claimSend(invoice.invoiceId, base.stageId, channel, base.at);
@@ -203,12 +215,22 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
       await deps.table.markEscalated(invoice.invoiceId, base.at);
     } else if (action.channel === 'email') {
       const email = renderEmail(action.template, customer.locale, scope.context);
+      const unsubscribe = scope.context.optOut.unsubscribeUrl;
       messageId = await deps.mailer.send({
         to: customer.email as string,
         subject: email.subject,
         html: email.html,
         text: email.text,
         tags: { invoice: invoice.invoiceId, stage: base.stageId, template: action.template },
+        // RFC 8058: mail clients offer "unsubscribe" and POST `List-Unsubscribe=One-Click` to the link.
+        ...(unsubscribe
+          ? {
+              headers: [
+                { name: 'List-Unsubscribe', value: `<${unsubscribe}>` },
+                { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+              ],
+            }
+          : {}),
       });
     } else {
       const sms = renderSms(action.template, customer.locale, scope.context);
@@ -250,6 +272,7 @@ function messageContext(
   timezone: string,
   now: Date,
   rule: BillingRule,
+  unsubscribeUrl: string | undefined,
 ): MessageContext {
   const balance = { minor: invoice.balanceMinor, currency: invoice.amount.currency };
   const daysFromDue = localDaysBetween(invoice.dueDate, now, timezone);
@@ -268,6 +291,6 @@ function messageContext(
     },
     daysFromDue,
     ...(fees ? { lateFees: { fine: fees.fine, interest: fees.interest, total: fees.total } } : {}),
-    optOut: {},
+    optOut: unsubscribeUrl ? { unsubscribeUrl } : {},
   };
 }

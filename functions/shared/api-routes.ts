@@ -7,6 +7,11 @@ export interface ApiRoute {
   /** API Gateway resource path, with `{param}` placeholders. */
   readonly path: string;
   readonly handler: string;
+  /**
+   * `iam` (default): SigV4-signed requests of AWS principals. `none`: public — only for the debtor-facing
+   * unsubscribe link, whose path carries an unguessable per-customer token.
+   */
+  readonly auth?: 'iam' | 'none';
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -14,4 +19,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/invoices/{id}', handler: 'get-invoice' },
   { method: 'POST', path: '/invoices/{id}/payments', handler: 'record-payment' },
   { method: 'POST', path: '/customers/{id}/opt-outs', handler: 'record-opt-out' },
+  // RFC 8058 one-click unsubscribe: the email's List-Unsubscribe link (GET shows a confirmation page, POST opts out)
+  { method: 'GET', path: '/unsubscribe/{token}', handler: 'unsubscribe', auth: 'none' },
+  { method: 'POST', path: '/unsubscribe/{token}', handler: 'unsubscribe', auth: 'none' },
 ];

@@ -24,6 +24,8 @@ export const ENV = {
   COMPANY_SUPPORT_CONTACT: 'COMPANY_SUPPORT_CONTACT',
   /** Optional SMS sender id (alphanumeric, where the country allows it). */
   SMS_SENDER_ID: 'SMS_SENDER_ID',
+  /** Public base URL of the API (`https://…/v1`): emails link `<base>/unsubscribe/<token>` (List-Unsubscribe). */
+  UNSUBSCRIBE_BASE_URL: 'UNSUBSCRIBE_BASE_URL',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 

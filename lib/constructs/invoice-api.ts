@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -32,6 +32,8 @@ export interface InvoiceApiProps {
   readonly stateMachine: IStateMachine;
   /** Id of the billing rule, recorded on each registered invoice. */
   readonly ruleId: string;
+  /** The company's legal name, shown on the unsubscribe page. */
+  readonly companyName: string;
   /** @default "v1" */
   readonly stageName?: string;
   /** Steady-state requests per second of the stage. @default 50 */
@@ -52,6 +54,11 @@ export class InvoiceApi extends Construct {
   readonly api: RestApi;
   /** The route handlers, by handler name (`create-invoices`, `get-invoice`, `record-payment`). */
   readonly functions: Readonly<Record<string, DunningFunction>>;
+  /**
+   * The stage's base URL built from the API's id (`https://<id>.execute-api.<region>.<suffix>/<stage>`), not from
+   * the deployment: a function the API itself depends on (the workflow's send step) can hold it without a cycle.
+   */
+  readonly publicBaseUrl: string;
 
   constructor(scope: Construct, id: string, props: InvoiceApiProps) {
     super(scope, id);
@@ -83,6 +90,8 @@ export class InvoiceApi extends Construct {
         }),
       },
     });
+    const stack = Stack.of(this);
+    this.publicBaseUrl = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${props.stageName ?? 'v1'}`;
     // The stack outputs the URL as `ApiUrl`; drop RestApi's automatic duplicate output.
     this.api.node.tryRemoveChild('Endpoint');
     addJsonErrorResponses(this.api);
@@ -101,11 +110,24 @@ export class InvoiceApi extends Construct {
           `API route ${route.method} ${route.path} names handler "${route.handler}", which InvoiceApi does not create`,
         );
       const model = models[route.handler];
-      this.api.root
+      const method = this.api.root
         .resourceForPath(route.path)
         .addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
           ...(model ? { requestValidator: validator, requestModels: { 'application/json': model } } : {}),
+          ...(route.auth === 'none' ? { authorizationType: AuthorizationType.NONE } : {}),
         });
+      if (route.auth === 'none') {
+        acknowledgeNag(
+          method,
+          'AwsSolutions-APIG4',
+          'The debtor-facing one-click unsubscribe link (RFC 8058) must work without credentials; the path carries an unguessable per-customer token, checked by the handler, and the only effect is an opt-out.',
+        );
+        acknowledgeNag(
+          method,
+          'AwsSolutions-COG4',
+          'The unsubscribe link is opened by email clients and debtors, who have no Cognito identity; the token in the path is the authorization.',
+        );
+      }
     }
 
     acknowledgeNag(
@@ -140,6 +162,9 @@ export class InvoiceApi extends Construct {
         props.table,
         'RW',
       ),
+      unsubscribe: new DunningFunction(this, 'Unsubscribe', { handler: 'unsubscribe' })
+        .bindTable(props.table, 'RW')
+        .withEnvironment(ENV.COMPANY_LEGAL_NAME, props.companyName),
     };
   }
 }

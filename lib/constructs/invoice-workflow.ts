@@ -124,7 +124,7 @@ export class InvoiceWorkflow extends Construct {
 
 /**
  * SES: send as the sender identity (the address, or its domain when the domain is the verified identity) and with
- * the configuration set. SNS SMS: Publish to a phone number and CheckIfPhoneNumberIsOptedOut have no resource ARN,
+ * the configuration set; read the account's suppression list (no resource ARN). SNS SMS: Publish to a phone number and CheckIfPhoneNumberIsOptedOut have no resource ARN,
  * so they need `Resource: "*"`; they are limited to the stack's region.
  */
 function allowSending(fn: DunningFunction, sender: SenderSettings): void {
@@ -146,6 +146,15 @@ function allowSending(fn: DunningFunction, sender: SenderSettings): void {
   );
   fn.addToRolePolicy(
     new PolicyStatement({
+      sid: 'CheckEmailSuppressionList',
+      effect: Effect.ALLOW,
+      actions: ['ses:GetSuppressedDestination'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+    }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
       sid: 'SendSmsAndCheckOptOut',
       effect: Effect.ALLOW,
       actions: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut'],
@@ -156,6 +165,6 @@ function allowSending(fn: DunningFunction, sender: SenderSettings): void {
   acknowledgeNag(
     fn.executionRole,
     STAR_RESOURCE_FINDING,
-    'X-Ray tracing (PutTraceSegments/PutTelemetryRecords) and SMS: sns:Publish to a phone number and sns:CheckIfPhoneNumberIsOptedOut have no resource ARN; both limited to this region by aws:RequestedRegion.',
+    'X-Ray tracing (PutTraceSegments/PutTelemetryRecords), SMS (sns:Publish to a phone number, sns:CheckIfPhoneNumberIsOptedOut) and the account-level SES suppression list (ses:GetSuppressedDestination) have no resource ARN; all limited to this region by aws:RequestedRegion.',
   );
 }

@@ -55,6 +55,8 @@ export interface LocalAws {
   smsOutbox(): SmsMessage[];
   /** Opts a phone (E.164) out of SMS, as a STOP reply would. */
   optOutPhone(phone: string): void;
+  /** Puts an email address on SES's suppression list, as a bounce or complaint would. */
+  suppressEmail(address: string, reason?: 'BOUNCE' | 'COMPLAINT'): void;
   /** Messages published to SNS topics (recorded by fauxqs), oldest first; only `topicArn`'s when given. */
   topicMessages(topicArn?: string): TopicMessage[];
   /** Closes every server (flushing persisted stores); idempotent. */
@@ -93,7 +95,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
       engine
         ? Promise.resolve<DynamoEmulator>({ url: CLOSED_PORT_URL, stop: () => Promise.resolve() })
         : track(startDynamo({ ...dynamoPath, port: ports.dynamodb })),
-      track(startSes({ port: ports.ses })),
+      track(startSes({ port: ports.ses, ...(options.now ? { now: options.now } : {}) })),
       track(startFauxqsEmulator({ dataDir, port: ports.fauxqs })),
     ] as const;
     // Let every start settle first, so none is left running untracked when another fails.
@@ -131,6 +133,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
     clearMailbox: () => ses.clearMailbox(),
     smsOutbox: () => sms.outbox(),
     optOutPhone: (phone) => sms.optOut(phone),
+    suppressEmail: (address, reason = 'BOUNCE') => ses.suppressionList.add(address, reason),
     topicMessages: (topicArn) => fauxqs.topicMessages(topicArn),
     stop() {
       stopped ??= stopAll(started);

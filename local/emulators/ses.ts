@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { closeServer, LOOPBACK } from './http-server';
+import { SuppressionList, serveSuppressionList } from './ses-suppression';
 
 // aws-ses-v2-local is CommonJS with `exports.default = server`: require it so every loader (tsx, vitest, plain node)
 // sees the same shape.
@@ -52,16 +53,19 @@ export interface SesEmulator {
   mailbox(): Promise<CapturedEmail[]>;
   /** Empties the mailbox (and the emulator's stored templates). */
   clearMailbox(): Promise<void>;
+  /** The account-level suppression list (what a bounce or complaint adds to on AWS). */
+  readonly suppressionList: SuppressionList;
   stop(): Promise<void>;
 }
 
 /**
  * Starts aws-ses-v2-local (SES v1 + v2 over HTTP, with its web mailbox) on 127.0.0.1.
  * It needs no verified sender identity. Its mailbox lives in memory and is shared by every instance in the
- * same process (the package keeps it in a module-level store).
+ * same process (the package keeps it in a module-level store). The suppression-list operations, which the package
+ * lacks, are answered in front of it (ses-suppression.ts).
  * @param options.port port to listen on; 0 = any free port.
  */
-export async function startSes(options: { port?: number }): Promise<SesEmulator> {
+export async function startSes(options: { port?: number; now?: () => Date }): Promise<SesEmulator> {
   const port = options.port ?? 0;
   let server: Server;
   try {
@@ -76,9 +80,12 @@ export async function startSes(options: { port?: number }): Promise<SesEmulator>
   }
   const address = server.address();
   const url = `http://${LOOPBACK}:${typeof address === 'object' && address !== null ? address.port : port}`;
+  const suppressionList = new SuppressionList(options.now);
+  serveSuppressionList(server, suppressionList);
 
   return {
     url,
+    suppressionList,
     async mailbox() {
       const response = await fetch(`${url}/store`);
       if (!response.ok) throw new Error(`SES emulator GET /store answered HTTP ${response.status}`);

@@ -10,11 +10,19 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  DeleteSuppressedDestinationCommand,
+  GetSuppressedDestinationCommand,
+  NotFoundException,
+  PutSuppressedDestinationCommand,
+  SESv2Client,
+  SendEmailCommand,
+} from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Mailer } from '../../functions/adapters/providers';
 import {
   type EmulatorPorts,
   type LocalAws,
@@ -164,6 +172,32 @@ describe('local AWS emulators, in memory, reached by SDK clients configured only
       headers: [{ name: 'List-Unsubscribe', value: '<https://example.com/unsubscribe/C-1>' }],
     });
     expect(Number.isNaN(Date.parse(mailbox[0]?.at ?? ''))).toBe(false);
+  });
+
+  it('keeps an SES suppression list the v2 client reads (Get/Put/DeleteSuppressedDestination), and the Mailer checks it', async () => {
+    // Prepare
+    const ses = new SESv2Client({});
+    const mailer = new Mailer(ses, 'cobranca@example.com');
+    aws.suppressEmail('bounced@example.com');
+
+    // Act
+    const found = await ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'Bounced@Example.com' }));
+    const missing = await ses
+      .send(new GetSuppressedDestinationCommand({ EmailAddress: 'fine@example.com' }))
+      .catch((error: unknown) => error);
+    await ses.send(
+      new PutSuppressedDestinationCommand({ EmailAddress: 'complained@example.com', Reason: 'COMPLAINT' }),
+    );
+    const afterPut = await mailer.isSuppressed('complained@example.com');
+    await ses.send(new DeleteSuppressedDestinationCommand({ EmailAddress: 'complained@example.com' }));
+    const afterDelete = await mailer.isSuppressed('complained@example.com');
+
+    // Assess
+    expect(found.SuppressedDestination).toMatchObject({ EmailAddress: 'Bounced@Example.com', Reason: 'BOUNCE' });
+    expect(missing).toBeInstanceOf(NotFoundException);
+    expect(afterPut).toBe(true);
+    expect(afterDelete).toBe(false);
+    expect(await mailer.isSuppressed('bounced@example.com')).toBe(true);
   });
 
   it('empties the mailbox on clearMailbox', async () => {

@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { localControl, type Pace } from '../../local/control';
-import { startHttpApi } from '../../local/http-api';
+import { type LocalControl, startHttpApi } from '../../local/http-api';
 import { LocalSystem } from '../../local/system';
 
 // The local system in this process, driven only from outside: the real HTTP API (fetch), the drop folder, an
@@ -20,12 +20,22 @@ let dropDir: string;
 
 beforeAll(async () => {
   dropDir = mkdtempSync(join(tmpdir(), 'dunning-e2e-drop-'));
-  system = await LocalSystem.start({ config, start: new Date('2026-11-20T12:00:00.000Z'), dropDir });
   const pace: Pace = { speed: 0 }; // the clock moves only when a test says so
+  let ready: LocalSystem | undefined;
+  let control: LocalControl | undefined;
+  // The API listens first so its URL goes into the emails' unsubscribe links (as npm start does).
   api = await startHttpApi({
-    invoke: (handler, event) => system.invokeApi(handler, event),
-    control: localControl(system, pace),
+    invoke: (handler, event) => (ready as LocalSystem).invokeApi(handler, event),
+    control: (method, url, body) => (control as LocalControl)(method, url, body),
   });
+  system = await LocalSystem.start({
+    config,
+    start: new Date('2026-11-20T12:00:00.000Z'),
+    dropDir,
+    publicApiUrl: api.url,
+  });
+  ready = system;
+  control = localControl(system, pace);
   system.startBackground({ intervalMs: 50 });
 });
 
@@ -151,6 +161,44 @@ describe('registering through the HTTP API and walking the billing rule', () => 
     expect(execution.status).toBe('SUCCEEDED');
     const states = execution.history.filter((e) => e.type === 'StateEntered');
     expect(states.at(-1)).toMatchObject({ stateName: 'Invoice paid', at: '2026-12-22T00:00:00.000Z' });
+  });
+});
+
+describe('the one-click unsubscribe link of every email', () => {
+  it('carries List-Unsubscribe headers; a POST to the link opts the debtor out of email for every later stage', async () => {
+    // Prepare: D-3 by email goes out (Fri 2027-02-12 09:00 local)
+    await call('POST', '/invoices', invoice('INV-E2E-UNSUB', { dueDate: '2027-02-15' }));
+    await advanceTo('2027-02-13T00:00:00.000Z');
+    const email = (await system.aws.mailbox()).find((e) => e.to.includes('inv-e2e-unsub@example.com'));
+    const header = email?.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '';
+    const link = /^<(.+)>$/.exec(header)?.[1] ?? '';
+
+    // Act: the mail client's one-click POST, then the walk goes on
+    const page = await fetch(link);
+    const oneClick = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    await advanceTo('2027-03-01T00:00:00.000Z');
+
+    // Assess
+    expect(link.startsWith(`${api.url}/unsubscribe/`)).toBe(true);
+    expect(email?.headers).toContainEqual({ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' });
+    expect(email?.text).toContain(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post">');
+    expect(oneClick.status).toBe(200);
+    const { body } = await call('GET', '/invoices/INV-E2E-UNSUB');
+    const outcomes = body.contacts.map((c: Json) => `${c.stageId} ${c.channel} ${c.outcome} ${c.reason ?? ''}`.trim());
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        'D-3 email sent',
+        'D0 email skipped opted-out',
+        'D0 sms sent',
+        'D+7 email skipped opted-out',
+      ]),
+    );
   });
 });
 

@@ -42,6 +42,8 @@ const allowedActions = (handler: string) => new Set(statementsOf(handler).flatMa
 const STAR_ONLY: Record<string, string> = {
   'sns:Publish': 'SMS to a phone number has no resource ARN (send-stage only, region-limited)',
   'sns:CheckIfPhoneNumberIsOptedOut': 'no resource-level permission (send-stage only, region-limited)',
+  'ses:GetSuppressedDestination':
+    "the account's suppression list has no resource ARN (send-stage only, region-limited)",
   'xray:PutTraceSegments': 'X-Ray active tracing',
   'xray:PutTelemetryRecords': 'X-Ray active tracing',
   'xray:GetSamplingRules': 'X-Ray tracing of the state machine',

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { INCOMING_PREFIX, PROCESSED_PREFIX, REJECTED_PREFIX } from '../../functions/services/ingest-file';
+import { API_ROUTES } from '../../functions/shared/api-routes';
 import { loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { DROP_PREFIXES } from '../../lib/constructs/invoice-drop-bucket';
 import { resourcesOfType, sharedDunningStack, synthDunningStack } from './stack-under-test';
@@ -50,19 +51,10 @@ describe('the single table keeps the data safe', () => {
 describe('every Lambda function carries the project defaults', () => {
   const functions = dunningFunctions();
 
-  it('creates the ten handlers', () => {
-    expect(Object.keys(functions).sort()).toEqual([
-      'create-invoices',
-      'get-invoice',
-      'handle-failure',
-      'ingest-file',
-      'plan-stage',
-      'record-opt-out',
-      'record-payment',
-      'send-stage',
-      'start-executions',
-      'wait-for-event',
-    ]);
+  it('creates one function per handler: each API route, the drop, the starter and the workflow steps', () => {
+    const routeHandlers = API_ROUTES.map((r) => r.handler);
+    const others = ['handle-failure', 'ingest-file', 'plan-stage', 'send-stage', 'start-executions', 'wait-for-event'];
+    expect(Object.keys(functions).sort()).toEqual([...new Set([...routeHandlers, ...others])].sort());
   });
 
   it('runs Node 22 on arm64 with active tracing, source maps and its own log group', () => {
@@ -105,6 +97,7 @@ describe('every Lambda function carries the project defaults', () => {
         'COMPANY_LEGAL_NAME',
         'COMPANY_TAX_ID',
         'COMPANY_SUPPORT_CONTACT',
+        'UNSUBSCRIBE_BASE_URL',
       ],
       'handle-failure': ['TABLE_NAME', 'OPERATORS_TOPIC_ARN'],
       'start-executions': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
@@ -112,6 +105,7 @@ describe('every Lambda function carries the project defaults', () => {
       'get-invoice': ['TABLE_NAME'],
       'record-payment': ['TABLE_NAME'],
       'record-opt-out': ['TABLE_NAME'],
+      unsubscribe: ['TABLE_NAME', 'COMPANY_LEGAL_NAME'],
       'ingest-file': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
     };
     for (const [handler, fn] of Object.entries(functions)) {

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import {
+  GetSuppressedDestinationCommand,
+  NotFoundException,
+  SESv2Client,
+  SendEmailCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
 import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   DeleteCommand,
@@ -59,6 +65,9 @@ const smsText = () => sns.commandCalls(PublishCommand)[0]?.args[0].input.Message
 describe('send step', () => {
   beforeEach(() => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+    ses
+      .on(GetSuppressedDestinationCommand)
+      .rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
     sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
     sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
   });
@@ -199,6 +208,45 @@ describe('send step', () => {
     });
   });
 
+  it("skips an email address on SES's suppression list (it bounced), with the reason, and sends the SMS", async () => {
+    // Prepare
+    at('2026-12-10T12:00:00.000Z');
+    givenInvoice();
+    ses.on(GetSuppressedDestinationCommand).resolves({
+      SuppressedDestination: { EmailAddress: 'maria@example.com', Reason: 'BOUNCE', LastUpdateTime: new Date() },
+    });
+
+    // Act
+    const result = await send('D0');
+
+    // Assess
+    expect(result.outcome).toBe('sent');
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { PhoneNumber: '+5511987650001' });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ stageId: 'D0', channel: 'email', outcome: 'skipped', reason: 'suppressed' }),
+    });
+  });
+
+  it('gives every email a one-click unsubscribe link (List-Unsubscribe + List-Unsubscribe-Post, RFC 8058)', async () => {
+    // Prepare
+    at('2026-12-07T12:00:00.000Z');
+    givenInvoice(invoiceFixture(), customerFixture({ unsubscribeToken: 'k3V9tYqL2wPz8sRfX1cN0bHa' }));
+
+    // Act
+    await send('D-3');
+
+    // Assess
+    const link = 'https://api.example.com/v1/unsubscribe/Qy0x.k3V9tYqL2wPz8sRfX1cN0bHa';
+    const email = ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple;
+    expect(email?.Headers).toEqual([
+      { Name: 'List-Unsubscribe', Value: `<${link}>` },
+      { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+    ]);
+    expect(email?.Body?.Text?.Data).toContain(link);
+    expect(email?.Body?.Html?.Data).toContain(`href="${link}"`);
+  });
+
   it('supersedes a stage whose next stage is already due', async () => {
     // D-3 reached only after D0 was due (e.g. a long deferral): D-3 is skipped, D0 waits 1 s.
     at('2026-12-10T13:00:00.000Z');
@@ -318,6 +366,9 @@ describe('frequency caps across all of a customer’s invoices', () => {
 
   beforeEach(() => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+    ses
+      .on(GetSuppressedDestinationCommand)
+      .rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
     sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
     sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
   });

@@ -1,4 +1,10 @@
-import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import {
+  GetSuppressedDestinationCommand,
+  NotFoundException,
+  SESv2Client,
+  SendEmailCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
   CheckIfPhoneNumberIsOptedOutCommand,
@@ -63,6 +69,7 @@ function useHarness(rule: BillingRule, start: string) {
 
 beforeEach(() => {
   sent = [];
+  ses.on(GetSuppressedDestinationCommand).rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
   ses.on(SendEmailCommand).callsFake((input) => {
     sent.push({
       channel: 'email',
