@@ -18,10 +18,17 @@ export const WEEKDAY_NAMES: Readonly<Record<Weekday, string>> = {
   sun: 'Sunday',
 };
 
+/** Parsed `HH:MM` strings (a few distinct windows, asked for constantly by the calendar). */
+const MINUTES = new Map<string, number>();
+
 /** Minutes since midnight of an `HH:MM` (or `24:00`) string. */
 export function minutesOf(hhmm: string): number {
+  const known = MINUTES.get(hhmm);
+  if (known !== undefined) return known;
   const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
+  const minutes = (h ?? 0) * 60 + (m ?? 0);
+  if (MINUTES.size < 2_000) MINUTES.set(hhmm, minutes); // the calendar asks for the same few windows all the time
+  return minutes;
 }
 
 /** `HH:MM` of minutes since midnight (1440 is `24:00`). */

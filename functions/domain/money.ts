@@ -64,21 +64,37 @@ export function formatDecimalAmount(minor: number, currency: string): string {
   return `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
 }
 
+/** Intl number formats are costly to build (~50 µs) and immutable: one per locale, currency and style. */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(key: string, build: () => Intl.NumberFormat): Intl.NumberFormat {
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = build();
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
 /** Localised display (`R$ 1.234,50`), computed from the exact decimal string. */
 export function formatMoney(money: Money, locale: string): string {
   const decimal = formatDecimalAmount(money.minor, money.currency);
   // Intl accepts decimal strings exactly (no float rounding) since ES2023.
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency }).format(
-    decimal as unknown as number, // string input is exact in Intl.NumberFormat v3; the lib typing lags behind
+  const format = numberFormat(
+    `money|${locale}|${money.currency}`,
+    () => new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency }),
   );
+  return format.format(decimal as unknown as number); // string input is exact in Intl.NumberFormat v3; the lib typing lags behind
 }
 
 /** Localised number without the currency (`1.234,50` in pt-BR), with the currency's minor digits, exactly. */
 export function formatAmount(money: Money, locale: string): string {
   const digits = currencyMinorDigits(money.currency);
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
-    formatDecimalAmount(money.minor, money.currency) as unknown as number, // exact decimal string, as in formatMoney
+  const format = numberFormat(
+    `amount|${locale}|${digits}`,
+    () => new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }),
   );
+  return format.format(formatDecimalAmount(money.minor, money.currency) as unknown as number); // exact decimal string
 }
 
 function truncate(text: string): string {
