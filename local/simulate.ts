@@ -113,16 +113,6 @@ export async function simulate(options: SimulationOptions, io: SimulationIo): Pr
   if (portfolio.length === 0 && !problems.some((p) => p.file === options.invoices)) {
     problems.push({ file: options.invoices, line: 0, field: '(file)', issue: 'holds no invoice' });
   }
-  for (const event of events) {
-    if (event.type !== 'payment' && event.type !== 'optout') {
-      problems.push({
-        file: options.events ?? '',
-        line: event.line,
-        field: 'type',
-        issue: `"${event.type}" events need the pause/dispute workflow paths, which this version does not have yet`,
-      });
-    }
-  }
   if (problems.length > 0 || !rule || !config) throw new InvalidSimulationInput(problems);
 
   const start = fromFlag ?? defaultStart(portfolio);
@@ -307,8 +297,21 @@ async function applyEvent(system: LocalSystem, event: SimulationEvent, file: str
         channel: event.channel,
       });
       break;
-    default:
-      throw new Error(`${file}:${event.line}: "${event.type}" events are not supported yet`);
+    case 'pause':
+    case 'resume':
+    case 'dispute':
+    case 'resolve':
+      // The API requires an operator's reason; an event line may leave it out.
+      answer = await system.api('POST', `/invoices/${encodeURIComponent(event.invoiceId)}/${event.type}`, {
+        reason: event.reason ?? `simulated ${event.type} (${file}:${event.line})`,
+      });
+      break;
+    case 'promise':
+      answer = await system.api('POST', `/invoices/${encodeURIComponent(event.invoiceId)}/promises`, {
+        date: event.date,
+        ...(event.amount === undefined ? {} : { amount: event.amount }),
+      });
+      break;
   }
   if (answer.statusCode >= 300) {
     const error =

@@ -25,7 +25,7 @@ export interface PortfolioInvoice {
 }
 
 /** The `--events` lines (DESIGN §8). */
-export const EVENT_TYPES = ['payment', 'dispute', 'resolve', 'pause', 'resume', 'optout'] as const;
+export const EVENT_TYPES = ['payment', 'dispute', 'resolve', 'pause', 'resume', 'promise', 'optout'] as const;
 export type SimulationEventType = (typeof EVENT_TYPES)[number];
 
 const Instant = z.string({ error: 'must be an ISO-8601 instant' }).refine((v) => 'value' in checkIsoInstant(v), {
@@ -49,7 +49,19 @@ const EventSchema = z.discriminatedUnion(
     z.strictObject({ at: Instant, type: z.literal('dispute'), invoiceId: Id, reason: z.string().optional() }),
     z.strictObject({ at: Instant, type: z.literal('resolve'), invoiceId: Id, reason: z.string().optional() }),
     z.strictObject({ at: Instant, type: z.literal('pause'), invoiceId: Id, reason: z.string().optional() }),
-    z.strictObject({ at: Instant, type: z.literal('resume'), invoiceId: Id }),
+    z.strictObject({ at: Instant, type: z.literal('resume'), invoiceId: Id, reason: z.string().optional() }),
+    z.strictObject({
+      at: Instant,
+      type: z.literal('promise'),
+      invoiceId: Id,
+      date: z.string({ error: 'must be the promised date YYYY-MM-DD' }).regex(/^\d{4}-\d{2}-\d{2}$/, {
+        error: 'must be the promised date YYYY-MM-DD',
+      }),
+      amount: z
+        .union([z.string(), z.number()], { error: 'must be a decimal amount like "100.00"' })
+        .transform(String)
+        .optional(),
+    }),
     z.strictObject({
       at: Instant,
       type: z.literal('optout'),

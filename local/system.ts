@@ -524,8 +524,9 @@ export class LocalSystem {
   }
 
   /**
-   * After a restart: every invoice that can still be contacted and whose execution is not running (the state file
-   * was not written before the process died) gets its walk started again — the workflow re-enters safely.
+   * After a restart: every invoice still being walked (contactable, or on hold waiting to resume) whose execution is
+   * not running (the state file was not written before the process died) gets its walk started again — the workflow
+   * re-enters safely.
    */
   private async reconcile(): Promise<void> {
     const records: ExecutionRecord[] = [];
@@ -534,9 +535,17 @@ export class LocalSystem {
       const page = await this.clients.dynamo.send(
         new ScanCommand({
           TableName: this.resources.tableName,
-          FilterExpression: 'itemType = :invoice AND attribute_exists(executionArn) AND #status IN (:open, :escalated)',
+          // Walks still running: contactable, or on hold (paused, disputed) waiting to resume.
+          FilterExpression:
+            'itemType = :invoice AND attribute_exists(executionArn) AND #status IN (:open, :escalated, :paused, :disputed)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':invoice': 'invoice', ':open': 'OPEN', ':escalated': 'ESCALATED' },
+          ExpressionAttributeValues: {
+            ':invoice': 'invoice',
+            ':open': 'OPEN',
+            ':escalated': 'ESCALATED',
+            ':paused': 'PAUSED',
+            ':disputed': 'DISPUTED',
+          },
           ProjectionExpression: 'invoiceId',
           ExclusiveStartKey: startKey,
         }),

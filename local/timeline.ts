@@ -1,8 +1,13 @@
 import type { ContactLogEntry, InvoiceEvent } from '../functions/adapters/dunning-table';
 
-/** The event names of DESIGN §8's simulator output (plus `failed`, an unhandled error the operators were told of). */
+/**
+ * The event names of DESIGN §8's simulator output, in the order events of one instant are listed, plus `written-off`
+ * (an operator closed the invoice) and `failed` (an unhandled error the operators were told of).
+ */
 export const TIMELINE_EVENTS = [
   'registered',
+  // at one instant a resume comes before what the walk then does; a pause, a dispute or a payment after it
+  'resumed',
   'skipped',
   'deferred',
   'sent',
@@ -10,9 +15,9 @@ export const TIMELINE_EVENTS = [
   'partially-paid',
   'paid',
   'paused',
-  'resumed',
   'disputed',
   'completed',
+  'written-off',
   'failed',
 ] as const;
 export type TimelineEventName = (typeof TIMELINE_EVENTS)[number];
@@ -43,13 +48,28 @@ const CONTACT_EVENTS: Record<ContactLogEntry['outcome'], TimelineEventName> = {
   failed: 'skipped',
 };
 
-/** Audit events that appear on the timeline (execution bookkeeping does not). */
-const AUDIT_EVENTS: Partial<Record<InvoiceEvent['type'], TimelineEventName>> = {
-  registered: 'registered',
-  paid: 'paid',
-  'partially-paid': 'partially-paid',
-  failed: 'failed',
-  completed: 'completed',
+/**
+ * Audit events that appear on the timeline, with their reason (execution bookkeeping and credit on a paid invoice do
+ * not appear). An operator's hold is `paused` / `disputed` and its end `resumed`, the reason saying how it ended.
+ */
+const AUDIT_EVENTS: Partial<
+  Record<InvoiceEvent['type'], (e: InvoiceEvent) => { event: TimelineEventName; reason?: string } | undefined>
+> = {
+  registered: () => ({ event: 'registered' }),
+  paid: (e) => ({ event: 'paid', ...(Number(e.detail?.excessMinor ?? 0) > 0 ? { reason: 'overpaid' } : {}) }),
+  'partially-paid': () => ({ event: 'partially-paid' }),
+  failed: (e) => ({ event: 'failed', ...(e.detail?.error ? { reason: String(e.detail.error) } : {}) }),
+  completed: () => ({ event: 'completed' }),
+  paused: () => ({ event: 'paused' }),
+  promised: () => ({ event: 'paused', reason: 'promise-to-pay' }),
+  disputed: () => ({ event: 'disputed' }),
+  resumed: () => ({ event: 'resumed' }),
+  resolved: () => ({ event: 'resumed', reason: 'resolved' }),
+  'promise-broken': () => ({ event: 'resumed', reason: 'promise-broken' }),
+  // a kept promise resumes dunning only when something is left to pay (otherwise `paid` ends the walk)
+  'promise-kept': (e) => (e.detail?.resumed === true ? { event: 'resumed', reason: 'promise-kept' } : undefined),
+  'written-off': () => ({ event: 'written-off' }),
+  escalated: () => ({ event: 'escalated', reason: 'manual' }),
 };
 
 /**
@@ -82,10 +102,9 @@ export function invoiceTimeline(
     });
   }
   for (const e of history.events) {
-    const event = AUDIT_EVENTS[e.type];
-    if (!event) continue;
-    const reason = e.type === 'failed' ? String(e.detail?.error ?? '') : '';
-    timeline.push({ at: e.at, invoiceId, customerId, event, ...(reason ? { reason } : {}) });
+    const mapped = AUDIT_EVENTS[e.type]?.(e);
+    if (!mapped) continue;
+    timeline.push({ at: e.at, invoiceId, customerId, ...mapped });
   }
   if (completedAt !== undefined && !timeline.some((t) => t.event === 'completed')) {
     timeline.push({ at: completedAt, invoiceId, customerId, event: 'completed' });

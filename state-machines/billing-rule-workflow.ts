@@ -23,7 +23,7 @@ import { STATE } from './state-names';
 export interface WorkflowFunctions {
   /** Reads the invoice and picks the stage to wait for (skipping superseded ones). */
   readonly planStage: IFunction;
-  /** Stores the task token on the invoice; a payment resumes it with SendTaskSuccess. */
+  /** Stores the task token on the invoice; a payment, pause, dispute… resumes it with SendTaskSuccess. */
   readonly waitForEvent: IFunction;
   /** Re-reads the invoice, asks the contact policy, sends the stage's messages (idempotently). */
   readonly sendStage: IFunction;
@@ -58,6 +58,12 @@ const STEP = '$.step';
  *
  * which is three state transitions per stage on the happy path. A payment resumes the wait at once and the execution
  * ends in `Invoice paid`. A deferral (outside business hours, holiday, frequency cap) loops back to the stage's wait.
+ *
+ * An operator's pause or a dispute resumes the wait with `changed`: `Plan next stage` finds the invoice on hold and
+ * the walk parks in `Paused or disputed (wait for resume)` (no timeout: nothing goes out until a resume or resolve
+ * resumes it, and `Plan next stage` picks the stage that is due). A promise to pay parks in `Promise to pay (wait
+ * until the promised date)`, whose timeout is the promise's deadline: a payment keeps it (or ends the walk), the
+ * timeout sends the walk back to `Plan next stage`, which records the broken promise and resumes dunning.
  */
 export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWorkflowProps): IChainable {
   const { rule, functions } = props;
@@ -104,6 +110,39 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     .when(Condition.stringEquals('$.interrupt.event', 'paid'), paid)
     .otherwise(plan);
 
+  // Holds: the token is parked on the invoice as for a stage's wait; a change of the invoice resumes it.
+  const holdPayload = (until: string) =>
+    TaskInput.fromObject({
+      invoiceId: JsonPath.stringAt('$.invoiceId'),
+      stageId: JsonPath.stringAt(`${STEP}.stageId`),
+      kind: 'hold',
+      until,
+      taskToken: JsonPath.taskToken,
+    });
+  const held = onError(
+    new LambdaInvoke(scope, STATE.held, {
+      lambdaFunction: functions.waitForEvent,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      comment: 'Paused or disputed: no contact until a resume (or resolve, payment, write-off) resumes this task.',
+      payload: holdPayload(''),
+      resultPath: '$.interrupt',
+    }),
+  );
+  held.next(interrupted);
+  const promised = onError(
+    new LambdaInvoke(scope, STATE.promised, {
+      lambdaFunction: functions.waitForEvent,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      comment: 'A promise to pay is pending: a payment resumes this task; the timeout is the promise deadline.',
+      payload: holdPayload(JsonPath.stringAt(`${STEP}.until`)),
+      taskTimeout: Timeout.at(`${STEP}.seconds`),
+      resultPath: '$.interrupt',
+    }),
+  );
+  // The deadline passed: plan again, which records the broken promise and resumes dunning at the stage that is due.
+  promised.addCatch(plan, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
+  promised.next(interrupted);
+
   // Build the stages back to front so each can point at the next one's wait.
   const startAt = new Choice(scope, STATE.startAt);
   let nextWait: IChainable = completed;
@@ -146,6 +185,7 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
       .when(Condition.stringEquals(`${STEP}.outcome`, 'deferred'), wait)
       .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
       .when(Condition.stringEquals(`${STEP}.outcome`, 'closed'), stopped)
+      .when(Condition.stringEquals(`${STEP}.outcome`, 'held'), plan)
       .otherwise(nextWait);
 
     // A timeout of the wait means "the stage is due": go and act.
@@ -169,6 +209,8 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
   startAt
     .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
     .when(Condition.stringEquals(`${STEP}.outcome`, 'closed'), stopped)
+    .when(Condition.stringEquals(`${STEP}.outcome`, 'held'), held)
+    .when(Condition.stringEquals(`${STEP}.outcome`, 'promised'), promised)
     .otherwise(completed);
 
   return loadRule.next(plan).next(startAt);

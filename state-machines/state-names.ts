@@ -9,6 +9,10 @@ export const STATE = {
   plan: 'Plan next stage',
   startAt: 'Start at stage',
   interrupted: 'Payment or other event?',
+  /** Paused by an operator, or disputed: no contact until it resumes (no timeout). */
+  held: 'Paused or disputed (wait for resume)',
+  /** A promise to pay is pending: no contact until a payment keeps it or its deadline passes. */
+  promised: 'Promise to pay (wait until the promised date)',
   paid: 'Invoice paid',
   stopped: 'Dunning stopped (invoice closed)',
   completed: 'Billing rule completed',

@@ -17,6 +17,10 @@ export const STEP_OUTCOMES = [
   'paid',
   /** plan/send: the invoice is no longer open (written off, renegotiated, …) */
   'closed',
+  /** plan/send: the invoice is paused or disputed: wait for it to resume (plan: no timeout) */
+  'held',
+  /** plan: a promise to pay is pending: wait for a payment or until its deadline `until` (`seconds`) */
+  'promised',
   /** plan: no stage is left */
   'completed',
 ] as const;
@@ -34,7 +38,10 @@ export interface StepResult {
   readonly reason: string;
 }
 
-/** What a payment/dispute/… sends with SendTaskSuccess to the waiting task. */
+/**
+ * What a payment, pause, dispute, promise, write-off… sends with SendTaskSuccess to the waiting task: `paid` ends the
+ * walk, `changed` makes it plan again from the invoice as it now is.
+ */
 export interface InterruptOutput {
   readonly event: 'paid' | 'changed';
   readonly status?: string;

@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Customer, Invoice, InvoiceRegistration, InvoiceStatus, RecentContact } from '../domain/invoice';
+import type { InvoiceChange, LifecycleEventType } from '../domain/lifecycle';
 
 /** A channel of a stage action. */
 export type Channel = 'email' | 'sms' | 'escalate';
@@ -33,9 +34,17 @@ export interface ContactLogEntry {
 export interface InvoiceEvent {
   readonly at: string;
   readonly invoiceId: string;
-  readonly type: 'registered' | 'execution-started' | 'paid' | 'partially-paid' | 'failed' | 'completed';
+  readonly type: 'registered' | 'execution-started' | 'failed' | 'completed' | LifecycleEventType;
   readonly detail?: Record<string, unknown>;
+  /**
+   * Orders the events of one instant (the invoice version the change wrote), and keeps two events of one type at one
+   * instant apart (two payments in the same millisecond).
+   */
+  readonly seq?: number;
 }
+
+/** Where a wait step parks its token: a stage's wait (the invoice must be contactable) or a hold (paused, disputed). */
+export type WaitKind = 'stage' | 'hold';
 
 export type SendClaim = 'claimed' | 'already-sent' | 'in-doubt';
 
@@ -258,30 +267,41 @@ export class DunningTable {
   }
 
   /**
-   * Stores the task token of the wait that is running now, only while the invoice can still be contacted.
-   * Returns the invoice's status when it is not (the caller resumes the wait itself).
+   * Stores the task token of the wait that is running now, with the instant it ends (`until`, '' for none), only
+   * while the invoice is in the state that wait is for: contactable (OPEN, ESCALATED) for a stage's wait, which also
+   * records `stageId` as the current stage; on hold (PAUSED, DISPUTED) for a hold. Returns the invoice's status when
+   * it is not (the caller resumes the wait itself). A stage's wait that finds the invoice on hold still records its
+   * stage, so that dunning resumes there.
    */
   async storeTaskToken(
     invoiceId: string,
     stageId: string,
     taskToken: string,
     at: string,
+    options: { kind?: WaitKind; until?: string } = {},
   ): Promise<{ stored: true } | { stored: false; status: InvoiceStatus | 'MISSING' }> {
+    const hold = options.kind === 'hold';
+    const until = options.until ?? '';
+    const set = ['taskToken = :token', 'updatedAt = :at'];
+    if (!hold) set.push('currentStage = :stage');
+    if (until) set.push('waitUntil = :until');
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: invoiceKey(invoiceId),
-          UpdateExpression: 'SET taskToken = :token, currentStage = :stage, updatedAt = :at ADD version :one',
-          ConditionExpression: '#status IN (:open, :escalated)',
+          UpdateExpression: `SET ${set.join(', ')}${until ? '' : ' REMOVE waitUntil'} ADD version :one`,
+          ConditionExpression: hold ? '#status IN (:paused, :disputed)' : '#status IN (:open, :escalated)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':token': taskToken,
-            ':stage': stageId,
             ':at': at,
             ':one': 1,
-            ':open': 'OPEN',
-            ':escalated': 'ESCALATED',
+            ...(hold
+              ? { ':paused': 'PAUSED', ':disputed': 'DISPUTED' }
+              : { ':open': 'OPEN', ':escalated': 'ESCALATED' }),
+            ...(hold ? {} : { ':stage': stageId }),
+            ...(until ? { ':until': until } : {}),
           },
         }),
       );
@@ -289,57 +309,86 @@ export class DunningTable {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const invoice = await this.getInvoice(invoiceId);
+      if (!hold && invoice && (invoice.status === 'PAUSED' || invoice.status === 'DISPUTED')) {
+        await this.recordStageOnHold(invoiceId, stageId, at);
+      }
       return { stored: false, status: invoice?.status ?? 'MISSING' };
     }
   }
 
-  /**
-   * Applies a payment with optimistic locking on `version`. Returns the updated invoice and the task token to resume
-   * (cleared from the item when the invoice becomes PAID). Retries on a concurrent change.
-   */
-  async applyPayment(
-    invoiceId: string,
-    amountMinor: number | undefined,
-    at: string,
-  ): Promise<
-    | { kind: 'applied'; invoice: Invoice; taskToken?: string }
-    | { kind: 'not-found' }
-    | { kind: 'not-open'; invoice: Invoice }
-  > {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.getInvoice(invoiceId);
-      if (!current) return { kind: 'not-found' };
-      if (current.status !== 'OPEN' && current.status !== 'ESCALATED') return { kind: 'not-open', invoice: current };
-      const paid = amountMinor ?? current.balanceMinor;
-      const balance = current.balanceMinor - paid;
-      const status: InvoiceStatus = balance <= 0 ? 'PAID' : current.status;
-      try {
-        const out = await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: invoiceKey(invoiceId),
-            UpdateExpression: `SET balanceMinor = :balance, #status = :status, updatedAt = :at, version = :next${
-              status === 'PAID' ? ', paidAt = :at REMOVE taskToken' : ''
-            }`,
-            ConditionExpression: 'version = :version',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':balance': balance,
-              ':status': status,
-              ':at': at,
-              ':version': current.version,
-              ':next': current.version + 1,
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        const invoice = stripKeys<Invoice>(out.Attributes ?? {});
-        return { kind: 'applied', invoice, ...(current.taskToken ? { taskToken: current.taskToken } : {}) };
-      } catch (error) {
+  /** The walk moved on to `stageId` while the invoice is on hold: dunning resumes there (no-op once the hold ended). */
+  private async recordStageOnHold(invoiceId: string, stageId: string, at: string): Promise<void> {
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: 'SET currentStage = :stage, updatedAt = :at ADD version :one',
+          ConditionExpression: '#status IN (:paused, :disputed)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':stage': stageId,
+            ':at': at,
+            ':one': 1,
+            ':paused': 'PAUSED',
+            ':disputed': 'DISPUTED',
+          },
+        }),
+      )
+      .catch((error: unknown) => {
         if (!isConditionFailure(error)) throw error;
-      }
+      });
+  }
+
+  /**
+   * Writes a lifecycle change (`decide` in domain/lifecycle.ts) onto the invoice read as `current`, only if nobody
+   * changed it since (optimistic lock on `version`): one conditional write of the invoice item. `clearToken` takes
+   * the parked task token off the item (the caller resumes it). Returns the invoice as written, or 'conflict': read
+   * again and decide again.
+   */
+  async writeInvoiceChange(
+    current: Invoice,
+    change: InvoiceChange,
+    at: string,
+    options: { clearToken?: boolean } = {},
+  ): Promise<Invoice | 'conflict'> {
+    const set = ['#status = :status', 'updatedAt = :at', 'version = :next'];
+    const remove: string[] = [];
+    const values: Record<string, unknown> = {
+      ':status': change.status,
+      ':at': at,
+      ':version': current.version,
+      ':next': current.version + 1,
+    };
+    const assign = (attribute: string, placeholder: string, value: unknown) => {
+      set.push(`${attribute} = ${placeholder}`);
+      values[placeholder] = value;
+    };
+    if (change.balanceMinor !== undefined) assign('balanceMinor', ':balance', change.balanceMinor);
+    if (change.creditMinor !== undefined) assign('creditMinor', ':credit', change.creditMinor);
+    if (change.paymentRefs !== undefined) assign('paymentRefs', ':refs', change.paymentRefs);
+    if (change.paidAt !== undefined) assign('paidAt', ':paidAt', change.paidAt);
+    // HOLD is a DynamoDB reserved word.
+    if (change.hold === null) remove.push('#hold');
+    else if (change.hold !== undefined) assign('#hold', ':hold', change.hold);
+    if (options.clearToken) remove.push('taskToken', 'waitUntil');
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(current.invoiceId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeNames: { '#status': 'status', ...(change.hold !== undefined ? { '#hold': 'hold' } : {}) },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return stripKeys<Invoice>(out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
     }
-    throw new Error(`Invoice ${invoiceId} kept changing while applying a payment; try again`);
   }
 
   /** Marks the invoice ESCALATED (it stays contactable by later stages). */
@@ -449,10 +498,16 @@ export class DunningTable {
 
   /** Appends an audit event to the invoice's history. */
   async logEvent(event: InvoiceEvent): Promise<void> {
+    const seq = event.seq === undefined ? '' : `${String(event.seq).padStart(10, '0')}#`;
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: `INVOICE#${event.invoiceId}`, sk: `EVENT#${event.at}#${event.type}`, itemType: 'event', ...event },
+        Item: {
+          pk: `INVOICE#${event.invoiceId}`,
+          sk: `EVENT#${event.at}#${seq}${event.type}`,
+          itemType: 'event',
+          ...event,
+        },
       }),
     );
   }

@@ -394,6 +394,11 @@ const RuleFieldsSchema = strictObject({
   contactPolicy: ContactPolicySchema.optional(),
   extraHolidays: z.array(IsoDate, { error: 'must be a list of dates YYYY-MM-DD' }).optional(),
   lateFee: LateFeeSchema.optional(),
+  /**
+   * Days after a promised payment date the debtor still has to pay before the promise counts as broken and dunning
+   * resumes. @default 0
+   */
+  promiseGraceDays: wholeNumber('days', 0, 30).optional(),
   stages: StagesSchema,
 })
   .superRefine(

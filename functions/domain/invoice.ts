@@ -74,7 +74,45 @@ export interface Invoice extends InvoiceRegistration {
   readonly taskToken?: string;
   readonly executionArn?: string;
   readonly lastError?: string;
+  /** Why dunning is on hold (status PAUSED or DISPUTED); absent otherwise. */
+  readonly hold?: InvoiceHold;
+  /** Paid beyond the balance (overpayment), minor units: the balance never goes below 0. */
+  readonly creditMinor?: number;
+  /** References of the payments applied (a payment repeating one is a duplicate, not applied twice). */
+  readonly paymentRefs?: readonly string[];
+  /** ISO instant the balance reached 0. */
+  readonly paidAt?: string;
+  /** ISO instant the running wait ends (the stage's send time, or a promise's deadline); absent when none. */
+  readonly waitUntil?: string;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** Kinds of hold: an operator's pause and a promise to pay keep the invoice PAUSED, a dispute keeps it DISPUTED. */
+export const HOLD_KINDS = ['pause', 'promise', 'dispute'] as const;
+export type HoldKind = (typeof HOLD_KINDS)[number];
+
+/** Why and since when dunning is on hold, and where it goes back to when the hold ends. */
+export interface InvoiceHold {
+  readonly kind: HoldKind;
+  /** The operator's reason (free text). */
+  readonly reason: string;
+  /** ISO instant the hold began. */
+  readonly since: string;
+  /** The status dunning returns to when the hold ends (resume, resolve, a kept or broken promise). */
+  readonly resumeTo: 'OPEN' | 'ESCALATED';
+  /** Who put it on hold (the IAM caller, when known). */
+  readonly by?: string;
+  /** kind `promise`: what was promised. */
+  readonly promise?: PromiseToPay;
+}
+
+/** A debtor's promise to pay `amountMinor` by `date` (the debtor's calendar date). */
+export interface PromiseToPay {
+  /** YYYY-MM-DD */
+  readonly date: string;
+  readonly amountMinor: number;
+  /** Paid since the promise was made: the promise is kept once this reaches `amountMinor`. */
+  readonly paidMinor: number;
 }

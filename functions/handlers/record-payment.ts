@@ -22,7 +22,7 @@ const PaymentBody = z.strictObject(
   {
     amount: z.string().max(MAX_AMOUNT_LENGTH).optional().describe('decimal string; the whole balance when omitted'),
     paidAt: IsoInstant.optional(),
-    reference: z.string().max(256).optional(),
+    reference: z.string().min(1).max(256).optional(),
   },
   {
     error: (issue) =>
@@ -38,7 +38,11 @@ function showKey(key: string): string {
 
 const deps = { table: dunningTable(), tokens: taskTokens(), now };
 
-/** `POST /invoices/{id}/payments` — a full payment ends the walk at once; a partial one lowers the balance. */
+/**
+ * `POST /invoices/{id}/payments` — a full payment ends the walk at once; a partial one lowers the balance; paying more
+ * than the balance leaves it at 0 and keeps the excess as credit. A `reference` seen before is a duplicate (200,
+ * `event: "duplicate"`, nothing applied).
+ */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
   .handler(async (event) => {
@@ -63,19 +67,24 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
         invoiceId,
         ...(amountMinor !== undefined ? { amountMinor } : {}),
         ...(body.paidAt ? { paidAt: body.paidAt } : {}),
+        ...(body.reference !== undefined ? { reference: body.reference } : {}),
       },
       deps,
     );
     const { invoice } = result;
+    const money = (minor: number) => ({
+      minor,
+      currency: invoice.amount.currency,
+      decimal: formatDecimalAmount(minor, invoice.amount.currency),
+    });
     return jsonResponse(200, {
       invoiceId,
       event: result.event,
       status: invoice.status,
-      balance: {
-        minor: invoice.balanceMinor,
-        currency: invoice.amount.currency,
-        decimal: formatDecimalAmount(invoice.balanceMinor, invoice.amount.currency),
-      },
+      balance: money(invoice.balanceMinor),
+      ...(result.excessMinor > 0 ? { excess: money(result.excessMinor) } : {}),
+      ...(invoice.creditMinor ? { credit: money(invoice.creditMinor) } : {}),
+      ...(result.promiseKept ? { promiseKept: true } : {}),
       resumedWorkflow: result.resumedWorkflow,
     });
   });

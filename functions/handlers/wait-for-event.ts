@@ -5,11 +5,16 @@ import { dunningTable, now, taskTokens } from '../shared/deps';
 
 const Input = z.object({
   invoiceId: z.string().min(1),
-  stageId: z.string().min(1),
+  stageId: z.string(),
   taskToken: z.string().min(1),
   until: z.string(),
+  /** `stage`: a stage's wait (the default); `hold`: paused, disputed or promised, waiting to resume. */
+  kind: z.enum(['stage', 'hold']).optional(),
 });
 const deps = { table: dunningTable(), tokens: taskTokens(), now };
 
-/** Workflow step `<stage> · wait or payment` (`.waitForTaskToken`): parks the token on the invoice. */
+/**
+ * Workflow steps `<stage> · wait or payment`, `Paused or disputed (wait for resume)` and `Promise to pay (wait until
+ * the promised date)` (`.waitForTaskToken`): park the token on the invoice.
+ */
 export const handler = middy<unknown, void>().handler(async (event) => waitForEvent(Input.parse(event), deps));

@@ -1,8 +1,7 @@
-import type { InterruptOutput } from '../../state-machines/step-result';
 import type { DunningTable } from '../adapters/dunning-table';
 import type { TaskTokens } from '../adapters/providers';
 import type { Invoice } from '../domain/invoice';
-import { InvoiceNotFound, InvoiceNotOpen } from './errors';
+import { changeInvoice } from './invoice-changes';
 
 export interface PaymentDeps {
   readonly table: DunningTable;
@@ -12,37 +11,50 @@ export interface PaymentDeps {
 
 export interface PaymentResult {
   readonly invoice: Invoice;
-  /** 'paid' when the balance reached zero (the walk ends), 'partially-paid' otherwise. */
-  readonly event: 'paid' | 'partially-paid';
+  /**
+   * `paid` when the balance reached zero (the walk ends), `partially-paid` otherwise, `overpaid` for money paid to
+   * an invoice that was paid already (all of it credit), `duplicate` when the reference was applied before.
+   */
+  readonly event: 'paid' | 'partially-paid' | 'overpaid' | 'duplicate';
+  /** Paid beyond the balance by this payment, kept as credit on the invoice (minor units). */
+  readonly excessMinor: number;
+  /** A pending promise to pay was kept by this payment. */
+  readonly promiseKept: boolean;
   /** Whether a waiting workflow step was resumed at once. */
   readonly resumedWorkflow: boolean;
 }
 
 /**
- * Records a payment (minor units; the whole balance when omitted). A full payment ends the walk at once: the
- * waiting stage is resumed with `{ event: 'paid' }` and the execution ends in `Invoice paid`. If the workflow is
- * between steps, its next step re-reads the invoice and stops: the status write commits before any resume.
+ * Records a payment (minor units; the whole balance when omitted). A full payment ends the walk at once: the waiting
+ * step is resumed with `{ event: 'paid' }` and the execution ends in `Invoice paid`. Paying more than the balance
+ * leaves it at 0 and keeps the excess as credit (`creditMinor`), recorded in the audit event. A `reference` makes the
+ * payment idempotent (payment files are delivered at least once). See `decide` in domain/lifecycle.ts for promises.
+ * @throws InvoiceNotFound; InvalidTransition (`InvoiceNotOpen`) for a written-off invoice or when nothing is owed.
  */
 export async function recordPayment(
-  input: { invoiceId: string; amountMinor?: number; paidAt?: string },
+  input: { invoiceId: string; amountMinor?: number; paidAt?: string; reference?: string },
   deps: PaymentDeps,
 ): Promise<PaymentResult> {
-  const at = input.paidAt ?? deps.now().toISOString();
-  const applied = await deps.table.applyPayment(input.invoiceId, input.amountMinor, at);
-  if (applied.kind === 'not-found') throw new InvoiceNotFound(input.invoiceId);
-  if (applied.kind === 'not-open') throw new InvoiceNotOpen(input.invoiceId, applied.invoice.status);
-  const { invoice } = applied;
-  const event = invoice.status === 'PAID' ? 'paid' : 'partially-paid';
-  await deps.table.logEvent({
-    at,
-    invoiceId: invoice.invoiceId,
-    type: event,
-    detail: { amountMinor: input.amountMinor ?? null, balanceMinor: invoice.balanceMinor },
-  });
-  let resumedWorkflow = false;
-  if (event === 'paid' && applied.taskToken) {
-    const output: InterruptOutput = { event: 'paid' };
-    resumedWorkflow = await deps.tokens.resume(applied.taskToken, output);
-  }
-  return { invoice, event, resumedWorkflow };
+  const result = await changeInvoice(
+    input.invoiceId,
+    {
+      type: 'payment',
+      ...(input.amountMinor !== undefined ? { amountMinor: input.amountMinor } : {}),
+      ...(input.paidAt !== undefined ? { paidAt: input.paidAt } : {}),
+      ...(input.reference !== undefined ? { reference: input.reference } : {}),
+    },
+    deps,
+  );
+  const payment = result.events.find((e) => e.type === 'paid' || e.type === 'partially-paid' || e.type === 'overpaid');
+  const excess = payment?.detail.excessMinor;
+  return {
+    invoice: result.invoice,
+    event:
+      payment?.type === 'paid' || payment?.type === 'partially-paid' || payment?.type === 'overpaid'
+        ? payment.type
+        : 'duplicate',
+    excessMinor: typeof excess === 'number' ? excess : 0,
+    promiseKept: result.events.some((e) => e.type === 'promise-kept'),
+    resumedWorkflow: result.resumedWorkflow,
+  };
 }

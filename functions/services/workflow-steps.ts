@@ -1,21 +1,27 @@
 import type { InterruptOutput, StepResult } from '../../state-machines/step-result';
-import type { DunningTable } from '../adapters/dunning-table';
+import type { DunningTable, WaitKind } from '../adapters/dunning-table';
 import type { TaskTokens } from '../adapters/providers';
 import type { BillingRule } from '../domain/billing-rule';
 import type { Invoice } from '../domain/invoice';
+import { promiseDeadline } from '../domain/lifecycle';
 import { debtorTimezone, planStage, secondsUntil, stageDueInstant } from '../domain/schedule';
 import { InvoiceNotFound, UnknownStage } from './errors';
+import { changeInvoice } from './invoice-changes';
 
 export interface WorkflowDeps {
   readonly table: DunningTable;
   readonly now: () => Date;
 }
 
-/** StepResult for an invoice that can no longer be contacted. */
+/**
+ * StepResult for an invoice that cannot be contacted now: `held` while it is paused or disputed (the walk waits for
+ * it to resume), `paid`, or `closed` for good (written off, renegotiated).
+ */
 export function closedResult(invoice: Invoice): StepResult {
+  const held = invoice.status === 'PAUSED' || invoice.status === 'DISPUTED';
   return {
-    outcome: invoice.status === 'PAID' ? 'paid' : 'closed',
-    stageId: '',
+    outcome: held ? 'held' : invoice.status === 'PAID' ? 'paid' : 'closed',
+    stageId: held ? (invoice.currentStage ?? '') : '',
     seconds: 1,
     until: '',
     reason: invoice.status.toLowerCase(),
@@ -62,16 +68,37 @@ export async function planFrom(
   };
 }
 
-/** Plan step: where does this invoice's walk start (or resume)? */
+/**
+ * Plan step: where does this invoice's walk start (or resume)? From the current stage (the one the walk waited for
+ * last), so that after a pause, a dispute or a promise dunning goes on with the stage that was due — and when later
+ * stages fell due meanwhile, with the latest of them, the earlier ones superseded. A pending promise to pay waits
+ * until its deadline (the promised date plus the rule's `promiseGraceDays`, in the debtor's zone); once that has
+ * passed the promise is broken (`promise-broken`) and dunning resumes.
+ */
 export async function planNextStage(
   input: { invoiceId: string; rule: BillingRule },
   deps: WorkflowDeps,
 ): Promise<StepResult> {
-  const invoice = await deps.table.getInvoice(input.invoiceId);
+  let invoice = await deps.table.getInvoice(input.invoiceId);
   if (!invoice) throw new InvoiceNotFound(input.invoiceId);
-  if (invoice.status !== 'OPEN' && invoice.status !== 'ESCALATED') return closedResult(invoice);
   const customer = await deps.table.getCustomer(invoice.customer.customerId);
   const timezone = debtorTimezone(input.rule, customer ?? invoice.customer);
+  const promise = invoice.status === 'PAUSED' && invoice.hold?.kind === 'promise' ? invoice.hold.promise : undefined;
+  if (promise) {
+    const now = deps.now();
+    const deadline = promiseDeadline(promise.date, input.rule.promiseGraceDays ?? 0, timezone);
+    if (deadline.getTime() > now.getTime()) {
+      return {
+        outcome: 'promised',
+        stageId: invoice.currentStage ?? '',
+        seconds: secondsUntil(now, deadline),
+        until: deadline.toISOString(),
+        reason: 'promise-to-pay',
+      };
+    }
+    invoice = (await changeInvoice(input.invoiceId, { type: 'promise-deadline' }, deps)).invoice;
+  }
+  if (invoice.status !== 'OPEN' && invoice.status !== 'ESCALATED') return closedResult(invoice);
   const fromIndex = invoice.currentStage ? stageIndexOf(input.rule, invoice.currentStage) : 0;
   return planFrom(input.rule, invoice, timezone, fromIndex, deps);
 }
@@ -92,11 +119,13 @@ export interface WaitDeps extends WorkflowDeps {
 }
 
 /**
- * Wait step (`.waitForTaskToken`): stores the token on the invoice so a payment can resume the wait at once. If the
- * invoice stopped being contactable before the wait began, resumes the token itself so nothing waits in vain.
+ * Wait step (`.waitForTaskToken`): stores the token on the invoice so a payment, pause, dispute… can resume the wait
+ * at once. A stage's wait (`kind` 'stage') parks only while the invoice is contactable, a hold (`kind` 'hold': paused,
+ * disputed, promised) only while it is on hold. If the invoice changed before the wait began, resumes the token
+ * itself, so nothing waits in vain: the workflow plans again from the invoice as it now is.
  */
 export async function waitForEvent(
-  input: { invoiceId: string; stageId: string; taskToken: string },
+  input: { invoiceId: string; stageId: string; taskToken: string; until?: string; kind?: WaitKind },
   deps: WaitDeps,
 ): Promise<void> {
   const result = await deps.table.storeTaskToken(
@@ -104,6 +133,7 @@ export async function waitForEvent(
     input.stageId,
     input.taskToken,
     deps.now().toISOString(),
+    { kind: input.kind ?? 'stage', until: input.until ?? '' },
   );
   if (result.stored) return;
   const output: InterruptOutput =

@@ -18,6 +18,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/invoices', handler: 'create-invoices' },
   { method: 'GET', path: '/invoices/{id}', handler: 'get-invoice' },
   { method: 'POST', path: '/invoices/{id}/payments', handler: 'record-payment' },
+  // An operator steers one invoice (issue #5): the waiting workflow step is resumed at once.
+  { method: 'POST', path: '/invoices/{id}/pause', handler: 'change-invoice' },
+  { method: 'POST', path: '/invoices/{id}/resume', handler: 'change-invoice' },
+  { method: 'POST', path: '/invoices/{id}/dispute', handler: 'change-invoice' },
+  { method: 'POST', path: '/invoices/{id}/resolve', handler: 'change-invoice' },
+  { method: 'POST', path: '/invoices/{id}/promises', handler: 'change-invoice' },
   { method: 'POST', path: '/customers/{id}/opt-outs', handler: 'record-opt-out' },
   // RFC 8058 one-click unsubscribe: the email's List-Unsubscribe link (GET shows a confirmation page, POST opts out)
   { method: 'GET', path: '/unsubscribe/{token}', handler: 'unsubscribe', auth: 'none' },

@@ -3,7 +3,9 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { type FieldIssue, fieldIssuesFromZod } from '../domain/field-issue';
+import { InvalidTransition } from '../domain/lifecycle';
 import { CustomerNotFound, InvoiceNotFound, InvoiceNotOpen } from '../services/errors';
+import { ConcurrentChange } from '../services/invoice-changes';
 import { log } from './logger';
 
 /** An error with an HTTP status, thrown anywhere below a handler and turned into the JSON error body in one place. */
@@ -142,6 +144,12 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProx
         request.response = errorResponse(404, 'CustomerNotFound', error.message);
       } else if (error instanceof InvoiceNotOpen) {
         request.response = errorResponse(409, 'InvoiceNotOpen', error.message);
+      } else if (error instanceof InvalidTransition) {
+        request.response = errorResponse(409, error.code, error.message, [
+          { path: '(status)', issue: `is ${error.status}` },
+        ]);
+      } else if (error instanceof ConcurrentChange) {
+        request.response = errorResponse(503, 'ConcurrentChange', error.message);
       } else {
         log.error('unhandled API error', { error: error?.name, message: error?.message });
         request.response = errorResponse(500, 'InternalError', 'Something went wrong on our side; it was logged');

@@ -28,7 +28,7 @@ export interface InvoiceApiProps {
   readonly table: IDunningTable;
   /** Registrations send `{ invoiceId }` here to start the workflow. */
   readonly startQueue: IQueue;
-  /** Payments resume the waiting execution with its task token. */
+  /** Payments and operators' changes resume the waiting execution with its task token. */
   readonly stateMachine: IStateMachine;
   /** Id of the billing rule, recorded on each registered invoice. */
   readonly ruleId: string;
@@ -158,6 +158,9 @@ export class InvoiceApi extends Construct {
       'record-payment': new DunningFunction(this, 'RecordPayment', { handler: 'record-payment' })
         .bindTable(props.table, 'RW')
         .bindStateMachine(props.stateMachine, 'task-response'),
+      'change-invoice': new DunningFunction(this, 'ChangeInvoice', { handler: 'change-invoice' })
+        .bindTable(props.table, 'RW')
+        .bindStateMachine(props.stateMachine, 'task-response'),
       'record-opt-out': new DunningFunction(this, 'RecordOptOut', { handler: 'record-opt-out' }).bindTable(
         props.table,
         'RW',
@@ -198,6 +201,23 @@ function requestModels(api: RestApi): Record<string, Model> {
         properties: {
           channel: { type: JsonSchemaType.STRING, enum: ['email', 'sms'] },
           source: { type: JsonSchemaType.STRING, maxLength: 256 },
+        },
+      },
+    }),
+    'change-invoice': api.addModel('InvoiceChange', {
+      modelName: 'InvoiceChange',
+      contentType: 'application/json',
+      description:
+        "An operator's change of an invoice: the reason (pause, resume, dispute, resolve), or a promise's date and amount",
+      schema: {
+        schema: JsonSchemaVersion.DRAFT4,
+        title: 'InvoiceChange',
+        type: JsonSchemaType.OBJECT,
+        additionalProperties: false,
+        properties: {
+          reason: { type: JsonSchemaType.STRING, maxLength: 500 },
+          date: { type: JsonSchemaType.STRING, maxLength: 10 },
+          amount: { type: JsonSchemaType.STRING, maxLength: 40 },
         },
       },
     }),

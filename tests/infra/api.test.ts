@@ -94,6 +94,17 @@ describe('the API checks body shapes before calling Lambda', () => {
       }),
     });
   });
+
+  it("accepts an operator's change (pause, resume, dispute, resolve) carrying a reason, and nothing else", () => {
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Name: 'InvoiceChange',
+      Schema: Match.objectLike({
+        type: 'object',
+        additionalProperties: false,
+        properties: { reason: { type: 'string', maxLength: 500 } },
+      }),
+    });
+  });
 });
 
 describe("API Gateway's own errors use the JSON error format", () => {

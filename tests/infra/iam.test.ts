@@ -113,8 +113,8 @@ describe('each function gets only what its handler does', () => {
     }
   });
 
-  it('lets the payment API and the wait step resume a waiting execution, and nothing else', () => {
-    const taskResponders = ['record-payment', 'wait-for-event'];
+  it("lets the payment API, the operators' changes and the wait step resume a waiting execution, and nothing else", () => {
+    const taskResponders = ['record-payment', 'change-invoice', 'wait-for-event'];
     for (const handler of [
       'plan-stage',
       'wait-for-event',
@@ -124,6 +124,7 @@ describe('each function gets only what its handler does', () => {
       'create-invoices',
       'get-invoice',
       'record-payment',
+      'change-invoice',
       'ingest-file',
     ]) {
       expect(allowedActions(handler).has('states:SendTaskSuccess'), handler).toBe(taskResponders.includes(handler));

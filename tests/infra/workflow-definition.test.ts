@@ -67,6 +67,38 @@ describe('the workflow generated from the billing rule', () => {
     expect(interrupted.Choices[0]?.Next).toBe('Invoice paid');
   });
 
+  it('parks a paused or disputed walk with no timeout, and a promise to pay until its deadline', () => {
+    const held = states['Paused or disputed (wait for resume)'] as Record<string, unknown>;
+    const promised = states['Promise to pay (wait until the promised date)'] as Record<string, unknown>;
+    for (const wait of [held, promised]) {
+      expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+      expect((wait.Parameters as { Payload: Record<string, unknown> }).Payload).toMatchObject({
+        'taskToken.$': '$$.Task.Token',
+        kind: 'hold',
+        'stageId.$': '$.step.stageId',
+      });
+      expect(wait.Next).toBe('Payment or other event?');
+    }
+    expect(held.TimeoutSecondsPath).toBeUndefined();
+    expect(held.TimeoutSeconds).toBeUndefined();
+    expect(promised.TimeoutSecondsPath).toBe('$.step.seconds');
+    expect(promised.Catch).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'Plan next stage' })]),
+    );
+    const startAt = states['Start at stage'] as { Choices: { StringEquals?: string; Next: string }[] };
+    expect(startAt.Choices).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ StringEquals: 'held', Next: 'Paused or disputed (wait for resume)' }),
+        expect.objectContaining({ StringEquals: 'promised', Next: 'Promise to pay (wait until the promised date)' }),
+      ]),
+    );
+    // A pause that lands while a stage is being sent: the send step reports `held` and the walk plans again.
+    const outcome = states['D0 · sent or deferred?'] as { Choices: { StringEquals?: string; Next: string }[] };
+    expect(outcome.Choices).toEqual(
+      expect.arrayContaining([expect.objectContaining({ StringEquals: 'held', Next: 'Plan next stage' })]),
+    );
+  });
+
   it('retries throttled sends with backoff and sends every unhandled error to the failure handler', () => {
     const act = states['D0 · send email + sms'] as { Retry: Record<string, unknown>[]; Catch: { Next: string }[] };
     expect(act.Retry).toEqual(

@@ -190,7 +190,7 @@ describe('billing rule validation names every bad field and why', () => {
 
   it('rejects unknown keys at any level, suggesting the key that was probably meant', () => {
     expect(issuesOf({ ...designExample, bussinessHours: {} })).toEqual([
-      '(root): unknown key "bussinessHours" (did you mean "businessHours"?); allowed: id, name, preset, timezone, country, region, businessHours, channelHours, contactPolicy, extraHolidays, lateFee, stages',
+      '(root): unknown key "bussinessHours" (did you mean "businessHours"?); allowed: id, name, preset, timezone, country, region, businessHours, channelHours, contactPolicy, extraHolidays, lateFee, promiseGraceDays, stages',
     ]);
     expect(issuesOf(withStage(0, { offsetdays: -3 }))).toEqual([
       'stages.0: unknown key "offsetdays" (did you mean "offsetDays"?); allowed: id, offsetDays, at, actions',
@@ -345,6 +345,19 @@ describe('late fees are a fine and monthly interest, in percent with bounds', ()
     expect(issuesOf({ ...designExample, lateFee: { finePercent: 2 } })).toEqual([
       `lateFee.monthlyInterestPercent: ${interest}`,
     ]);
+  });
+});
+
+describe('a promise to pay may get grace days', () => {
+  it('accepts 0 to 30 whole days, and a rule without it has none', () => {
+    expect(parseBillingRule({ ...designExample, promiseGraceDays: 3 }).promiseGraceDays).toBe(3);
+    expect(parseBillingRule(designExample).promiseGraceDays).toBeUndefined();
+  });
+
+  it('rejects negative, fractional and too many days, naming the field', () => {
+    for (const days of [-1, 1.5, 31, '2']) {
+      expect(issuesOf({ ...designExample, promiseGraceDays: days })[0], String(days)).toMatch(/^promiseGraceDays: /);
+    }
   });
 });
 

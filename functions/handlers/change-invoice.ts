@@ -1,0 +1,139 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { isValidTimeZone } from '../domain/billing-rule';
+import type { Invoice } from '../domain/invoice';
+import { checkInvoiceId, MAX_AMOUNT_LENGTH } from '../domain/invoice-input';
+import type { InvoiceCommand } from '../domain/lifecycle';
+import { formatDecimalAmount, parseDecimalAmount } from '../domain/money';
+import { InvoiceNotFound } from '../services/errors';
+import { changeInvoice } from '../services/invoice-changes';
+import { dunningTable, now, taskTokens } from '../shared/deps';
+import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
+
+/** An operator's reason: required, one line of clean text. */
+const Reason = z
+  .string({ error: 'is required: say why (one line of text)' })
+  .trim()
+  .min(1, { error: 'is required: say why (one line of text)' })
+  .max(500, { error: 'is longer than 500 characters' })
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), { error: 'must not contain control characters' });
+
+const strict = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.join(', ')}; allowed: ${Object.keys(shape).join(', ')}`
+        : undefined,
+  });
+
+/** `{ reason }` and nothing else. */
+const ReasonBody = strict({ reason: Reason });
+
+/** `{ date, amount? }`: the debtor's promised date (YYYY-MM-DD) and amount (decimal; the whole balance if omitted). */
+const PromiseBody = strict({
+  date: z
+    .string({ error: 'is required: the promised date, YYYY-MM-DD' })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' }),
+  amount: z.string().max(MAX_AMOUNT_LENGTH).optional().describe('decimal string; the whole balance when omitted'),
+});
+
+/** How far ahead a promise may be: a Standard workflow execution lives at most a year. */
+const MAX_PROMISE_DAYS = 365;
+
+const deps = { table: dunningTable(), tokens: taskTokens(), now };
+
+type RouteCommand = (event: APIGatewayProxyEvent, invoiceId: string, by: { by?: string }) => Promise<InvoiceCommand>;
+
+const withReason =
+  (type: 'pause' | 'resume' | 'dispute' | 'resolve'): RouteCommand =>
+  async (event, _invoiceId, by) => ({ type, reason: parseWith(ReasonBody, parseJsonBody(event), type).reason, ...by });
+
+/** The routes this handler serves, by API Gateway resource path, with the command each body becomes. */
+const ROUTES: Readonly<Record<string, RouteCommand>> = {
+  '/invoices/{id}/pause': withReason('pause'),
+  '/invoices/{id}/resume': withReason('resume'),
+  '/invoices/{id}/dispute': withReason('dispute'),
+  '/invoices/{id}/resolve': withReason('resolve'),
+  '/invoices/{id}/promises': async (event, invoiceId, by) => {
+    const body = parseWith(PromiseBody, parseJsonBody(event), 'promise to pay');
+    const invoice = await deps.table.getInvoice(invoiceId);
+    if (!invoice) throw new InvoiceNotFound(invoiceId);
+    return { type: 'promise', ...checkPromise(invoice, body, deps.now()), ...by };
+  },
+};
+
+/**
+ * `POST /invoices/{id}/pause|resume|dispute|resolve` — an operator steers one invoice; each needs a `reason`.
+ * `POST /invoices/{id}/promises` `{ date, amount? }` — the debtor promised to pay: dunning pauses until the date
+ * (plus the rule's grace days); paying the promised amount keeps the promise, otherwise dunning resumes after it.
+ * The waiting workflow step is resumed at once: an invoice on hold is contacted no more until the hold ends, and then
+ * dunning goes on with the stage that is due. 409 when the invoice's status does not allow the change.
+ */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    const toCommand = ROUTES[event.resource];
+    if (!toCommand) throw new HttpError(404, 'NotFound', `No operator action at ${event.resource}`);
+    const invoiceId = pathParameter(event, 'id', checkInvoiceId);
+    const caller = callerOf(event);
+    const command = await toCommand(event, invoiceId, caller ? { by: caller } : {});
+    const result = await changeInvoice(invoiceId, command, deps);
+    const { invoice } = result;
+    const promise = invoice.hold?.promise;
+    return jsonResponse(200, {
+      invoiceId,
+      status: invoice.status,
+      previousStatus: result.previousStatus,
+      events: result.events.map((e) => e.type),
+      ...(promise
+        ? {
+            promise: {
+              date: promise.date,
+              amount: formatDecimalAmount(promise.amountMinor, invoice.amount.currency),
+              currency: invoice.amount.currency,
+            },
+          }
+        : {}),
+      resumedWorkflow: result.resumedWorkflow,
+    });
+  });
+
+/**
+ * A promise's date must be a real date, not before today in the debtor's zone (any zone's today when the invoice
+ * names none) and at most a year ahead; its amount more than 0 and at most the balance.
+ */
+function checkPromise(
+  invoice: Invoice,
+  body: z.infer<typeof PromiseBody>,
+  now: Date,
+): { date: string; amountMinor?: number } {
+  const zone =
+    invoice.customer.timezone && isValidTimeZone(invoice.customer.timezone) ? invoice.customer.timezone : 'Etc/GMT+12';
+  const invalid = (path: string, issue: string) =>
+    new HttpError(400, 'ValidationError', 'Invalid promise to pay', [{ path, issue }]);
+  const date = DateTime.fromISO(body.date, { zone });
+  if (!date.isValid) throw invalid('date', `is not a real date: "${body.date}"`);
+  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
+  if (date < today) throw invalid('date', `is in the past (today is ${today.toISODate()} for the debtor)`);
+  if (date > today.plus({ days: MAX_PROMISE_DAYS })) {
+    throw invalid('date', `is more than ${MAX_PROMISE_DAYS} days ahead`);
+  }
+  if (body.amount === undefined) return { date: body.date };
+  const parsed = parseDecimalAmount(body.amount, invoice.amount.currency);
+  if (!parsed.ok) throw invalid('amount', parsed.issue);
+  if (parsed.minor <= 0) throw invalid('amount', 'must be greater than 0');
+  if (parsed.minor > invoice.balanceMinor) {
+    const balance = formatDecimalAmount(invoice.balanceMinor, invoice.amount.currency);
+    throw invalid('amount', `is more than the balance ${balance} ${invoice.amount.currency}`);
+  }
+  return { date: body.date, amountMinor: parsed.minor };
+}
+
+/** The IAM principal that signed the request (API Gateway fills it in with IAM auth; none locally). */
+export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): string | undefined {
+  const identity = event.requestContext?.identity;
+  return identity?.userArn ?? identity?.caller ?? undefined;
+}

@@ -1,0 +1,351 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetSuppressedDestinationCommand,
+  NotFoundException,
+  SESv2Client,
+  SendEmailCommand,
+} from '@aws-sdk/client-sesv2';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
+import { defaultRule, lambdaContext } from '../support/fixtures';
+import { startDynamo, WorkflowHarness } from '../support/workflow-harness';
+
+// The operator paths of the synthesized definition (issue #5), executed by the local runtime with the real handlers
+// in-process and DynamoDB on dynalite; SES/SNS/SQS mocked at the SDK, SendTaskSuccess wired to the runtime.
+
+const ses = mockClient(SESv2Client);
+const sns = mockClient(SNSClient);
+const sfn = mockClient(SFNClient);
+const sqs = mockClient(SQSClient);
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+let handlers: Record<'planStage' | 'waitForEvent' | 'sendStage' | 'handleFailure', Handler>;
+let api: Record<'createInvoices' | 'recordPayment' | 'changeInvoice', Handler>;
+let dynamo: { endpoint: string; close(): Promise<void> };
+let harness: WorkflowHarness;
+let counter = 0;
+let sent: { channel: 'email' | 'sms' | 'operators'; at: string }[] = [];
+
+const TABLE = 'dunning-operator-paths-test';
+
+beforeAll(async () => {
+  dynamo = await startDynamo(TABLE);
+  process.env.TABLE_NAME = TABLE;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+  const load = async (name: string) =>
+    ((await import(`../../functions/handlers/${name}.ts`)) as { handler: Handler }).handler;
+  handlers = {
+    planStage: await load('plan-stage'),
+    waitForEvent: await load('wait-for-event'),
+    sendStage: await load('send-stage'),
+    handleFailure: await load('handle-failure'),
+  };
+  api = {
+    createInvoices: await load('create-invoices'),
+    recordPayment: await load('record-payment'),
+    changeInvoice: await load('change-invoice'),
+  };
+});
+
+afterAll(async () => {
+  await dynamo.close();
+});
+
+function useHarness(rule: BillingRule, start: string) {
+  harness = new WorkflowHarness(rule, handlers, new Date(start));
+  sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => {
+    harness.sendTaskSuccess(input.taskToken, JSON.parse(input.output));
+    return {};
+  });
+}
+
+beforeEach(() => {
+  sent = [];
+  ses.on(GetSuppressedDestinationCommand).rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
+  ses.on(SendEmailCommand).callsFake(() => {
+    sent.push({ channel: 'email', at: harness.now().toISOString() });
+    return { MessageId: `ses-${sent.length}` };
+  });
+  sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
+  sns.on(PublishCommand).callsFake((input) => {
+    sent.push({ channel: input.TopicArn ? 'operators' : 'sms', at: harness.now().toISOString() });
+    return { MessageId: `sns-${sent.length}` };
+  });
+  sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+});
+
+afterEach(() => {
+  harness?.dispose();
+  ses.reset();
+  sns.reset();
+  sfn.reset();
+  sqs.reset();
+});
+
+/** Registers an invoice due Thursday 2026-12-10 (São Paulo) through the real create-invoices handler. */
+async function register(): Promise<string> {
+  counter += 1;
+  const invoiceId = `INV-OP-${counter}`;
+  await api.createInvoices(
+    {
+      body: JSON.stringify({
+        invoiceId,
+        customerId: `C-OP-${counter}`,
+        customerName: 'Maria Silva',
+        email: 'maria@example.com',
+        phone: '+5511987650001',
+        timezone: 'America/Sao_Paulo',
+        locale: 'pt-BR',
+        amount: '1234.50',
+        currency: 'BRL',
+        dueDate: '2026-12-10',
+      }),
+      isBase64Encoded: false,
+    } as APIGatewayProxyEvent,
+    lambdaContext,
+  );
+  return invoiceId;
+}
+
+/** `POST /invoices/{id}/<action>` through the real change-invoice handler, as API Gateway calls it. */
+async function operator(action: string, invoiceId: string, body: Record<string, unknown>) {
+  const response = (await api.changeInvoice(
+    {
+      resource: `/invoices/{id}/${action}`,
+      pathParameters: { id: invoiceId },
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEvent,
+    lambdaContext,
+  )) as { statusCode: number; body: string };
+  expect(response.statusCode, response.body).toBe(200);
+  return JSON.parse(response.body) as { status: string; resumedWorkflow: boolean };
+}
+
+/** `POST /invoices/{id}/payments` through the real record-payment handler. */
+async function pay(invoiceId: string, amount?: string) {
+  const response = (await api.recordPayment(
+    {
+      pathParameters: { id: invoiceId },
+      body: amount === undefined ? null : JSON.stringify({ amount }),
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEvent,
+    lambdaContext,
+  )) as { statusCode: number; body: string };
+  expect(response.statusCode, response.body).toBe(200);
+  return JSON.parse(response.body) as { event: string; status: string; promiseKept?: boolean };
+}
+
+/** The invoice's contact log (stage, channel, outcome), read from dynalite. */
+async function contactLog(invoiceId: string) {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    }),
+  );
+  const out = await client.send(
+    new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :contact)',
+      ExpressionAttributeValues: { ':pk': `INVOICE#${invoiceId}`, ':contact': 'CONTACT#' },
+    }),
+  );
+  client.destroy();
+  return (out.Items ?? []).map((i) => `${i.stageId} ${i.channel} ${i.outcome}`);
+}
+
+const at = (iso: string) => new Date(iso);
+
+describe('an operator pauses and resumes the walk', () => {
+  it('sends nothing while paused and, on resume, performs the latest stage that fell due (earlier ones superseded)', async () => {
+    // Prepare: registered 2026-12-01; D-3 goes out on Mon 2026-12-07 09:00 local
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+
+    // Act: paused during the D0 wait, resumed on Fri 2026-12-18 (D0, D+3 and D+7 fell due meanwhile)
+    const run = await harness.run({ invoiceId }, [
+      { at: at('2026-12-08T15:00:00.000Z'), run: () => operator('pause', invoiceId, { reason: 'customer called' }) },
+      { at: at('2026-12-18T15:00:00.000Z'), run: () => operator('resume', invoiceId, { reason: 'no news' }) },
+    ]);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.at(-1)?.name).toBe('Billing rule completed');
+    expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
+      '2026-12-07T12:00:00.000Z email', // D-3
+      '2026-12-18T15:00:01.000Z email', // D+7 at once on resume (Fri 12:00 local, open)
+      '2026-12-18T15:00:01.000Z sms',
+      '2026-12-26T11:00:00.000Z email', // D+15 (Christmas → Sat 26th 08:00)
+      '2027-01-09T13:00:00.000Z operators', // D+30
+    ]);
+    const entered = run.entered.map((e) => `${e.at} ${e.name}`);
+    expect(entered).toEqual(
+      expect.arrayContaining([
+        '2026-12-08T15:00:00.000Z Payment or other event?',
+        '2026-12-08T15:00:00.000Z Paused or disputed (wait for resume)',
+        '2026-12-18T15:00:00.000Z Plan next stage',
+        '2026-12-18T15:00:00.000Z D+7 · wait or payment',
+      ]),
+    );
+    expect(await contactLog(invoiceId)).toEqual(expect.arrayContaining(['D0 * superseded', 'D+3 * superseded']));
+  });
+
+  it('never ends a paused walk by itself: it waits for the resume, however long', async () => {
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+
+    const run = await harness.run({ invoiceId }, [
+      { at: at('2026-12-08T15:00:00.000Z'), run: () => operator('pause', invoiceId, { reason: 'under review' }) },
+    ]);
+
+    expect(run.status).toBe('RUNNING');
+    expect(run.entered.at(-1)?.name).toBe('Paused or disputed (wait for resume)');
+    expect(sent.map((s) => s.at)).toEqual(['2026-12-07T12:00:00.000Z']);
+  });
+});
+
+describe('a dispute holds the walk until it is resolved', () => {
+  it('contacts nobody while disputed and goes on with the stage that is due once resolved', async () => {
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+
+    const run = await harness.run({ invoiceId }, [
+      { at: at('2026-12-08T15:00:00.000Z'), run: () => operator('dispute', invoiceId, { reason: 'wrong amount' }) },
+      { at: at('2026-12-11T15:00:00.000Z'), run: () => operator('resolve', invoiceId, { reason: 'amount confirmed' }) },
+    ]);
+
+    expect(run.status).toBe('SUCCEEDED');
+    // D0 (Thu 10th 09:00) fell due while disputed: performed on resolve; D+3 (Sun 13th → Mon 14th 08:00) on time.
+    expect(sent.slice(0, 4).map((s) => `${s.at} ${s.channel}`)).toEqual([
+      '2026-12-07T12:00:00.000Z email',
+      '2026-12-11T15:00:01.000Z email',
+      '2026-12-11T15:00:01.000Z sms',
+      '2026-12-14T11:00:00.000Z sms',
+    ]);
+    expect(run.entered.filter((e) => e.name === 'Paused or disputed (wait for resume)').map((e) => e.at)).toEqual([
+      '2026-12-08T15:00:00.000Z',
+    ]);
+  });
+
+  it('refuses to resume a disputed invoice (409): a dispute ends with resolve', async () => {
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+    let refused: { statusCode: number; body: string } | undefined;
+
+    await harness.run({ invoiceId }, [
+      { at: at('2026-12-08T15:00:00.000Z'), run: () => operator('dispute', invoiceId, { reason: 'wrong amount' }) },
+      {
+        at: at('2026-12-09T15:00:00.000Z'),
+        run: async () => {
+          refused = (await api.changeInvoice(
+            {
+              resource: '/invoices/{id}/resume',
+              pathParameters: { id: invoiceId },
+              body: '{"reason":"oops"}',
+              isBase64Encoded: false,
+            } as unknown as APIGatewayProxyEvent,
+            lambdaContext,
+          )) as { statusCode: number; body: string };
+        },
+      },
+    ]);
+
+    expect(refused?.statusCode).toBe(409);
+    expect(JSON.parse(refused?.body ?? '{}').error.code).toBe('InvalidTransition');
+    expect(sent.map((s) => s.at)).toEqual(['2026-12-07T12:00:00.000Z']);
+  });
+});
+
+describe('a promise to pay holds the walk until its date', () => {
+  const PROMISED = 'Promise to pay (wait until the promised date)';
+
+  it('is kept by paying the promised amount before the deadline; dunning then goes on for the rest', async () => {
+    // Prepare: D-3 went out on Mon 7th; the debtor promises 500.00 of 1234.50 by Tue 15th
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+    let payment: { event: string; status: string; promiseKept?: boolean } | undefined;
+
+    // Act: 500.00 paid on Sat 12th
+    const run = await harness.run({ invoiceId }, [
+      {
+        at: at('2026-12-08T15:00:00.000Z'),
+        run: () => operator('promises', invoiceId, { date: '2026-12-15', amount: '500.00' }),
+      },
+      {
+        at: at('2026-12-12T15:00:00.000Z'),
+        run: async () => {
+          payment = await pay(invoiceId, '500.00');
+        },
+      },
+    ]);
+
+    // Assess
+    expect(payment).toEqual(expect.objectContaining({ event: 'partially-paid', status: 'OPEN', promiseKept: true }));
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.filter((e) => e.name === PROMISED).map((e) => e.at)).toEqual(['2026-12-08T15:00:00.000Z']);
+    // D0 (Thu 10th) fell due during the promise: sent at once when it was kept (Sat 12:00 local)
+    expect(sent.slice(0, 4).map((s) => `${s.at} ${s.channel}`)).toEqual([
+      '2026-12-07T12:00:00.000Z email',
+      '2026-12-12T15:00:01.000Z email',
+      '2026-12-12T15:00:01.000Z sms',
+      '2026-12-14T11:00:00.000Z sms', // D+3 (Sun 13th → Mon 14th 08:00)
+    ]);
+  });
+
+  it('ends the walk in "Invoice paid" when the whole balance is paid during the promise', async () => {
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+
+    const run = await harness.run({ invoiceId }, [
+      { at: at('2026-12-08T15:00:00.000Z'), run: () => operator('promises', invoiceId, { date: '2026-12-15' }) },
+      { at: at('2026-12-14T15:00:00.000Z'), run: () => pay(invoiceId) },
+    ]);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.slice(-3).map((e) => `${e.at} ${e.name}`)).toEqual([
+      `2026-12-08T15:00:00.000Z ${PROMISED}`,
+      '2026-12-14T15:00:00.000Z Payment or other event?',
+      '2026-12-14T15:00:00.000Z Invoice paid',
+    ]);
+    expect(sent.map((s) => s.at)).toEqual(['2026-12-07T12:00:00.000Z']);
+  });
+
+  it('is broken when the date and the grace days pass unpaid: the walk resumes with the stage due by then', async () => {
+    // Prepare: 2 grace days; promised for Tue 15th → broken at Fri 18th 00:00 local (03:00Z)
+    const rule = parseBillingRule({ ...defaultRule, id: 'grace', promiseGraceDays: 2 });
+    useHarness(rule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+
+    // Act
+    const run = await harness.run({ invoiceId }, [
+      { at: at('2026-12-08T15:00:00.000Z'), run: () => operator('promises', invoiceId, { date: '2026-12-15' }) },
+    ]);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    const entered = run.entered.map((e) => `${e.at} ${e.name}`);
+    expect(entered).toEqual(
+      expect.arrayContaining([
+        `2026-12-08T15:00:00.000Z ${PROMISED}`,
+        '2026-12-18T03:00:00.000Z Plan next stage',
+        '2026-12-18T03:00:00.000Z D+7 · wait or payment',
+      ]),
+    );
+    expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
+      '2026-12-07T12:00:00.000Z email',
+      '2026-12-18T11:00:00.000Z email', // D+7 at once, deferred from 00:00:01 to 08:00 local
+      '2026-12-18T11:00:00.000Z sms',
+      '2026-12-26T11:00:00.000Z email',
+      '2027-01-09T13:00:00.000Z operators',
+    ]);
+    expect(await contactLog(invoiceId)).toEqual(expect.arrayContaining(['D0 * superseded', 'D+3 * superseded']));
+  });
+});
