@@ -202,7 +202,7 @@ class TimelineFeed {
         this.printed.add(key);
         fresh.push(event);
       }
-      for (const event of fresh) console.log(describe(event, this.system.config.rule.timezone));
+      for (const event of fresh) console.log(describe(event, this.system.debtorZone(event.invoiceId)));
     });
     return this.flushing.catch((error: unknown) => console.error(`timeline: ${(error as Error).message}`));
   }

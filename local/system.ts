@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { ContactLogEntry, InvoiceEvent } from '../functions/adapters/dunning-table';
 import type { Invoice } from '../functions/domain/invoice';
 import { executionNameFor } from '../functions/domain/invoice-input';
+import { debtorTimezone } from '../functions/domain/schedule';
 import { INCOMING_PREFIX, type IngestReport } from '../functions/services/ingest-file';
 import { installClock } from '../functions/shared/clock';
 import type { DunningConfig } from '../lib/config';
@@ -128,6 +129,8 @@ export class LocalSystem {
   /** Dropped files being uploaded and ingested (a file stays in incoming/ until then). */
   private readonly dropping = new Set<string>();
   private readonly observers: ((handler: string, event: unknown) => void)[] = [];
+  /** Debtor zones of the invoices whose timeline was read. */
+  private readonly zones = new Map<string, string>();
   private readonly background = new AbortController();
   private readonly backgroundTasks: Promise<void>[] = [];
   private drainingStarts?: Promise<void>;
@@ -448,6 +451,7 @@ export class LocalSystem {
     } while (startKey);
     const invoice = items.find((i) => i.itemType === 'invoice') as (Invoice & { itemType: string }) | undefined;
     if (!invoice) return [];
+    this.zones.set(invoiceId, debtorTimezone(this.config.rule, invoice.customer));
     const contacts = items.filter((i) => i.itemType === 'contact') as unknown as ContactLogEntry[];
     const events = items.filter((i) => i.itemType === 'event') as unknown as InvoiceEvent[];
     return invoiceTimeline(
@@ -455,6 +459,11 @@ export class LocalSystem {
       { contacts, events },
       this.completedAt(invoiceId),
     );
+  }
+
+  /** The debtor's time zone of an invoice whose timeline was read (for showing local times). */
+  debtorZone(invoiceId: string): string {
+    return this.zones.get(invoiceId) ?? this.config.rule.timezone;
   }
 
   /** When the invoice's execution ended in `Billing rule completed` (undefined otherwise). */
