@@ -52,7 +52,7 @@ export class DunningStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       companyName: config.company.legalName,
     });
-    this.drop = new InvoiceDropBucket(this, 'Drop', registration);
+    this.drop = new InvoiceDropBucket(this, 'Drop', { ...registration, stateMachine: this.workflow.stateMachine });
     // Emails carry a one-click unsubscribe link into the API (List-Unsubscribe, RFC 8058).
     this.workflow.functions.sendStage.withEnvironment(ENV.UNSUBSCRIBE_BASE_URL, this.api.publicBaseUrl);
 

@@ -4,6 +4,7 @@ import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, ty
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { INCOMING_PREFIX, type IngestReport, REJECTED_PREFIX } from '../functions/services/ingest-file';
+import { type PaymentIngestReport, paymentReportKey } from '../functions/services/ingest-payments';
 
 /**
  * What Lambda's event sources do on AWS, done by the local system: an SQS event source mapping for the start queue
@@ -66,16 +67,14 @@ export async function drainStartQueue(sqs: SQSClient, queueUrl: string, invoke: 
   }
 }
 
-/** The keys under `incoming/` in the bucket, oldest first. */
-export async function listIncoming(s3: S3Client, bucket: string): Promise<string[]> {
+/** The keys under `incoming/` (or another prefix, e.g. `payments/`) in the bucket, oldest first. */
+export async function listIncoming(s3: S3Client, bucket: string, prefix = INCOMING_PREFIX): Promise<string[]> {
   const found: { key: string; at: number }[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: INCOMING_PREFIX, ContinuationToken: token }),
-    );
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const object of page.Contents ?? []) {
-      if (object.Key && object.Key !== INCOMING_PREFIX) {
+      if (object.Key && object.Key !== prefix) {
         found.push({ key: object.Key, at: object.LastModified?.getTime() ?? 0 });
       }
     }
@@ -111,6 +110,21 @@ export function objectCreatedEvent(bucket: string, key: string, size: number): S
       },
     ],
   };
+}
+
+/** The rejected-rows report the ingest-payments handler wrote for the payment file `key`, if any. */
+export async function readPaymentReport(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<PaymentIngestReport | undefined> {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: paymentReportKey(key) }));
+    return JSON.parse((await object.Body?.transformToString('utf8')) ?? '{}') as PaymentIngestReport;
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
 }
 
 /** The rejected-rows report the ingest handler wrote for `key`, if any. */

@@ -12,6 +12,7 @@ import type { Invoice } from '../functions/domain/invoice';
 import { executionNameFor } from '../functions/domain/invoice-input';
 import { debtorTimezone } from '../functions/domain/schedule';
 import { INCOMING_PREFIX, type IngestReport } from '../functions/services/ingest-file';
+import { PAYMENTS_PREFIX, type PaymentIngestReport } from '../functions/services/ingest-payments';
 import { installClock } from '../functions/shared/clock';
 import type { DunningConfig } from '../lib/config';
 import { STATE } from '../state-machines/state-names';
@@ -33,6 +34,7 @@ import {
   listIncoming,
   objectCreatedEvent,
   readIngestReport,
+  readPaymentReport,
   readyDropFiles,
   settleDropFile,
   uploadDropFile,
@@ -348,8 +350,30 @@ export class LocalSystem {
   }
 
   /**
+   * Ingests one payment file under `payments/` of the drop bucket with the `ingest-payments` handler (the bucket's
+   * notification for that prefix on AWS). Returns its rejected-rows report, if it wrote one; undefined when the key
+   * is being ingested already.
+   */
+  async ingestPayments(key: string, size = 0): Promise<{ report?: PaymentIngestReport } | undefined> {
+    if (this.ingesting.has(key)) return undefined;
+    this.ingesting.add(key);
+    try {
+      return await this.tracker.track(async () => {
+        const startedAt = this.clock.now().toISOString();
+        await this.invoke('ingest-payments', objectCreatedEvent(this.resources.bucket, key, size));
+        const report = await readPaymentReport(this.clients.s3, this.resources.bucket, key);
+        const fresh = report && report.file === key && report.processedAt >= startedAt ? report : undefined;
+        return fresh ? { report: fresh } : {};
+      });
+    } finally {
+      this.ingesting.delete(key);
+    }
+  }
+
+  /**
    * Background work of a long-running system (`npm start`): every `intervalMs` real ms, drains the start queue,
-   * ingests new objects under `incoming/` of the drop bucket, picks up files from the drop folder and saves the
+   * ingests new objects under `incoming/` (invoices) and `payments/` (payment files) of the drop bucket, picks up
+   * files from the drop folder and saves the
    * runtime state. `onDrop` hears about each dropped file once it is ingested.
    */
   startBackground(
@@ -370,6 +394,9 @@ export class LocalSystem {
           for (const key of await listIncoming(this.clients.s3, this.resources.bucket)) {
             // a file of the drop folder is ingested (and then moved) by the drop folder's own pass
             if (!this.dropping.has(key.slice(INCOMING_PREFIX.length))) void this.ingest(key);
+          }
+          for (const key of await listIncoming(this.clients.s3, this.resources.bucket, PAYMENTS_PREFIX)) {
+            void this.ingestPayments(key);
           }
           this.saveState();
         } catch (error) {

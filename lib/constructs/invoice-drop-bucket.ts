@@ -4,6 +4,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { ENV } from '../../functions/shared/environment';
 import { DunningFunction } from './dunning-function';
@@ -16,12 +17,25 @@ import { acknowledgeNag, wildcardResourceFinding } from './nag';
  */
 export const DROP_PREFIXES = { incoming: 'incoming/', processed: 'processed/', rejected: 'rejected/' } as const;
 
+/**
+ * Key prefixes of payment files in the same bucket; the same values as `PAYMENTS_PREFIX` /
+ * `PROCESSED_PAYMENTS_PREFIX` / `REJECTED_PAYMENTS_PREFIX` in functions/services/ingest-payments.ts. Processed files
+ * and reports fall under the invoice prefixes' expiry rules.
+ */
+export const PAYMENT_PREFIXES = {
+  payments: 'payments/',
+  processed: 'processed/payments/',
+  rejected: 'rejected/payments/',
+} as const;
+
 export interface InvoiceDropBucketProps {
   readonly table: IDunningTable;
   /** Registrations send `{ invoiceId }` here to start the workflow. */
   readonly startQueue: IQueue;
   /** Id of the billing rule, recorded on each registered invoice. */
   readonly ruleId: string;
+  /** Payment files resume waiting executions (a full payment ends the walk at once). */
+  readonly stateMachine: IStateMachine;
   /** @default Duration.days(90) */
   readonly processedExpiration?: Duration;
   /** @default Duration.days(180) */
@@ -32,13 +46,17 @@ export interface InvoiceDropBucketProps {
 
 /**
  * The S3 drop (DESIGN §5): files put under `incoming/` trigger `ingest-file`, which registers the good rows, writes
- * `rejected/<name>.errors.json` for the bad ones and moves the file to `processed/`. The function may touch only
- * those prefixes. Encrypted, TLS only, no public access, server access logs to a separate bucket, old files expire.
+ * `rejected/<name>.errors.json` for the bad ones and moves the file to `processed/`. Payment files put under
+ * `payments/` trigger `ingest-payments`, which records each good row as a payment, reports the bad ones in
+ * `rejected/payments/` and moves the file to `processed/payments/`. Each function may touch only its prefixes.
+ * Encrypted, TLS only, no public access, server access logs to a separate bucket, old files expire.
  */
 export class InvoiceDropBucket extends Construct {
   readonly bucket: Bucket;
   readonly accessLogsBucket: Bucket;
   readonly function: DunningFunction;
+  /** Records the rows of payment files. */
+  readonly paymentsFunction: DunningFunction;
   /** S3 events whose processing failed after Lambda's retries. */
   readonly deadLetterQueue: IQueue;
   readonly deadLetterAlarm: Alarm;
@@ -84,7 +102,7 @@ export class InvoiceDropBucket extends Construct {
     acknowledgeNag(
       this.deadLetterQueue,
       'Serverless-SQSRedrivePolicy',
-      'This queue is itself a dead-letter queue (failed S3 events of ingest-file).',
+      'This queue is itself a dead-letter queue (failed S3 events of ingest-file and ingest-payments).',
     );
 
     this.function = new DunningFunction(this, 'IngestFile', {
@@ -100,11 +118,24 @@ export class InvoiceDropBucket extends Construct {
     this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.function), {
       prefix: DROP_PREFIXES.incoming,
     });
+
+    this.paymentsFunction = new DunningFunction(this, 'IngestPayments', {
+      handler: 'ingest-payments',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      deadLetterQueue: this.deadLetterQueue,
+    })
+      .bindTable(props.table, 'RW')
+      .bindStateMachine(props.stateMachine, 'task-response');
+    this.grantPaymentPrefixAccess();
+    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.paymentsFunction), {
+      prefix: PAYMENT_PREFIXES.payments,
+    });
     acknowledgeBucketNotificationsHandler(this);
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
       alarmDescription:
-        'A dropped invoice file could not be ingested after Lambda retries; its S3 event is in the dead-letter queue.',
+        'A dropped invoice or payment file could not be ingested after Lambda retries; its S3 event is in the dead-letter queue.',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Maximum',
@@ -148,6 +179,40 @@ export class InvoiceDropBucket extends Construct {
         this.function.executionRole,
         wildcardResourceFinding(this, this.bucket.bucketArn, `/${prefix}*`),
         `Object access is scoped to the ${prefix} prefix (objects under it are named by the uploader).`,
+      );
+    }
+  }
+
+  /** Read + delete `payments/*`, write `processed/payments/*` and `rejected/payments/*`, ListBucket (404 vs 403). */
+  private grantPaymentPrefixAccess(): void {
+    const objects = (prefix: string) => this.bucket.arnForObjects(`${prefix}*`);
+    const fn = this.paymentsFunction;
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadAndRemovePayments',
+        actions: ['s3:GetObject', 's3:GetObjectTagging', 's3:DeleteObject'],
+        resources: [objects(PAYMENT_PREFIXES.payments)],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'WriteProcessedAndRejectedPayments',
+        actions: ['s3:PutObject', 's3:PutObjectTagging'],
+        resources: [objects(PAYMENT_PREFIXES.processed), objects(PAYMENT_PREFIXES.rejected)],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'TellMissingFromForbidden',
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+      }),
+    );
+    for (const prefix of Object.values(PAYMENT_PREFIXES)) {
+      acknowledgeNag(
+        fn.executionRole,
+        wildcardResourceFinding(this, this.bucket.bucketArn, `/${prefix}*`),
+        `Object access is scoped to the ${prefix} prefix (payment files are named by the uploader).`,
       );
     }
   }

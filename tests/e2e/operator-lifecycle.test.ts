@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { localControl, type Pace } from '../../local/control';
@@ -239,5 +240,68 @@ describe('a promise to pay over the API', () => {
     expect(tooMuch.body.error.details).toEqual([{ path: 'amount', issue: 'is more than the balance 289.90 BRL' }]);
     expect(disputed.status).toBe(409);
     expect(disputed.body.error.code).toBe('InvalidTransition');
+  });
+});
+
+describe('payments over the API and in payment files', () => {
+  it('keeps what is paid beyond the balance as credit, ends the walk, and applies a reference only once', async () => {
+    await call('POST', '/invoices', invoice('INV-OPS-6', '2027-01-20'));
+    await advanceTo('2027-01-12T00:00:00.000Z');
+
+    const overpaid = await call('POST', '/invoices/INV-OPS-6/payments', { amount: '300.00', reference: 'PIX-6' });
+    const again = await call('POST', '/invoices/INV-OPS-6/payments', { amount: '300.00', reference: 'PIX-6' });
+    const stored = await call('GET', '/invoices/INV-OPS-6');
+
+    expect(overpaid.body).toMatchObject({
+      event: 'paid',
+      status: 'PAID',
+      balance: { decimal: '0.00' },
+      excess: { decimal: '10.10', currency: 'BRL' },
+      credit: { decimal: '10.10' },
+    });
+    expect(again.body).toMatchObject({ event: 'duplicate', status: 'PAID' });
+    expect(stored.body.invoice).toMatchObject({ status: 'PAID', balanceMinor: 0, creditMinor: 1010 });
+    expect(await lastState('INV-OPS-6')).toBe('Invoice paid');
+    expect(await timeline('INV-OPS-6')).toContain('2027-01-12T00:00:00.000Z paid overpaid');
+  });
+
+  it('records each row of a file dropped under payments/ and reports the bad rows next to it', async () => {
+    // Prepare
+    await call('POST', '/invoices', invoice('INV-OPS-7', '2027-01-25'));
+    await call('POST', '/invoices', invoice('INV-OPS-8', '2027-01-25'));
+    await advanceTo('2027-01-13T00:00:00.000Z');
+    const s3 = new S3Client({
+      endpoint: system.endpoints.s3,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const csv = [
+      'invoiceId,amount,paidAt,reference',
+      'INV-OPS-7,289.90,2027-01-12T18:00:00-03:00,BOLETO-7',
+      'INV-OPS-8,89.90,,BOLETO-8',
+      'INV-OPS-404,10.00,,',
+      'INV-OPS-8,ten,,',
+    ].join('\n');
+    await s3.send(new PutObjectCommand({ Bucket: system.resources.bucket, Key: 'payments/bank-0113.csv', Body: csv }));
+
+    // Act
+    const outcome = await system.ingestPayments('payments/bank-0113.csv');
+    await advanceTo('2027-01-14T00:00:00.000Z');
+
+    // Assess
+    expect(outcome?.report?.totals).toEqual({ rows: 4, applied: 2, duplicates: 0, rejected: 2, failed: 0 });
+    expect(outcome?.report?.rejected.map((r) => `${r.line} ${r.issues[0]?.path}`)).toEqual(['4 invoiceId', '5 amount']);
+    expect((await call('GET', '/invoices/INV-OPS-7')).body.invoice.status).toBe('PAID');
+    expect(await lastState('INV-OPS-7')).toBe('Invoice paid');
+    expect((await call('GET', '/invoices/INV-OPS-8')).body.invoice).toMatchObject({
+      status: 'OPEN',
+      balanceMinor: 20000,
+    });
+    const processed = await s3.send(
+      new GetObjectCommand({ Bucket: system.resources.bucket, Key: 'processed/payments/bank-0113.csv' }),
+    );
+    expect(await processed.Body?.transformToString()).toBe(csv);
+    s3.destroy();
   });
 });

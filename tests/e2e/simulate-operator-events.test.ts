@@ -22,7 +22,7 @@ const work = mkdtempSync(join(tmpdir(), 'dunning-simulate-ops-'));
 let lines: Line[] = [];
 let stderr = '';
 
-const INVOICES = ['SIM-PAUSE', 'SIM-DISPUTE', 'SIM-HELD', 'SIM-KEPT', 'SIM-BROKEN'];
+const INVOICES = ['SIM-PAUSE', 'SIM-DISPUTE', 'SIM-HELD', 'SIM-KEPT', 'SIM-BROKEN', 'SIM-OVER'];
 
 beforeAll(async () => {
   const invoices = join(work, 'invoices.jsonl');
@@ -54,6 +54,8 @@ beforeAll(async () => {
       { at: '2026-11-29T12:00:00Z', type: 'promise', invoiceId: 'SIM-KEPT', date: '2026-12-03', amount: '40.00' },
       { at: '2026-12-02T12:00:00Z', type: 'payment', invoiceId: 'SIM-KEPT', amount: '40.00' },
       { at: '2026-11-29T12:00:00Z', type: 'promise', invoiceId: 'SIM-BROKEN', date: '2026-12-03' },
+      { at: '2026-11-30T12:00:00Z', type: 'payment', invoiceId: 'SIM-OVER', amount: '30.00' },
+      { at: '2026-12-02T12:00:00Z', type: 'payment', invoiceId: 'SIM-OVER', amount: '100.00' },
     ]
       .map((e) => JSON.stringify(e))
       .join('\n'),
@@ -133,6 +135,19 @@ describe('simulating promises to pay', () => {
       '2026-12-04T03:00:01.000Z D0 deferred outside-business-hours',
       '2026-12-04T11:00:00.000Z D0 email sent',
       '2026-12-04T11:00:00.000Z D0 sms sent',
+    ]);
+  });
+});
+
+describe('simulating payments', () => {
+  it('shows an overpayment as paid with reason overpaid, and the walk ends there', () => {
+    expect(of('SIM-OVER')).toEqual([
+      '2026-11-01T00:00:00.000Z registered',
+      '2026-11-28T12:00:00.000Z D-3 email sent',
+      '2026-11-30T12:00:00.000Z partially-paid',
+      '2026-12-01T12:00:00.000Z D0 email sent',
+      '2026-12-01T12:00:00.000Z D0 sms sent',
+      '2026-12-02T12:00:00.000Z paid overpaid',
     ]);
   });
 });

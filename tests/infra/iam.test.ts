@@ -114,7 +114,7 @@ describe('each function gets only what its handler does', () => {
   });
 
   it("lets the payment API, the operators' changes and the wait step resume a waiting execution, and nothing else", () => {
-    const taskResponders = ['record-payment', 'change-invoice', 'wait-for-event'];
+    const taskResponders = ['record-payment', 'change-invoice', 'ingest-payments', 'wait-for-event'];
     for (const handler of [
       'plan-stage',
       'wait-for-event',
@@ -126,6 +126,7 @@ describe('each function gets only what its handler does', () => {
       'record-payment',
       'change-invoice',
       'ingest-file',
+      'ingest-payments',
     ]) {
       expect(allowedActions(handler).has('states:SendTaskSuccess'), handler).toBe(taskResponders.includes(handler));
     }
@@ -173,6 +174,19 @@ describe('each function gets only what its handler does', () => {
       's3:PutObject',
       's3:PutObjectTagging',
     ]);
+  });
+
+  it('lets ingest-payments read and delete payments/, write processed/payments/ and rejected/payments/ only', () => {
+    const s3 = statementsOf('ingest-payments').filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    const prefixesOf = (action: string) =>
+      s3
+        .filter((s) => actionsOf(s).includes(action))
+        .flatMap((s) => resourcesOf(s).map((r) => JSON.stringify(r).match(/"\/([\w/]+)\/\*"/)?.[1]))
+        .sort();
+    expect(prefixesOf('s3:GetObject')).toEqual(['payments']);
+    expect(prefixesOf('s3:DeleteObject')).toEqual(['payments']);
+    expect(prefixesOf('s3:PutObject')).toEqual(['processed/payments', 'rejected/payments']);
+    expect(allowedActions('ingest-payments')).not.toContain('states:StartExecution');
   });
 
   it('lets the escalating and failure steps publish to the operators topic', () => {

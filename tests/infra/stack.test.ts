@@ -1,9 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { INCOMING_PREFIX, PROCESSED_PREFIX, REJECTED_PREFIX } from '../../functions/services/ingest-file';
+import {
+  PAYMENTS_PREFIX,
+  PROCESSED_PAYMENTS_PREFIX,
+  REJECTED_PAYMENTS_PREFIX,
+} from '../../functions/services/ingest-payments';
 import { API_ROUTES } from '../../functions/shared/api-routes';
 import { loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
-import { DROP_PREFIXES } from '../../lib/constructs/invoice-drop-bucket';
+import { DROP_PREFIXES, PAYMENT_PREFIXES } from '../../lib/constructs/invoice-drop-bucket';
 import { resourcesOfType, sharedDunningStack, synthDunningStack } from './stack-under-test';
 
 const { template } = sharedDunningStack();
@@ -53,7 +58,15 @@ describe('every Lambda function carries the project defaults', () => {
 
   it('creates one function per handler: each API route, the drop, the starter and the workflow steps', () => {
     const routeHandlers = API_ROUTES.map((r) => r.handler);
-    const others = ['handle-failure', 'ingest-file', 'plan-stage', 'send-stage', 'start-executions', 'wait-for-event'];
+    const others = [
+      'handle-failure',
+      'ingest-file',
+      'ingest-payments',
+      'plan-stage',
+      'send-stage',
+      'start-executions',
+      'wait-for-event',
+    ];
     expect(Object.keys(functions).sort()).toEqual([...new Set([...routeHandlers, ...others])].sort());
   });
 
@@ -108,6 +121,7 @@ describe('every Lambda function carries the project defaults', () => {
       'record-opt-out': ['TABLE_NAME'],
       unsubscribe: ['TABLE_NAME', 'COMPANY_LEGAL_NAME'],
       'ingest-file': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
+      'ingest-payments': ['TABLE_NAME'],
     };
     for (const [handler, fn] of Object.entries(functions)) {
       const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -250,30 +264,47 @@ describe('the drop bucket is private, encrypted and tidy', () => {
     });
   });
 
-  it('invokes ingest-file for objects created under incoming/ only', () => {
+  it('invokes ingest-file for objects created under incoming/ and ingest-payments under payments/, nothing else', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const logicalIdOf = (handler: string) =>
+      Object.entries(functions).find(([, f]) => f.Properties.Description === `Dunning ${handler}`)?.[0];
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
         LambdaFunctionConfigurations: [
           {
             Events: ['s3:ObjectCreated:*'],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
-            LambdaFunctionArn: Match.anyValue(),
+            LambdaFunctionArn: { 'Fn::GetAtt': [logicalIdOf('ingest-file'), 'Arn'] },
+          },
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'payments/' }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [logicalIdOf('ingest-payments'), 'Arn'] },
           },
         ],
       },
     });
   });
 
-  it('uses the same prefixes as the ingest service', () => {
+  it('uses the same prefixes as the ingest services', () => {
     expect(DROP_PREFIXES).toEqual({
       incoming: INCOMING_PREFIX,
       processed: PROCESSED_PREFIX,
       rejected: REJECTED_PREFIX,
     });
+    expect(PAYMENT_PREFIXES).toEqual({
+      payments: PAYMENTS_PREFIX,
+      processed: PROCESSED_PAYMENTS_PREFIX,
+      rejected: REJECTED_PAYMENTS_PREFIX,
+    });
   });
 
   it('parks S3 events that failed every retry in a dead-letter queue', () => {
-    expect(dunningFunctions()['ingest-file']).toMatchObject({ DeadLetterConfig: { TargetArn: expect.anything() } });
+    for (const handler of ['ingest-file', 'ingest-payments']) {
+      expect(dunningFunctions()[handler], handler).toMatchObject({
+        DeadLetterConfig: { TargetArn: expect.anything() },
+      });
+    }
   });
 });
 

@@ -132,3 +132,54 @@ describe('recording a payment', () => {
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 });
+
+describe('paying more than the balance, or the same payment twice', () => {
+  afterEach(() => {
+    ddb.reset();
+    sfn.reset();
+  });
+
+  it('leaves the balance at 0, keeps the excess as credit and says so', async () => {
+    givenOpenInvoice({ balanceMinor: 10000 });
+    ddb.on(UpdateCommand).callsFake((input) => ({
+      Attributes: {
+        ...invoiceFixture(),
+        status: input.ExpressionAttributeValues[':status'],
+        balanceMinor: input.ExpressionAttributeValues[':balance'],
+        creditMinor: input.ExpressionAttributeValues[':credit'],
+      },
+    }));
+    ddb.on(PutCommand).resolves({});
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    const response = await handler(request('INV-1', { amount: '150.00', reference: 'PIX-77' }), lambdaContext);
+
+    expect(JSON.parse(response.body)).toMatchObject({
+      event: 'paid',
+      status: 'PAID',
+      balance: { minor: 0, decimal: '0.00' },
+      excess: { minor: 5000, currency: 'BRL', decimal: '50.00' },
+      credit: { minor: 5000, currency: 'BRL', decimal: '50.00' },
+    });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeValues: expect.objectContaining({ ':balance': 0, ':credit': 5000, ':refs': ['PIX-77'] }),
+    });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({
+        type: 'paid',
+        detail: { amountMinor: 15000, balanceMinor: 0, excessMinor: 5000, creditMinor: 5000, reference: 'PIX-77' },
+      }),
+    });
+  });
+
+  it('answers a payment whose reference was applied already as a duplicate, changing nothing', async () => {
+    givenOpenInvoice({ paymentRefs: ['PIX-77'] });
+
+    const response = await handler(request('INV-1', { amount: '10.00', reference: 'PIX-77' }), lambdaContext);
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ event: 'duplicate', status: 'OPEN', resumedWorkflow: false });
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+});

@@ -1,4 +1,12 @@
+import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   GetSuppressedDestinationCommand,
   NotFoundException,
@@ -23,10 +31,11 @@ const ses = mockClient(SESv2Client);
 const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
+const s3 = mockClient(S3Client);
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 let handlers: Record<'planStage' | 'waitForEvent' | 'sendStage' | 'handleFailure', Handler>;
-let api: Record<'createInvoices' | 'recordPayment' | 'changeInvoice', Handler>;
+let api: Record<'createInvoices' | 'recordPayment' | 'changeInvoice' | 'ingestPayments', Handler>;
 let dynamo: { endpoint: string; close(): Promise<void> };
 let harness: WorkflowHarness;
 let counter = 0;
@@ -50,6 +59,7 @@ beforeAll(async () => {
     createInvoices: await load('create-invoices'),
     recordPayment: await load('record-payment'),
     changeInvoice: await load('change-invoice'),
+    ingestPayments: await load('ingest-payments'),
   };
 });
 
@@ -86,6 +96,7 @@ afterEach(() => {
   sns.reset();
   sfn.reset();
   sqs.reset();
+  s3.reset();
 });
 
 /** Registers an invoice due Thursday 2026-12-10 (São Paulo) through the real create-invoices handler. */
@@ -347,5 +358,35 @@ describe('a promise to pay holds the walk until its date', () => {
       '2027-01-09T13:00:00.000Z operators',
     ]);
     expect(await contactLog(invoiceId)).toEqual(expect.arrayContaining(['D0 * superseded', 'D+3 * superseded']));
+  });
+});
+
+describe('a payment file dropped under payments/ reaches the walk', () => {
+  it('ends the walk in "Invoice paid" at once when a row pays the balance', async () => {
+    // Prepare: waiting for D0; the bank's file pays the invoice and names one the system does not know
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+    const csv = `invoiceId,amount,reference\n${invoiceId},1234.50,TX-1\nINV-UNKNOWN,10.00,TX-2\n`;
+    s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from(csv)]) as never, ETag: '"e1"' });
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(CopyObjectCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+    const dropFile = () =>
+      api.ingestPayments(
+        { Records: [{ s3: { bucket: { name: 'drop' }, object: { key: 'payments/bank.csv' } } }] },
+        lambdaContext,
+      );
+
+    // Act
+    const run = await harness.run({ invoiceId }, [{ at: at('2026-12-08T15:00:00.000Z'), run: dropFile }]);
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.slice(-2)).toEqual([
+      { name: 'Payment or other event?', at: '2026-12-08T15:00:00.000Z' },
+      { name: 'Invoice paid', at: '2026-12-08T15:00:00.000Z' },
+    ]);
+    expect(sent.map((s) => s.at)).toEqual(['2026-12-07T12:00:00.000Z']);
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: 'rejected/payments/bank.csv.errors.json' });
   });
 });
