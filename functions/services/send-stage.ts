@@ -15,12 +15,13 @@ import {
   type StageAction,
 } from '../domain/billing-rule';
 import { evaluateContact } from '../domain/contact-policy';
-import type { Customer, Invoice, RecentContact } from '../domain/invoice';
+import { type Customer, type Invoice, isContactable, type RecentContact } from '../domain/invoice';
 import { lateFees, lateFeeTermsOf } from '../domain/late-fee';
 import { localDaysBetween } from '../domain/local-date';
 import { type MessageContext, renderEmail, renderSms } from '../domain/messages';
 import { debtorTimezone, secondsUntil } from '../domain/schedule';
 import { unsubscribeLinkToken } from '../domain/unsubscribe-token';
+import { log } from '../shared/logger';
 import { InvoiceNotFound } from './errors';
 import { closedResult, dueInstantOf, stageIndexOf, type WorkflowDeps } from './workflow-steps';
 
@@ -98,13 +99,19 @@ export async function sendStage(
   const context = messageContext(invoice, customer, deps.company, timezone, now, rule, unsubscribeUrl);
   let done = 0;
   let messages = 0;
+  let closedMeanwhile: Invoice | undefined;
   for (const action of stage.actions) {
     const outcome = await performAction(action, { invoice, customer, context, base, stage }, deps);
+    if (typeof outcome === 'object') {
+      closedMeanwhile = outcome.closed;
+      break;
+    }
     if (outcome === 'sent' || outcome === 'escalated' || outcome === 'already-done') done++;
     if (action.channel !== 'escalate' && (outcome === 'sent' || outcome === 'already-done')) messages++;
   }
   // A slot taken for a stage that reached nobody (no address, opted out, refused) is no contact: give it back.
   if (slot?.taken && messages === 0) await deps.table.releaseContact(customer.customerId, slot.contact);
+  if (closedMeanwhile) return closedResult(closedMeanwhile);
   return toNext(done > 0 ? 'sent' : 'skipped');
 }
 
@@ -150,11 +157,13 @@ async function decideContact(
     });
     if (!decision.allowed) return { kind: 'deferred', until: decision.nextAllowedAt, reason: decision.reason };
     if (!policy) return { kind: 'allowed' };
-    if (own) return { kind: 'allowed', slot: { contact: own, taken: false } };
-    const read = { contacts, version: customer.contactsVersion ?? 0 };
+    if (own?.at === contact.at) return { kind: 'allowed', slot: { contact: own, taken: false } };
+    // A retried step (throttled provider, a failure after a send) holds the slot it took earlier: move it to now,
+    // when its messages go out, so no later contact is measured from an instant before them (later is the safe side).
+    const read = { contacts: contacts.filter((c) => c !== own), version: customer.contactsVersion ?? 0 };
     const keepSince = new Date(now.getTime() - lookbackMs).toISOString();
     if ((await deps.table.reserveContact(customer.customerId, read, contact, keepSince)) === 'reserved') {
-      return { kind: 'allowed', slot: { contact, taken: true } };
+      return { kind: 'allowed', slot: { contact, taken: own === undefined } };
     }
   }
   throw new TransientSendError(
@@ -177,7 +186,8 @@ function unsubscribeUrlOf(customer: Customer, baseUrl: string | undefined): stri
   return `${baseUrl.replace(/\/+$/, '')}/unsubscribe/${token}`;
 }
 
-type ActionOutcome = ContactLogEntry['outcome'] | 'already-done';
+/** What one action came to; `closed` when the invoice stopped being contactable while the step ran (nothing sent). */
+type ActionOutcome = ContactLogEntry['outcome'] | 'already-done' | { readonly closed: Invoice };
 
 async function performAction(action: StageAction, scope: ActionScope, deps: SendDeps): Promise<ActionOutcome> {
   const { invoice, customer, base } = scope;
@@ -198,9 +208,15 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
 
   const claim = await deps.table.claimSend(invoice.invoiceId, base.stageId, channel, base.at);
   if (claim !== 'claimed') return 'already-done';
+  // Right before the provider call: a payment (or pause, dispute) committed since the step read the invoice wins.
+  const current = await deps.table.getInvoice(invoice.invoiceId);
+  if (!current || !isContactable(current.status)) {
+    await deps.table.releaseSend(invoice.invoiceId, base.stageId, channel);
+    return { closed: current ?? invoice };
+  }
 
+  let messageId: string;
   try {
-    let messageId: string;
     if (action.channel === 'escalate') {
       messageId = await deps.operators.notify(`Escalation: invoice ${invoice.invoiceId} → ${action.to}`, {
         kind: 'escalation',
@@ -212,7 +228,6 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
         currency: invoice.amount.currency,
         dueDate: invoice.dueDate,
       });
-      await deps.table.markEscalated(invoice.invoiceId, base.at);
     } else if (action.channel === 'email') {
       const email = renderEmail(action.template, customer.locale, scope.context);
       const unsubscribe = scope.context.optOut.unsubscribeUrl;
@@ -236,10 +251,6 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
       const sms = renderSms(action.template, customer.locale, scope.context);
       messageId = await deps.sms.send(customer.phone as string, sms.text);
     }
-    await deps.table.completeSend(invoice.invoiceId, base.stageId, channel, messageId, base.at);
-    const outcome = action.channel === 'escalate' ? 'escalated' : 'sent';
-    await deps.table.logContact({ ...base, channel, outcome, messageId, ...(template ? { template } : {}) });
-    return outcome;
   } catch (error) {
     if (error instanceof PermanentSendError) {
       // The provider refused this message for good: record it, keep the claim (never retry), go on with the
@@ -259,6 +270,30 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
     }
     throw error;
   }
+
+  // The provider took the message: from here on a failure must neither send it again nor end the walk. The contact
+  // log comes first (the audit trail); if it cannot be written the step is retried, and the claim, still PENDING
+  // ("in doubt"), makes the retry count this channel as done without sending it again. A claim left PENDING by a
+  // failed completion is just as safe, so that failure (and the status mark of an escalation) is only logged.
+  const outcome = action.channel === 'escalate' ? 'escalated' : 'sent';
+  try {
+    await deps.table.logContact({ ...base, channel, outcome, messageId, ...(template ? { template } : {}) });
+  } catch (error) {
+    throw new TransientSendError(
+      `${base.stageId} ${channel} went out (${messageId}) but recording it failed (${(error as Error).name}); ` +
+        'the step is retried without sending it again',
+    );
+  }
+  const where = { invoiceId: invoice.invoiceId, stageId: base.stageId, channel };
+  await deps.table.completeSend(invoice.invoiceId, base.stageId, channel, messageId, base.at).catch((error) => {
+    log.warn('send claim left in doubt (never sent again)', { ...where, error: (error as Error).name });
+  });
+  if (action.channel === 'escalate') {
+    await deps.table.markEscalated(invoice.invoiceId, base.at).catch((error) => {
+      log.warn('escalation sent, status not marked', { ...where, error: (error as Error).name });
+    });
+  }
+  return outcome;
 }
 
 /**

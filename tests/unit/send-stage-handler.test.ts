@@ -439,7 +439,7 @@ describe('frequency caps across all of a customer’s invoices', () => {
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
   });
 
-  it('keeps the slot it already holds when the step runs again, and takes no second one', async () => {
+  it('moves the slot it already holds to now when the step runs again, and takes no second one', async () => {
     // Prepare: a first attempt took the slot, then crashed
     at('2026-12-07T12:00:30.000Z');
     const own = { at: '2026-12-07T12:00:00.000Z', invoiceId: 'INV-1', stageId: 'D-3' };
@@ -448,10 +448,12 @@ describe('frequency caps across all of a customer’s invoices', () => {
     // Act
     const result = await send('D-3');
 
-    // Assess
+    // Assess: one contact for the stage, at the instant its message goes out
     expect(result.outcome).toBe('sent');
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-    expect(contactUpdates()).toHaveLength(0);
+    expect(contactUpdates().map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual([
+      { ':contacts': [{ ...own, at: '2026-12-07T12:00:30.000Z' }], ':next': 8, ':version': 7 },
+    ]);
   });
 
   it('gives the slot back when the stage reached nobody, so it does not count as a contact', async () => {
