@@ -50,6 +50,7 @@ export class DunningStack extends Stack {
     this.api = new InvoiceApi(this, 'Api', {
       ...registration,
       stateMachine: this.workflow.stateMachine,
+      operatorsTopic: this.operators.topic,
       companyName: config.company.legalName,
     });
     this.drop = new InvoiceDropBucket(this, 'Drop', { ...registration, stateMachine: this.workflow.stateMachine });

@@ -301,9 +301,16 @@ async function applyEvent(system: LocalSystem, event: SimulationEvent, file: str
     case 'resume':
     case 'dispute':
     case 'resolve':
+    case 'write-off':
       // The API requires an operator's reason; an event line may leave it out.
       answer = await system.api('POST', `/invoices/${encodeURIComponent(event.invoiceId)}/${event.type}`, {
         reason: event.reason ?? `simulated ${event.type} (${file}:${event.line})`,
+      });
+      break;
+    case 'escalate':
+      answer = await system.api('POST', `/invoices/${encodeURIComponent(event.invoiceId)}/escalate`, {
+        reason: event.reason ?? `simulated escalation (${file}:${event.line})`,
+        ...(event.to === undefined ? {} : { to: event.to }),
       });
       break;
     case 'promise':

@@ -25,7 +25,17 @@ export interface PortfolioInvoice {
 }
 
 /** The `--events` lines (DESIGN §8). */
-export const EVENT_TYPES = ['payment', 'dispute', 'resolve', 'pause', 'resume', 'promise', 'optout'] as const;
+export const EVENT_TYPES = [
+  'payment',
+  'dispute',
+  'resolve',
+  'pause',
+  'resume',
+  'promise',
+  'write-off',
+  'escalate',
+  'optout',
+] as const;
 export type SimulationEventType = (typeof EVENT_TYPES)[number];
 
 const Instant = z.string({ error: 'must be an ISO-8601 instant' }).refine((v) => 'value' in checkIsoInstant(v), {
@@ -50,6 +60,14 @@ const EventSchema = z.discriminatedUnion(
     z.strictObject({ at: Instant, type: z.literal('resolve'), invoiceId: Id, reason: z.string().optional() }),
     z.strictObject({ at: Instant, type: z.literal('pause'), invoiceId: Id, reason: z.string().optional() }),
     z.strictObject({ at: Instant, type: z.literal('resume'), invoiceId: Id, reason: z.string().optional() }),
+    z.strictObject({ at: Instant, type: z.literal('write-off'), invoiceId: Id, reason: z.string().optional() }),
+    z.strictObject({
+      at: Instant,
+      type: z.literal('escalate'),
+      invoiceId: Id,
+      reason: z.string().optional(),
+      to: z.string().optional(),
+    }),
     z.strictObject({
       at: Instant,
       type: z.literal('promise'),

@@ -22,7 +22,14 @@ export type InvoiceCommand =
   | { readonly type: 'resolve'; readonly reason: string; readonly by?: string }
   | { readonly type: 'promise'; readonly date: string; readonly amountMinor?: number; readonly by?: string }
   | { readonly type: 'write-off'; readonly reason: string; readonly by?: string }
-  | { readonly type: 'escalate'; readonly reason: string; readonly to: string; readonly by?: string }
+  | {
+      readonly type: 'escalate';
+      readonly reason: string;
+      readonly to: string;
+      readonly by?: string;
+      /** The operators' topic message id of the escalation notice, recorded in the event. */
+      readonly notificationId?: string;
+    }
   | {
       readonly type: 'payment';
       /** The whole balance when omitted. */
@@ -224,7 +231,18 @@ export function decide(invoice: Invoice, command: InvoiceCommand, at: string): D
       needs(CONTACTABLE);
       return change(
         { status: 'ESCALATED' },
-        [{ type: 'escalated', detail: { reason: command.reason, to: command.to, manual: true, ...by } }],
+        [
+          {
+            type: 'escalated',
+            detail: {
+              reason: command.reason,
+              to: command.to,
+              manual: true,
+              ...by,
+              ...(command.notificationId ? { notificationId: command.notificationId } : {}),
+            },
+          },
+        ],
         undefined,
       );
 

@@ -11,15 +11,7 @@ import { InvoiceNotFound } from '../services/errors';
 import { changeInvoice } from '../services/invoice-changes';
 import { dunningTable, now, taskTokens } from '../shared/deps';
 import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
-
-/** An operator's reason: required, one line of clean text. */
-const Reason = z
-  .string({ error: 'is required: say why (one line of text)' })
-  .trim()
-  .min(1, { error: 'is required: say why (one line of text)' })
-  .max(500, { error: 'is longer than 500 characters' })
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
-  .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), { error: 'must not contain control characters' });
+import { callerOf, Reason } from '../shared/operator-input';
 
 const strict = <Shape extends z.ZodRawShape>(shape: Shape) =>
   z.strictObject(shape, {
@@ -48,7 +40,7 @@ const deps = { table: dunningTable(), tokens: taskTokens(), now };
 type RouteCommand = (event: APIGatewayProxyEvent, invoiceId: string, by: { by?: string }) => Promise<InvoiceCommand>;
 
 const withReason =
-  (type: 'pause' | 'resume' | 'dispute' | 'resolve'): RouteCommand =>
+  (type: 'pause' | 'resume' | 'dispute' | 'resolve' | 'write-off'): RouteCommand =>
   async (event, _invoiceId, by) => ({ type, reason: parseWith(ReasonBody, parseJsonBody(event), type).reason, ...by });
 
 /** The routes this handler serves, by API Gateway resource path, with the command each body becomes. */
@@ -57,6 +49,7 @@ const ROUTES: Readonly<Record<string, RouteCommand>> = {
   '/invoices/{id}/resume': withReason('resume'),
   '/invoices/{id}/dispute': withReason('dispute'),
   '/invoices/{id}/resolve': withReason('resolve'),
+  '/invoices/{id}/write-off': withReason('write-off'),
   '/invoices/{id}/promises': async (event, invoiceId, by) => {
     const body = parseWith(PromiseBody, parseJsonBody(event), 'promise to pay');
     const invoice = await deps.table.getInvoice(invoiceId);
@@ -66,7 +59,8 @@ const ROUTES: Readonly<Record<string, RouteCommand>> = {
 };
 
 /**
- * `POST /invoices/{id}/pause|resume|dispute|resolve` — an operator steers one invoice; each needs a `reason`.
+ * `POST /invoices/{id}/pause|resume|dispute|resolve|write-off` — an operator steers one invoice; each needs a
+ * `reason`. A write-off ends the walk at once (`Dunning stopped (invoice closed)`).
  * `POST /invoices/{id}/promises` `{ date, amount? }` — the debtor promised to pay: dunning pauses until the date
  * (plus the rule's grace days); paying the promised amount keeps the promise, otherwise dunning resumes after it.
  * The waiting workflow step is resumed at once: an invoice on hold is contacted no more until the hold ends, and then
@@ -130,10 +124,4 @@ function checkPromise(
     throw invalid('amount', `is more than the balance ${balance} ${invoice.amount.currency}`);
   }
   return { date: body.date, amountMinor: parsed.minor };
-}
-
-/** The IAM principal that signed the request (API Gateway fills it in with IAM auth; none locally). */
-export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): string | undefined {
-  const identity = event.requestContext?.identity;
-  return identity?.userArn ?? identity?.caller ?? undefined;
 }

@@ -24,6 +24,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/invoices/{id}/dispute', handler: 'change-invoice' },
   { method: 'POST', path: '/invoices/{id}/resolve', handler: 'change-invoice' },
   { method: 'POST', path: '/invoices/{id}/promises', handler: 'change-invoice' },
+  { method: 'POST', path: '/invoices/{id}/write-off', handler: 'change-invoice' },
+  { method: 'POST', path: '/invoices/{id}/escalate', handler: 'escalate-invoice' },
   { method: 'POST', path: '/customers/{id}/opt-outs', handler: 'record-opt-out' },
   // RFC 8058 one-click unsubscribe: the email's List-Unsubscribe link (GET shows a confirmation page, POST opts out)
   { method: 'GET', path: '/unsubscribe/{token}', handler: 'unsubscribe', auth: 'none' },

@@ -12,6 +12,7 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -30,6 +31,8 @@ export interface InvoiceApiProps {
   readonly startQueue: IQueue;
   /** Payments and operators' changes resume the waiting execution with its task token. */
   readonly stateMachine: IStateMachine;
+  /** An operator's escalation is published here, as the rule's escalation stages are. */
+  readonly operatorsTopic: ITopic;
   /** Id of the billing rule, recorded on each registered invoice. */
   readonly ruleId: string;
   /** The company's legal name, shown on the unsubscribe page. */
@@ -161,6 +164,9 @@ export class InvoiceApi extends Construct {
       'change-invoice': new DunningFunction(this, 'ChangeInvoice', { handler: 'change-invoice' })
         .bindTable(props.table, 'RW')
         .bindStateMachine(props.stateMachine, 'task-response'),
+      'escalate-invoice': new DunningFunction(this, 'EscalateInvoice', { handler: 'escalate-invoice' })
+        .bindTable(props.table, 'RW')
+        .bindTopic(props.operatorsTopic),
       'record-opt-out': new DunningFunction(this, 'RecordOptOut', { handler: 'record-opt-out' }).bindTable(
         props.table,
         'RW',
@@ -207,8 +213,7 @@ function requestModels(api: RestApi): Record<string, Model> {
     'change-invoice': api.addModel('InvoiceChange', {
       modelName: 'InvoiceChange',
       contentType: 'application/json',
-      description:
-        "An operator's change of an invoice: the reason (pause, resume, dispute, resolve), or a promise's date and amount",
+      description: "An operator's change: the reason (pause, resume, dispute, resolve, write-off), or a promise",
       schema: {
         schema: JsonSchemaVersion.DRAFT4,
         title: 'InvoiceChange',
@@ -218,6 +223,21 @@ function requestModels(api: RestApi): Record<string, Model> {
           reason: { type: JsonSchemaType.STRING, maxLength: 500 },
           date: { type: JsonSchemaType.STRING, maxLength: 10 },
           amount: { type: JsonSchemaType.STRING, maxLength: 40 },
+        },
+      },
+    }),
+    'escalate-invoice': api.addModel('Escalation', {
+      modelName: 'Escalation',
+      contentType: 'application/json',
+      description: "An operator's escalation now: the reason, and the team (collections unless named)",
+      schema: {
+        schema: JsonSchemaVersion.DRAFT4,
+        title: 'Escalation',
+        type: JsonSchemaType.OBJECT,
+        additionalProperties: false,
+        properties: {
+          reason: { type: JsonSchemaType.STRING, maxLength: 500 },
+          to: { type: JsonSchemaType.STRING, maxLength: 64 },
         },
       },
     }),

@@ -305,3 +305,44 @@ describe('payments over the API and in payment files', () => {
     s3.destroy();
   });
 });
+
+describe('writing off and escalating over the API', () => {
+  it('ends the walk on a write-off; a payment afterwards is refused with 409', async () => {
+    await call('POST', '/invoices', invoice('INV-OPS-9', '2027-01-26'));
+    await advanceTo('2027-01-15T00:00:00.000Z');
+
+    const writtenOff = await call('POST', '/invoices/INV-OPS-9/write-off', { reason: 'debtor insolvent' });
+    await advanceTo('2027-01-16T00:00:00.000Z');
+    const payment = await call('POST', '/invoices/INV-OPS-9/payments', { amount: '10.00' });
+
+    expect(writtenOff.body).toMatchObject({ status: 'WRITTEN_OFF', previousStatus: 'OPEN', resumedWorkflow: true });
+    expect(await lastState('INV-OPS-9')).toBe('Dunning stopped (invoice closed)');
+    expect(await timeline('INV-OPS-9')).toContain('2027-01-15T00:00:00.000Z written-off');
+    expect(payment.status).toBe(409);
+    expect(payment.body.error.code).toBe('InvoiceNotOpen');
+  });
+
+  it("publishes an operator's escalation to the operators topic at once, and the walk goes on", async () => {
+    await call('POST', '/invoices', invoice('INV-OPS-10', '2027-01-27'));
+    await advanceTo('2027-01-17T00:00:00.000Z');
+
+    const escalated = await call('POST', '/invoices/INV-OPS-10/escalate', {
+      reason: 'asked for a lawyer',
+      to: 'legal',
+    });
+    await advanceTo('2027-01-25T00:00:00.000Z');
+
+    expect(escalated.body).toMatchObject({ status: 'ESCALATED', events: ['escalated'] });
+    const operators = system.aws.topicMessages(system.resources.topicArn);
+    const notice = operators.find((m) => m.messageId === escalated.body.notificationId);
+    expect(JSON.parse(notice?.message ?? '{}')).toMatchObject({
+      kind: 'escalation',
+      manual: true,
+      to: 'legal',
+      invoiceId: 'INV-OPS-10',
+    });
+    // D-3 (Sun 24th → Mon 25th 08:00 local) has not come yet; the walk still waits for it
+    expect(await lastState('INV-OPS-10')).toBe('D-3 · wait or payment');
+    expect(await timeline('INV-OPS-10')).toContain('2027-01-17T00:00:00.000Z escalated manual');
+  });
+});

@@ -22,7 +22,16 @@ const work = mkdtempSync(join(tmpdir(), 'dunning-simulate-ops-'));
 let lines: Line[] = [];
 let stderr = '';
 
-const INVOICES = ['SIM-PAUSE', 'SIM-DISPUTE', 'SIM-HELD', 'SIM-KEPT', 'SIM-BROKEN', 'SIM-OVER'];
+const INVOICES = [
+  'SIM-PAUSE',
+  'SIM-DISPUTE',
+  'SIM-HELD',
+  'SIM-KEPT',
+  'SIM-BROKEN',
+  'SIM-OVER',
+  'SIM-WRITE-OFF',
+  'SIM-ESCALATE',
+];
 
 beforeAll(async () => {
   const invoices = join(work, 'invoices.jsonl');
@@ -56,6 +65,8 @@ beforeAll(async () => {
       { at: '2026-11-29T12:00:00Z', type: 'promise', invoiceId: 'SIM-BROKEN', date: '2026-12-03' },
       { at: '2026-11-30T12:00:00Z', type: 'payment', invoiceId: 'SIM-OVER', amount: '30.00' },
       { at: '2026-12-02T12:00:00Z', type: 'payment', invoiceId: 'SIM-OVER', amount: '100.00' },
+      { at: '2026-11-29T12:00:00Z', type: 'write-off', invoiceId: 'SIM-WRITE-OFF', reason: 'insolvent' },
+      { at: '2026-11-29T12:00:00Z', type: 'escalate', invoiceId: 'SIM-ESCALATE', to: 'legal' },
     ]
       .map((e) => JSON.stringify(e))
       .join('\n'),
@@ -148,6 +159,30 @@ describe('simulating payments', () => {
       '2026-12-01T12:00:00.000Z D0 email sent',
       '2026-12-01T12:00:00.000Z D0 sms sent',
       '2026-12-02T12:00:00.000Z paid overpaid',
+    ]);
+  });
+});
+
+describe('simulating write-offs and escalations', () => {
+  it('ends a written-off walk with written-off and sends nothing after it', () => {
+    expect(of('SIM-WRITE-OFF')).toEqual([
+      '2026-11-01T00:00:00.000Z registered',
+      '2026-11-28T12:00:00.000Z D-3 email sent',
+      '2026-11-29T12:00:00.000Z written-off',
+    ]);
+  });
+
+  it('shows an escalation now as escalated (reason manual) and walks the rest of the rule', () => {
+    const escalate = of('SIM-ESCALATE');
+    expect(escalate.slice(0, 4)).toEqual([
+      '2026-11-01T00:00:00.000Z registered',
+      '2026-11-28T12:00:00.000Z D-3 email sent',
+      '2026-11-29T12:00:00.000Z escalated manual',
+      '2026-12-01T12:00:00.000Z D0 email sent',
+    ]);
+    expect(escalate.slice(-2)).toEqual([
+      '2026-12-31T13:00:00.000Z D+30 escalated',
+      '2026-12-31T13:00:00.000Z completed',
     ]);
   });
 });

@@ -95,13 +95,28 @@ describe('the API checks body shapes before calling Lambda', () => {
     });
   });
 
-  it("accepts an operator's change (pause, resume, dispute, resolve) carrying a reason, and nothing else", () => {
+  it("accepts an operator's change carrying a reason (or a promise's date and amount), and nothing else", () => {
     template.hasResourceProperties('AWS::ApiGateway::Model', {
       Name: 'InvoiceChange',
       Schema: Match.objectLike({
         type: 'object',
         additionalProperties: false,
-        properties: { reason: { type: 'string', maxLength: 500 } },
+        properties: {
+          reason: { type: 'string', maxLength: 500 },
+          date: { type: 'string', maxLength: 10 },
+          amount: { type: 'string', maxLength: 40 },
+        },
+      }),
+    });
+  });
+
+  it('accepts an escalation with a reason and a team, and nothing else', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Name: 'Escalation',
+      Schema: Match.objectLike({
+        type: 'object',
+        additionalProperties: false,
+        properties: { reason: { type: 'string', maxLength: 500 }, to: { type: 'string', maxLength: 64 } },
       }),
     });
   });

@@ -127,6 +127,7 @@ describe('each function gets only what its handler does', () => {
       'change-invoice',
       'ingest-file',
       'ingest-payments',
+      'escalate-invoice',
     ]) {
       expect(allowedActions(handler).has('states:SendTaskSuccess'), handler).toBe(taskResponders.includes(handler));
     }
@@ -189,8 +190,8 @@ describe('each function gets only what its handler does', () => {
     expect(allowedActions('ingest-payments')).not.toContain('states:StartExecution');
   });
 
-  it('lets the escalating and failure steps publish to the operators topic', () => {
-    for (const handler of ['send-stage', 'handle-failure']) {
+  it("lets the escalating and failure steps and an operator's escalation publish to the operators topic", () => {
+    for (const handler of ['send-stage', 'handle-failure', 'escalate-invoice']) {
       const publish = statementsOf(handler).filter((s) => actionsOf(s).includes('sns:Publish') && s.Resource !== '*');
       expect(JSON.stringify(publish[0]?.Resource), handler).toMatch(/"Ref":"Operators/);
     }

@@ -1,16 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Invoice } from '../../functions/domain/invoice';
 import { handler } from '../../functions/handlers/change-invoice';
+import { handler as escalateHandler } from '../../functions/handlers/escalate-invoice';
 import { installClock } from '../../functions/shared/clock';
 import { invoiceFixture, keys, lambdaContext } from '../support/fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
+const sns = mockClient(SNSClient);
 
 function request(action: string, invoiceId: string, body: unknown, userArn?: string): APIGatewayProxyEvent {
   return {
@@ -45,6 +48,7 @@ let restore: () => void = () => {};
 afterEach(() => {
   ddb.reset();
   sfn.reset();
+  sns.reset();
   restore();
   restore = () => {};
 });
@@ -206,6 +210,92 @@ describe('an operator records a promise to pay', () => {
 
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body).error.details).toEqual([{ path, issue: expect.stringContaining(issue) }]);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+});
+
+describe('an operator writes an invoice off', () => {
+  it('writes WRITTEN_OFF, records the balance written off and resumes the waiting step to end the walk', async () => {
+    given(invoiceFixture({ taskToken: 'token-D+7', status: 'PAUSED', hold: undefined }));
+
+    const response = await handler(request('write-off', 'INV-1', { reason: 'debtor insolvent' }), lambdaContext);
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: 'WRITTEN_OFF', previousStatus: 'PAUSED' });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({
+        type: 'written-off',
+        detail: { reason: 'debtor insolvent', balanceMinor: 123450 },
+      }),
+    });
+    expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
+      taskToken: 'token-D+7',
+      output: '{"event":"changed","status":"WRITTEN_OFF"}',
+    });
+  });
+});
+
+describe('an operator escalates an invoice now', () => {
+  const escalate = (invoiceId: string, body: unknown) =>
+    escalateHandler(
+      {
+        resource: '/invoices/{id}/escalate',
+        pathParameters: { id: invoiceId },
+        body: JSON.stringify(body),
+        isBase64Encoded: false,
+        requestContext: { identity: { userArn: 'arn:aws:iam::123456789012:user/ana' } },
+      } as unknown as APIGatewayProxyEvent,
+      lambdaContext,
+    );
+
+  it('publishes the escalation to the operators topic, then marks the invoice ESCALATED with the message id', async () => {
+    given(invoiceFixture({ currentStage: 'D+7' }));
+    sns.on(PublishCommand).resolves({ MessageId: 'sns-42' });
+
+    const response = await escalate('INV-1', { reason: 'third broken promise', to: 'legal' });
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({
+      invoiceId: 'INV-1',
+      status: 'ESCALATED',
+      previousStatus: 'OPEN',
+      events: ['escalated'],
+      notificationId: 'sns-42',
+    });
+    const published = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(published?.TopicArn).toBe(process.env.OPERATORS_TOPIC_ARN);
+    expect(JSON.parse(published?.Message ?? '{}')).toMatchObject({
+      kind: 'escalation',
+      manual: true,
+      to: 'legal',
+      reason: 'third broken promise',
+      invoiceId: 'INV-1',
+      stageId: 'D+7',
+    });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({
+        type: 'escalated',
+        detail: {
+          reason: 'third broken promise',
+          to: 'legal',
+          manual: true,
+          by: 'arn:aws:iam::123456789012:user/ana',
+          notificationId: 'sns-42',
+        },
+      }),
+    });
+  });
+
+  it('tells nobody and answers 409 when the invoice is not open; 400 for a team name that is not a slug', async () => {
+    given(invoiceFixture({ status: 'PAID', balanceMinor: 0 }));
+
+    const paid = await escalate('INV-1', { reason: 'late' });
+    const badTeam = await escalate('INV-1', { reason: 'late', to: 'the lawyers' });
+
+    expect(paid.statusCode).toBe(409);
+    expect(badTeam.statusCode).toBe(400);
+    expect(JSON.parse(badTeam.body).error.details).toEqual([{ path: 'to', issue: expect.stringContaining('team') }]);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 });

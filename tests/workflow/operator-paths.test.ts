@@ -35,7 +35,7 @@ const s3 = mockClient(S3Client);
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 let handlers: Record<'planStage' | 'waitForEvent' | 'sendStage' | 'handleFailure', Handler>;
-let api: Record<'createInvoices' | 'recordPayment' | 'changeInvoice' | 'ingestPayments', Handler>;
+let api: Record<'createInvoices' | 'recordPayment' | 'changeInvoice' | 'ingestPayments' | 'escalateInvoice', Handler>;
 let dynamo: { endpoint: string; close(): Promise<void> };
 let harness: WorkflowHarness;
 let counter = 0;
@@ -60,6 +60,7 @@ beforeAll(async () => {
     recordPayment: await load('record-payment'),
     changeInvoice: await load('change-invoice'),
     ingestPayments: await load('ingest-payments'),
+    escalateInvoice: await load('escalate-invoice'),
   };
 });
 
@@ -388,5 +389,57 @@ describe('a payment file dropped under payments/ reaches the walk', () => {
     ]);
     expect(sent.map((s) => s.at)).toEqual(['2026-12-07T12:00:00.000Z']);
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: 'rejected/payments/bank.csv.errors.json' });
+  });
+});
+
+describe('an operator writes off or escalates an invoice', () => {
+  it('ends the walk at once in "Dunning stopped (invoice closed)" on a write-off, with nothing sent after it', async () => {
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+
+    const run = await harness.run({ invoiceId }, [
+      { at: at('2026-12-08T15:00:00.000Z'), run: () => operator('write-off', invoiceId, { reason: 'insolvent' }) },
+    ]);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.slice(-4).map((e) => `${e.at} ${e.name}`)).toEqual([
+      '2026-12-08T15:00:00.000Z Payment or other event?',
+      '2026-12-08T15:00:00.000Z Plan next stage',
+      '2026-12-08T15:00:00.000Z Start at stage',
+      '2026-12-08T15:00:00.000Z Dunning stopped (invoice closed)',
+    ]);
+    expect(sent.map((s) => s.at)).toEqual(['2026-12-07T12:00:00.000Z']);
+  });
+
+  it('tells the operators at once on "escalate now" and lets the walk go on unchanged', async () => {
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    const invoiceId = await register();
+    let answer: { statusCode: number; body: string } | undefined;
+
+    const run = await harness.run({ invoiceId }, [
+      {
+        at: at('2026-12-08T15:00:00.000Z'),
+        run: async () => {
+          answer = (await api.escalateInvoice(
+            {
+              pathParameters: { id: invoiceId },
+              body: JSON.stringify({ reason: 'customer hostile on the phone', to: 'legal' }),
+              isBase64Encoded: false,
+            } as unknown as APIGatewayProxyEvent,
+            lambdaContext,
+          )) as { statusCode: number; body: string };
+        },
+      },
+    ]);
+
+    expect(answer?.statusCode).toBe(200);
+    expect(JSON.parse(answer?.body ?? '{}')).toMatchObject({ status: 'ESCALATED', events: ['escalated'] });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.at(-1)?.name).toBe('Billing rule completed');
+    expect(sent.filter((s) => s.channel === 'operators').map((s) => s.at)).toEqual([
+      '2026-12-08T15:00:00.000Z', // the operator's escalation
+      '2027-01-09T13:00:00.000Z', // the rule's own D+30 escalation
+    ]);
+    expect(sent.filter((s) => s.channel !== 'operators')).toHaveLength(7); // D-3, D0 ×2, D+3, D+7 ×2, D+15
   });
 });
