@@ -17,6 +17,7 @@ export interface ApiRoute {
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/invoices', handler: 'create-invoices' },
   { method: 'GET', path: '/invoices/{id}', handler: 'get-invoice' },
+  { method: 'GET', path: '/invoices/{id}/history', handler: 'get-history' },
   { method: 'POST', path: '/invoices/{id}/payments', handler: 'record-payment' },
   // An operator steers one invoice (issue #5): the waiting workflow step is resumed at once.
   { method: 'POST', path: '/invoices/{id}/pause', handler: 'change-invoice' },

@@ -158,6 +158,7 @@ export class InvoiceApi extends Construct {
         .bindQueue(props.startQueue)
         .withEnvironment(ENV.RULE_ID, props.ruleId),
       'get-invoice': new DunningFunction(this, 'GetInvoice', { handler: 'get-invoice' }).bindTable(props.table, 'R'),
+      'get-history': new DunningFunction(this, 'GetHistory', { handler: 'get-history' }).bindTable(props.table, 'R'),
       'record-payment': new DunningFunction(this, 'RecordPayment', { handler: 'record-payment' })
         .bindTable(props.table, 'RW')
         .bindStateMachine(props.stateMachine, 'task-response'),

@@ -346,3 +346,35 @@ describe('writing off and escalating over the API', () => {
     expect(await timeline('INV-OPS-10')).toContain('2027-01-17T00:00:00.000Z escalated manual');
   });
 });
+
+describe("an invoice's audit trail over the API", () => {
+  it('returns every event in order: registration, each contact attempt with its message id, the hold, deferrals', async () => {
+    const { status, body } = await call('GET', '/invoices/INV-OPS-1/history');
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ invoiceId: 'INV-OPS-1', status: 'ESCALATED', currency: 'BRL' }); // D+30 was reached
+    const lines = (body.history as Json[]).map((e) =>
+      e.type === 'contact'
+        ? `${e.at} ${e.stage} ${e.channel} ${e.outcome}${e.template ? ` ${e.template}` : ''}${e.reason ? ` (${e.reason})` : ''}`
+        : `${e.at} ${e.type}${e.reason ? ` (${e.reason})` : ''}`,
+    );
+    expect(lines.slice(0, 12)).toEqual([
+      '2026-11-20T12:00:00.000Z registered',
+      '2026-11-20T12:00:00.000Z execution-started',
+      '2026-11-28T12:00:00.000Z D-3 email sent reminder',
+      '2026-11-29T12:00:00.000Z paused (customer asked for a week)',
+      '2026-12-05T00:00:00.000Z resumed (the week is over)',
+      '2026-12-05T00:00:00.000Z D0 * superseded (superseded)',
+      '2026-12-05T00:00:01.000Z D+3 * deferred (outside-business-hours)',
+      '2026-12-05T11:00:00.000Z D+3 sms sent overdue',
+      '2026-12-08T13:00:00.000Z D+7 email sent overdue',
+      '2026-12-08T13:00:00.000Z D+7 sms sent overdue',
+      '2026-12-09T00:00:00.000Z paused (again)',
+      '2026-12-09T00:00:00.000Z resumed (carry on)',
+    ]);
+    const sent = (body.history as Json[]).filter((e) => e.type === 'contact' && e.outcome === 'sent');
+    for (const e of sent) expect(e.messageId, `${e.stage} ${e.channel}`).toEqual(expect.any(String));
+    const deferred = (body.history as Json[]).find((e) => e.outcome === 'deferred');
+    expect(deferred?.until).toBe('2026-12-05T11:00:00.000Z');
+  });
+});

@@ -96,12 +96,14 @@ describe('no IAM statement grants "*" beyond what AWS requires', () => {
 });
 
 describe('each function gets only what its handler does', () => {
-  it('lets get-invoice read the table but not write it', () => {
-    const actions = allowedActions('get-invoice');
-    expect(actions).toContain('dynamodb:GetItem');
-    expect(actions).toContain('dynamodb:Query');
-    expect(actions).not.toContain('dynamodb:PutItem');
-    expect(actions).not.toContain('dynamodb:UpdateItem');
+  it('lets get-invoice and get-history read the table but not write it', () => {
+    for (const handler of ['get-invoice', 'get-history']) {
+      const actions = allowedActions(handler);
+      expect(actions, handler).toContain('dynamodb:GetItem');
+      expect(actions, handler).toContain('dynamodb:Query');
+      expect(actions, handler).not.toContain('dynamodb:PutItem');
+      expect(actions, handler).not.toContain('dynamodb:UpdateItem');
+    }
   });
 
   it('scopes table access to the table and its gsi1 index, never Scan', () => {

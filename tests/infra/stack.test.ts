@@ -116,6 +116,7 @@ describe('every Lambda function carries the project defaults', () => {
       'start-executions': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       'create-invoices': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
       'get-invoice': ['TABLE_NAME'],
+      'get-history': ['TABLE_NAME'],
       'record-payment': ['TABLE_NAME'],
       'change-invoice': ['TABLE_NAME'],
       'escalate-invoice': ['TABLE_NAME', 'OPERATORS_TOPIC_ARN'],

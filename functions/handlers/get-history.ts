@@ -1,0 +1,20 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { checkInvoiceId } from '../domain/invoice-input';
+import { invoiceHistory } from '../services/history';
+import { dunningTable } from '../shared/deps';
+import { httpErrors, jsonResponse, pathParameter } from '../shared/http';
+
+const deps = { table: dunningTable() };
+
+/**
+ * `GET /invoices/{id}/history` — the invoice's audit trail in time order: registration, every contact attempt
+ * (channel, template, provider message id, outcome), every deferral and skip with its reason, every pause, resume,
+ * dispute, promise, payment, write-off and escalation with who and why.
+ */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpErrors())
+  .handler(async (event) => {
+    const invoiceId = pathParameter(event, 'id', checkInvoiceId);
+    return jsonResponse(200, await invoiceHistory(invoiceId, deps));
+  });
