@@ -5,13 +5,20 @@ import '../local/quiet-warnings';
 import { readFileSync } from 'node:fs';
 import { checkCommand } from '../local/check-command';
 import { simulateCommand } from '../local/simulate';
+import { operatorCommand } from './operator-command';
 
 const USAGE = `Usage: dunning <command> [options]
 
 Commands:
-  simulate   run the real workflow over a portfolio on a virtual clock and print the timeline
-  check      check a simulated timeline against the rule: hours, holidays, caps, opt-outs, payments
-             (dunning <command> --help for the options)`;
+  simulate                run the real workflow over a portfolio on a virtual clock and print the timeline
+  check                   check a simulated timeline against the rule: hours, holidays, caps, opt-outs, payments
+  invoices submit <file>  register the invoices of a CSV / JSON / JSON Lines file
+  invoice show <id>       status, balance, stage, hold
+  invoice pay|pause|resume|dispute|resolve|write-off|promise|escalate <id>
+                          steer one invoice (dunning invoice --help for the flags)
+  history <id>            the invoice's audit trail
+             (dunning <command> --help for the options; the operator commands talk to \`npm start\` by default,
+              --url <API URL> or --stack <deployed stack name> for another)`;
 
 // `dunning … | head`: the reader went away; stop quietly as other command-line tools do.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -33,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
       return simulateCommand(rest, io);
     case 'check':
       return checkCommand(rest, io, () => readFileSync(0, 'utf8'));
+    case 'invoices':
+    case 'invoice':
+    case 'history':
+      return operatorCommand(argv, io);
     case undefined:
     case 'help':
     case '--help':

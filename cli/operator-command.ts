@@ -1,0 +1,155 @@
+import { createReadStream } from 'node:fs';
+import { formatFromKey, parseRecords } from '../functions/ingest/parse-records';
+import { ApiClient, ApiNotFound, type ClientDeps, type ResolveDeps, resolveApi } from './api-client';
+import {
+  describeAnswer,
+  describeError,
+  OPERATOR_USAGE,
+  parseOperatorArgs,
+  requestFor,
+  submitRequests,
+} from './operator';
+
+/** Where the CLI writes: answers to `out`, problems to `err`. */
+export interface OperatorIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export type OperatorDeps = ResolveDeps & ClientDeps;
+
+/**
+ * `dunning invoices submit | invoice … | history …`: parses the arguments, finds the API (the local system, a URL,
+ * or a deployed stack), sends the request(s) and prints the answer. Returns the exit status: 0 done, 1 the API
+ * refused or could not be reached, 2 invalid arguments (or, for submit, rows the API rejected).
+ */
+export async function operatorCommand(
+  argv: readonly string[],
+  io: OperatorIo,
+  deps: OperatorDeps = {},
+): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`${OPERATOR_USAGE}\n`);
+    return 0;
+  }
+  const parsed = parseOperatorArgs(argv);
+  if ('problems' in parsed) {
+    io.err(`${parsed.problems.join('\n')}\n\n${OPERATOR_USAGE}\n`);
+    return 2;
+  }
+  let client: ApiClient;
+  try {
+    client = new ApiClient(await resolveApi(parsed.target, deps), deps);
+  } catch (error) {
+    if (!(error instanceof ApiNotFound)) throw error;
+    io.err(`${error.message}\n`);
+    return 2;
+  }
+  const { command } = parsed;
+  try {
+    if (command.kind === 'submit') return await submit(command.file, client, parsed.json, io);
+    const answer = await client.send(requestFor(command));
+    if (answer.status >= 300) {
+      io.err(`${describeError(answer.status, answer.body)}\n`);
+      return 1;
+    }
+    io.out(`${parsed.json ? JSON.stringify(answer.body, null, 2) : describeAnswer(command, answer.body)}\n`);
+    return 0;
+  } catch (error) {
+    io.err(`${unreachable(client, error)}\n`);
+    return 1;
+  }
+}
+
+function unreachable(client: ApiClient, error: unknown): string {
+  const detail = (error as { cause?: { code?: string; message?: string } }).cause;
+  const cause = detail?.code ?? detail?.message ?? (error as Error).message;
+  const local = client.api.baseUrl.startsWith('http://127.0.0.1') || client.api.baseUrl.startsWith('http://localhost');
+  return `cannot reach the API at ${client.api.baseUrl}: ${cause}${local ? ' (is `npm start` running?)' : ''}`;
+}
+
+interface SubmitSummary {
+  registered: string[];
+  duplicates: string[];
+  rejected: { line: number; invoiceId?: string; details: { path: string; issue: string }[] }[];
+  failed: { invoiceId: string; error: string }[];
+}
+
+/**
+ * `invoices submit <file>`: reads a CSV / JSON array / JSON Lines file as the S3 drop does and posts its records in
+ * batches of 500. Rows are validated by the API; rejected ones are listed as `file:line: field: issue`.
+ */
+async function submit(file: string, client: ApiClient, json: boolean, io: OperatorIo): Promise<number> {
+  const format = formatFromKey(file);
+  if (!format) {
+    io.err(`${file}: unsupported file type: use .csv, .json or .jsonl\n`);
+    return 2;
+  }
+  const records: Record<string, unknown>[] = [];
+  const lines: number[] = [];
+  const summary: SubmitSummary = { registered: [], duplicates: [], rejected: [], failed: [] };
+  try {
+    for await (const parsed of parseRecords(createReadStream(file), format)) {
+      if ('error' in parsed) {
+        summary.rejected.push({ line: parsed.line, details: [{ path: '(record)', issue: parsed.error }] });
+        continue;
+      }
+      records.push(parsed.record);
+      lines.push(parsed.line);
+    }
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    io.err(`${file}: cannot be read: ${reason}\n`);
+    return 2;
+  }
+  let offset = 0;
+  for (const request of submitRequests(records)) {
+    const batch = request.body as unknown[];
+    const answer = await client.send(request);
+    const body = answer.body as Partial<SubmitSummary> & {
+      rejected?: { index: number; invoiceId?: string; details: { path: string; issue: string }[] }[];
+      error?: { details?: { path: string; issue: string }[] };
+    };
+    if (answer.status === 400 && body.error) {
+      // no record of the batch was valid: the details name `[index].field`
+      for (const detail of body.error.details ?? []) {
+        const match = /^\[(\d+)\]\.(.*)$/.exec(detail.path);
+        const index = match ? Number(match[1]) : 0;
+        summary.rejected.push({
+          line: lines[offset + index] ?? 0,
+          details: [{ path: match ? (match[2] as string) : detail.path, issue: detail.issue }],
+        });
+      }
+    } else if (answer.status >= 300 && answer.status !== 503) {
+      io.err(`${describeError(answer.status, answer.body)}\n`);
+      return 1;
+    } else {
+      summary.registered.push(...(body.registered ?? []));
+      summary.duplicates.push(...(body.duplicates ?? []));
+      summary.failed.push(...(body.failed ?? []));
+      for (const r of body.rejected ?? []) {
+        summary.rejected.push({
+          line: lines[offset + r.index] ?? 0,
+          ...(r.invoiceId ? { invoiceId: r.invoiceId } : {}),
+          details: r.details,
+        });
+      }
+    }
+    offset += batch.length;
+  }
+  summary.rejected.sort((a, b) => a.line - b.line);
+  if (json) {
+    io.out(`${JSON.stringify(summary, null, 2)}\n`);
+  } else {
+    io.out(
+      `${file}: ${summary.registered.length} registered, ${summary.duplicates.length} already known, ` +
+        `${summary.rejected.length} rejected, ${summary.failed.length} failed\n`,
+    );
+    for (const r of summary.rejected) {
+      for (const d of r.details) io.err(`${file}:${r.line}: ${d.path}: ${d.issue}\n`);
+    }
+    for (const f of summary.failed) io.err(`${f.invoiceId}: ${f.error} (submit the file again to retry)\n`);
+  }
+  if (summary.failed.length > 0) return 1;
+  return summary.rejected.length > 0 ? 2 : 0;
+}

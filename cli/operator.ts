@@ -1,0 +1,292 @@
+import { parseArgs } from 'node:util';
+
+/**
+ * The operator commands of the `dunning` CLI: argument parsing and the HTTP requests they become (pure, no I/O), and
+ * how answers are shown. `cli/api-target.ts` resolves where the API is and sends the requests.
+ */
+
+export const OPERATOR_USAGE = `Usage: dunning invoices submit <file.csv|.json|.jsonl>
+       dunning invoice show <id>
+       dunning invoice pay <id> [--amount <decimal>] [--paid-at <ISO instant>] [--reference <text>]
+       dunning invoice pause|resume|dispute|resolve|write-off <id> --reason <text>
+       dunning invoice promise <id> --date <YYYY-MM-DD> [--amount <decimal>]
+       dunning invoice escalate <id> --reason <text> [--to <team>]
+       dunning history <id>
+
+Where the API is (default: the local system of \`npm start\`, ${'http://127.0.0.1:3000'}):
+  --url <base URL>     another API; an API Gateway URL (*.execute-api.<region>.amazonaws.com) is signed (SigV4)
+  --stack <name>       a deployed stack: its ApiUrl output, read from --outputs (or ./cdk-outputs.json, as
+                       \`cdk deploy --outputs-file cdk-outputs.json\` writes it) or from CloudFormation; requests
+                       are signed with your AWS credentials (IAM auth)
+  --outputs <file>     the cdk outputs file to read the stack's ApiUrl from
+  --region <region>    the stack's region (default: AWS_REGION, or the region in the URL)
+  --json               print the API's JSON answer as it is
+
+Exit status: 0 done, 1 the API refused or could not be reached, 2 invalid arguments or rejected rows.`;
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
+
+/** Operator actions on one invoice and the route each one posts to. */
+export const INVOICE_ACTIONS = {
+  pay: 'payments',
+  pause: 'pause',
+  resume: 'resume',
+  dispute: 'dispute',
+  resolve: 'resolve',
+  'write-off': 'write-off',
+  promise: 'promises',
+  escalate: 'escalate',
+} as const;
+export type InvoiceAction = keyof typeof INVOICE_ACTIONS;
+
+export type OperatorCommand =
+  | { readonly kind: 'submit'; readonly file: string }
+  | { readonly kind: 'show'; readonly invoiceId: string }
+  | { readonly kind: 'history'; readonly invoiceId: string }
+  | {
+      readonly kind: 'action';
+      readonly action: InvoiceAction;
+      readonly invoiceId: string;
+      readonly body: Readonly<Record<string, string>>;
+    };
+
+/** Where the API is: a URL, or a deployed stack whose ApiUrl output is read. */
+export type ApiTarget =
+  | { readonly kind: 'url'; readonly url: string; readonly region?: string }
+  | { readonly kind: 'stack'; readonly stack: string; readonly region?: string; readonly outputs?: string };
+
+export interface ParsedOperatorArgs {
+  readonly command: OperatorCommand;
+  readonly target: ApiTarget;
+  readonly json: boolean;
+}
+
+export interface ApiRequest {
+  readonly method: 'GET' | 'POST';
+  /** Path below the API's base URL, ids percent-encoded. */
+  readonly path: string;
+  readonly body?: unknown;
+}
+
+/** Reasons an action needs (the API refuses it without one). */
+const NEEDS_REASON = new Set<InvoiceAction>(['pause', 'resume', 'dispute', 'resolve', 'write-off', 'escalate']);
+
+/**
+ * Parses `argv` (after the binary name): `invoices submit`, `invoice <verb> <id>`, `history <id>` and their flags.
+ * Returns every problem at once rather than the first.
+ */
+export function parseOperatorArgs(argv: readonly string[]): ParsedOperatorArgs | { problems: string[] } {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        url: { type: 'string' },
+        stack: { type: 'string' },
+        outputs: { type: 'string' },
+        region: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        reason: { type: 'string' },
+        amount: { type: 'string' },
+        'paid-at': { type: 'string' },
+        reference: { type: 'string' },
+        date: { type: 'string' },
+        to: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    return { problems: [(error as Error).message] };
+  }
+  const problems: string[] = [];
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const [group, verb, subject, ...extra] = positionals;
+  let command: OperatorCommand | undefined;
+
+  if (group === 'invoices' && verb === 'submit') {
+    if (!subject) problems.push('invoices submit needs the file to submit');
+    else command = { kind: 'submit', file: subject };
+  } else if (group === 'history') {
+    if (!verb) problems.push('history needs the invoice id');
+    else command = { kind: 'history', invoiceId: verb };
+    if (subject) extra.unshift(subject);
+  } else if (group === 'invoice' && verb === 'show') {
+    if (!subject) problems.push('invoice show needs the invoice id');
+    else command = { kind: 'show', invoiceId: subject };
+  } else if (group === 'invoice' && verb !== undefined && verb in INVOICE_ACTIONS) {
+    const action = verb as InvoiceAction;
+    if (!subject) problems.push(`invoice ${action} needs the invoice id`);
+    const body = actionBody(action, str, problems);
+    if (subject && body) command = { kind: 'action', action, invoiceId: subject, body };
+  } else {
+    problems.push(
+      group === 'invoice'
+        ? `unknown invoice command "${verb ?? ''}": use show, ${Object.keys(INVOICE_ACTIONS).join(', ')}`
+        : `unknown command "${[group, verb].filter(Boolean).join(' ')}"`,
+    );
+  }
+  if (extra.length > 0) problems.push(`unexpected argument(s): ${extra.join(' ')}`);
+
+  const url = str('url');
+  const stack = str('stack');
+  const region = str('region');
+  if (url && stack) problems.push('give --url or --stack, not both');
+  if (str('outputs') && !stack) problems.push('--outputs goes with --stack');
+  if (url !== undefined && !isHttpUrl(url)) problems.push(`--url must be an http(s) URL, got "${url}"`);
+  if (problems.length > 0 || !command) return { problems };
+  const target: ApiTarget = stack
+    ? { kind: 'stack', stack, ...(region ? { region } : {}), ...(str('outputs') ? { outputs: str('outputs') } : {}) }
+    : { kind: 'url', url: url ?? DEFAULT_API_URL, ...(region ? { region } : {}) };
+  return { command, target, json: values.json === true };
+}
+
+/** The body of an action from its flags; undefined (with problems) when a required flag is missing. */
+function actionBody(
+  action: InvoiceAction,
+  str: (name: string) => string | undefined,
+  problems: string[],
+): Record<string, string> | undefined {
+  const allowed: Record<InvoiceAction, readonly string[]> = {
+    pay: ['amount', 'paid-at', 'reference'],
+    pause: ['reason'],
+    resume: ['reason'],
+    dispute: ['reason'],
+    resolve: ['reason'],
+    'write-off': ['reason'],
+    promise: ['date', 'amount'],
+    escalate: ['reason', 'to'],
+  };
+  const before = problems.length;
+  for (const flag of ['reason', 'amount', 'paid-at', 'reference', 'date', 'to']) {
+    if (str(flag) !== undefined && !allowed[action].includes(flag)) {
+      problems.push(`invoice ${action} takes no --${flag}`);
+    }
+  }
+  if (NEEDS_REASON.has(action) && !str('reason')?.trim()) problems.push(`invoice ${action} needs --reason "<why>"`);
+  if (action === 'promise' && !str('date')) problems.push('invoice promise needs --date YYYY-MM-DD');
+  if (problems.length > before) return undefined;
+  const bodyName: Record<string, string> = { 'paid-at': 'paidAt' };
+  const body: Record<string, string> = {};
+  for (const flag of allowed[action]) {
+    const value = str(flag);
+    if (value !== undefined) body[bodyName[flag] ?? flag] = value;
+  }
+  return body;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** The request a (non-submit) command makes. */
+export function requestFor(command: Exclude<OperatorCommand, { kind: 'submit' }>): ApiRequest {
+  const id = encodeURIComponent(command.invoiceId);
+  switch (command.kind) {
+    case 'show':
+      return { method: 'GET', path: `/invoices/${id}` };
+    case 'history':
+      return { method: 'GET', path: `/invoices/${id}/history` };
+    case 'action':
+      return { method: 'POST', path: `/invoices/${id}/${INVOICE_ACTIONS[command.action]}`, body: command.body };
+  }
+}
+
+/** The largest batch `POST /invoices` takes. */
+export const SUBMIT_BATCH = 500;
+
+/** `invoices submit`: the records in batches of {@link SUBMIT_BATCH}, each a `POST /invoices` with an array. */
+export function submitRequests(records: readonly Record<string, unknown>[]): ApiRequest[] {
+  const requests: ApiRequest[] = [];
+  for (let i = 0; i < records.length; i += SUBMIT_BATCH) {
+    requests.push({ method: 'POST', path: '/invoices', body: records.slice(i, i + SUBMIT_BATCH) });
+  }
+  return requests;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers, read field by field for display
+type Json = any;
+
+/** A readable answer for people (what `--json` leaves raw). */
+export function describeAnswer(command: Exclude<OperatorCommand, { kind: 'submit' }>, body: Json): string {
+  switch (command.kind) {
+    case 'show':
+      return describeInvoice(body);
+    case 'history':
+      return describeHistory(body);
+    case 'action':
+      return describeAction(command, body);
+  }
+}
+
+function describeInvoice(body: Json): string {
+  const invoice = body.invoice ?? {};
+  const currency = invoice.amount?.currency ?? '';
+  const lines = [
+    `${invoice.invoiceId}  ${invoice.status}  balance ${invoice.balance?.decimal} ${currency} of ${invoice.amount?.decimal}  due ${invoice.dueDate}`,
+    `customer ${invoice.customer?.customerId} ${invoice.customer?.name ?? ''}`.trimEnd(),
+  ];
+  if (invoice.currentStage) {
+    lines.push(`stage ${invoice.currentStage}${invoice.waitUntil ? `, waiting until ${invoice.waitUntil}` : ''}`);
+  }
+  const hold = invoice.hold;
+  if (hold?.kind === 'promise' && hold.promise) {
+    lines.push(`promise to pay by ${hold.promise.date} (since ${hold.since})`);
+  } else if (hold) {
+    lines.push(`${hold.kind === 'dispute' ? 'disputed' : 'paused'} since ${hold.since}: ${hold.reason}`);
+  }
+  if (invoice.creditMinor) lines.push(`credit (paid beyond the balance): ${invoice.creditMinor} minor units`);
+  const sent = ((body.contacts ?? []) as Json[]).filter((c) => c.outcome === 'sent');
+  lines.push(`${sent.length} message(s) sent; \`dunning history ${invoice.invoiceId}\` shows everything`);
+  return lines.join('\n');
+}
+
+function describeHistory(body: Json): string {
+  const lines = [`${body.invoiceId}  ${body.status}  (${body.currency})`];
+  for (const e of (body.history ?? []) as Json[]) {
+    if (e.type === 'contact') {
+      const what = [e.stage, e.channel === '*' ? '' : e.channel, e.outcome, e.template].filter(Boolean).join(' ');
+      const why = [e.reason, e.until ? `until ${e.until}` : '', e.messageId ? `message ${e.messageId}` : '']
+        .filter(Boolean)
+        .join(', ');
+      lines.push(`${e.at}  ${what}${why ? `  (${why})` : ''}`);
+    } else {
+      const { at, type, ...detail } = e;
+      const fields = Object.entries(detail)
+        .map(([k, v]) => `${k}: ${String(v)}`)
+        .join(', ');
+      lines.push(`${at}  ${type}${fields ? `  (${fields})` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function describeAction(command: Extract<OperatorCommand, { kind: 'action' }>, body: Json): string {
+  if (command.action === 'pay') {
+    const extra = [
+      body.excess ? `${body.excess.decimal} ${body.excess.currency} beyond the balance kept as credit` : '',
+      body.promiseKept ? 'the promise to pay is kept' : '',
+    ].filter(Boolean);
+    return `${command.invoiceId}: ${body.event}, ${body.status}, balance ${body.balance?.decimal} ${body.balance?.currency}${
+      extra.length > 0 ? `; ${extra.join('; ')}` : ''
+    }`;
+  }
+  const change = body.previousStatus === body.status ? body.status : `${body.previousStatus} → ${body.status}`;
+  const events = (body.events ?? []).join(', ');
+  const told = body.resumedWorkflow ? '; the waiting walk was told at once' : '';
+  const notice = body.notificationId ? `; operators notified (message ${body.notificationId})` : '';
+  return `${command.invoiceId}: ${change} (${events})${told}${notice}`;
+}
+
+/** An API error body as lines: `error <code>: <message>` and one line per detail. */
+export function describeError(status: number, body: Json): string {
+  const error = body?.error;
+  if (!error) return `error: HTTP ${status}`;
+  const details = ((error.details ?? []) as { path: string; issue: string }[]).map((d) => `  ${d.path}: ${d.issue}`);
+  return [`error ${error.code} (HTTP ${status}): ${error.message}`, ...details].join('\n');
+}
