@@ -10,9 +10,22 @@ import type { SynthesizedWorkflow } from './synth';
 /**
  * Synthesizes the real CDK stack for `config` (bundling skipped: nothing is built or deployed) and returns its
  * state machine definition — the same builder, the same billing rule as `cdk deploy` — and which handler file each
- * Lambda function runs. Takes ~3 s (loading aws-cdk-lib).
+ * Lambda function runs. Takes ~3 s (loading aws-cdk-lib) the first time in a process, well under 1 s after.
  */
 export function synthesizeWorkflow(config: DunningConfig): SynthesizedWorkflow {
+  // aws-cdk-lib validates every synthesized template against the CloudFormation schema (a WebAssembly engine,
+  // 2-7 s). `cdk synth` / `cdk deploy` keep that check (CI runs `cdk synth`); here only the definition is read.
+  const validation = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    return synthesize(config);
+  } finally {
+    if (validation === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = validation;
+  }
+}
+
+function synthesize(config: DunningConfig): SynthesizedWorkflow {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new DunningStack(app, 'DunningLocal', { config });
   const handlerByArn = new Map<string, string>();

@@ -6,7 +6,18 @@ import { synthesizeWorkflow } from '../../local/synth-stack';
 
 const config = loadDunningConfig(join(PROJECT_ROOT, DEFAULT_CONFIG_FILE));
 
-/** The real stack's workflow (as `cdk deploy` ships it) for a billing rule, and which handler each function runs. */
+const synthesized = new Map<string, SynthesizedWorkflow>();
+
+/**
+ * The real stack's workflow (as `cdk deploy` ships it) for a billing rule, and which handler each function runs;
+ * synthesized once per rule in a test file.
+ */
 export function workflowFor(rule: BillingRule = config.rule): SynthesizedWorkflow {
-  return synthesizeWorkflow({ ...config, rule });
+  const key = JSON.stringify(rule);
+  let workflow = synthesized.get(key);
+  if (!workflow) {
+    workflow = synthesizeWorkflow({ ...config, rule });
+    synthesized.set(key, workflow);
+  }
+  return workflow;
 }
