@@ -415,8 +415,15 @@ describe('POST /invoices/{id}/payments under hostile ids and bodies', () => {
       { path: 'paidAt', issue: 'must be in the years 1900 to 9999, got "0000-01-01T00:00:00Z"' },
     ]);
     expect(withOffset.statusCode).toBe(200);
+    // paidAt is what the payer says (kept on the invoice, in UTC); the audit event is at the recording instant
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
-      ExpressionAttributeValues: expect.objectContaining({ ':at': '2026-12-01T13:00:00.000Z' }),
+      ExpressionAttributeValues: expect.objectContaining({ ':paidAt': '2026-12-01T13:00:00.000Z' }),
+    });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({
+        type: 'paid',
+        detail: expect.objectContaining({ paidAt: '2026-12-01T13:00:00.000Z' }),
+      }),
     });
   });
 
