@@ -153,7 +153,7 @@ export async function simulate(options: SimulationOptions, io: SimulationIo): Pr
 }
 
 /** Timeline events after which an invoice's walk is over. */
-const ENDINGS = new Set(['completed', 'paid', 'failed']);
+const ENDINGS = new Set(['completed', 'paid', 'failed', 'written-off']);
 
 interface RunContext {
   readonly options: SimulationOptions;
