@@ -97,6 +97,13 @@ export function formatAmount(money: Money, locale: string): string {
   return format.format(formatDecimalAmount(money.minor, money.currency) as unknown as number); // exact decimal string
 }
 
+/** The sum of `amounts` per currency, in the order the currencies first appear (money of two currencies never adds). */
+export function totalsByCurrency(amounts: readonly Money[]): Money[] {
+  const totals = new Map<string, number>();
+  for (const { minor, currency } of amounts) totals.set(currency, (totals.get(currency) ?? 0) + minor);
+  return [...totals].map(([currency, minor]) => ({ minor, currency }));
+}
+
 function truncate(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

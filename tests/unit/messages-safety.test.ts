@@ -34,6 +34,15 @@ const lateFees: MessageContext['lateFees'] = {
   total: { minor: 126_536, currency: 'BRL' },
 };
 
+/** Another open invoice, as a consolidated message lists it. */
+const other = (invoiceId: string, paymentUrl?: string): NonNullable<MessageContext['others']>[number] => ({
+  invoiceId,
+  balance: { minor: 50_000, currency: 'BRL' },
+  dueDate: '2026-12-20',
+  daysFromDue: -3,
+  ...(paymentUrl === undefined ? {} : { paymentUrl }),
+});
+
 const NASTY_NAME = '<script>alert(1)</script> & "x"';
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1] ?? '');
 /** Any string, without the markers the properties use to find a value in the output. */
@@ -101,18 +110,27 @@ describe('customer and company values are escaped in the HTML and kept as writte
     const value = unmarked(fc.string({ unit: 'binary' }));
     fc.assert(
       fc.property(
-        fc.record({ name: value, description: value, invoiceId: value, company: value, support: value }),
+        fc.record({
+          name: value,
+          description: value,
+          invoiceId: value,
+          company: value,
+          support: value,
+          other: value,
+          otherUrl: value,
+        }),
         fc.constantFrom(...TEMPLATE_NAMES),
         fc.constantFrom(...SUPPORTED_LOCALES),
         fc.boolean(),
         (v, template, locale, charged) => {
-          // Prepare
+          // Prepare: a consolidated message, the other invoice's id and payment reference supplied too
           const context: MessageContext = {
             ...ctx,
             ...(charged ? { lateFees } : {}),
             company: { legalName: `⟦${v.company}⟧`, taxId: ctx.company.taxId, supportContact: `⟦${v.support}⟧` },
             customer: { name: `⟦${v.name}⟧` },
             invoice: { ...ctx.invoice, invoiceId: `⟦${v.invoiceId}⟧`, description: `⟦${v.description}⟧` },
+            others: [other(`⟦${v.other}⟧+`, `⟦${v.otherUrl}⟧`)], // `+`: never the invoice's own id
           };
 
           // Act
@@ -120,7 +138,7 @@ describe('customer and company values are escaped in the HTML and kept as writte
 
           // Assess
           const spans = between(html);
-          expect(spans.length).toBeGreaterThanOrEqual(5);
+          expect(spans.length).toBeGreaterThanOrEqual(7);
           for (const span of spans) expect(span).not.toMatch(/[<>"]/);
         },
       ),
@@ -168,7 +186,7 @@ describe('only http(s) URLs become links; anything else is shown as text', () =>
     expect(html).toContain('>Pay now</a>');
   });
 
-  it('never produces an href that is not http(s), for any payment or unsubscribe URL (property)', () => {
+  it('never produces an href that is not http(s), for any payment (own or listed) or unsubscribe URL (property)', () => {
     const anyUrl = fc.oneof(
       fc.webUrl({ withQueryParameters: true, withFragments: true }),
       fc.string({ unit: 'binary' }),
@@ -184,12 +202,13 @@ describe('only http(s) URLs become links; anything else is shown as text', () =>
       ),
     );
     fc.assert(
-      fc.property(anyUrl, anyUrl, (paymentUrl, unsubscribeUrl) => {
+      fc.property(anyUrl, anyUrl, anyUrl, (paymentUrl, unsubscribeUrl, otherPaymentUrl) => {
         // Act
         const { html } = renderEmail('final-notice', 'en', {
           ...ctx,
           invoice: { ...ctx.invoice, paymentUrl },
           optOut: { unsubscribeUrl },
+          others: [other('INV-2026-0043', otherPaymentUrl)],
         });
 
         // Assess
@@ -208,26 +227,31 @@ describe('supplied values cannot add lines to the text body, the subject or the 
   });
 
   it('keeps the text body line count and the subject and SMS on one line, for any values (property)', () => {
-    const lineCount = (charged: boolean) =>
+    const lineCount = (charged: boolean, others: number) =>
       renderEmail('overdue', 'es', {
         ...ctx,
         ...(charged ? { lateFees } : {}),
         invoice: { ...ctx.invoice, description: 'x' },
+        ...(others > 0 ? { others: Array.from({ length: others }, (_, i) => other(`O-${i}`, 'x')) } : {}),
       }).text.split('\n').length;
-    const lineCounts = { charged: lineCount(true), uncharged: lineCount(false) };
     const value = unmarked(fc.string({ unit: 'binary' }));
     fc.assert(
       fc.property(
         fc.record({ name: value, description: value, invoiceId: value, company: value }),
         fc.boolean(),
-        (v, charged) => {
-          // Prepare
+        fc.array(fc.record({ invoiceId: value, paymentUrl: value }), { maxLength: 3 }),
+        (v, charged, others) => {
+          // Prepare: up to three other invoices listed (a consolidated message), their ids (kept distinct by the
+          // `#i` after the value) and links supplied too
           const context: MessageContext = {
             ...ctx,
             ...(charged ? { lateFees } : {}),
             company: { ...ctx.company, legalName: `⟦${v.company}⟧` },
             customer: { name: `⟦${v.name}⟧` },
             invoice: { ...ctx.invoice, invoiceId: `⟦${v.invoiceId}⟧`, description: `⟦${v.description}⟧` },
+            ...(others.length > 0
+              ? { others: others.map((o, i) => other(`⟦${o.invoiceId}⟧#${i}`, `⟦${o.paymentUrl}⟧`)) }
+              : {}),
           };
 
           // Act
@@ -235,7 +259,7 @@ describe('supplied values cannot add lines to the text body, the subject or the 
           const sms = renderSms('overdue', 'es', context);
 
           // Assess
-          expect(email.text.split('\n').length).toBe(charged ? lineCounts.charged : lineCounts.uncharged);
+          expect(email.text.split('\n').length).toBe(lineCount(charged, others.length));
           expect(email.subject).not.toMatch(CONTROL);
           expect(sms.text).not.toMatch(CONTROL);
           for (const span of [...between(email.text), ...between(sms.text)]) expect(span).not.toMatch(CONTROL);

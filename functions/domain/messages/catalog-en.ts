@@ -89,4 +89,10 @@ export const CATALOG_EN: LocaleCatalog = {
   smsPayLead: 'Pay at',
   smsAlreadyPaid: 'If already paid, please disregard.',
   smsStop: 'Reply STOP to opt out.',
+  othersLead: (count) =>
+    count === 1 ? 'You also have this other open invoice:' : `You also have these ${count} other open invoices:`,
+  otherInvoice: (f) => `Invoice ${f.invoiceId}, for ${f.balance}, ${f.whenDue} (${f.dueDate}).`,
+  totalLabel: (count) => `Total balance (${count} invoices)`,
+  smsOthers: (count, total) =>
+    `+${count} other ${total === undefined ? 'open ' : ''}${count === 1 ? 'invoice' : 'invoices'}${total === undefined ? '' : `, total ${total}`}.`,
 };

@@ -69,4 +69,12 @@ export const CATALOG_ES: LocaleCatalog = {
   smsPayLead: 'Pague en',
   smsAlreadyPaid: 'Si ya pagó, ignore este mensaje.',
   smsStop: 'Responde BAJA para no recibir más SMS.',
+  othersLead: (count) =>
+    count === 1
+      ? 'También tiene esta otra factura pendiente:'
+      : `También tiene estas ${count} otras facturas pendientes:`,
+  otherInvoice: (f) => `Factura ${f.invoiceId}, por ${f.balance}, ${f.whenDue} (${f.dueDate}).`,
+  totalLabel: (count) => `Saldo total (${count} facturas)`,
+  smsOthers: (count, total) =>
+    `+${count} ${count === 1 ? 'factura' : 'facturas'} ${total === undefined ? (count === 1 ? 'pendiente más' : 'pendientes más') : `más, total ${total}`}.`,
 };

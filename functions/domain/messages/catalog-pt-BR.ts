@@ -68,4 +68,12 @@ export const CATALOG_PT_BR: LocaleCatalog = {
   smsPayLead: 'Pague em',
   smsAlreadyPaid: 'Se já pagou, desconsidere.',
   smsStop: 'Responda SAIR para não receber mais SMS.',
+  othersLead: (count) =>
+    count === 1
+      ? 'Você também tem esta outra fatura em aberto:'
+      : `Você também tem estas ${count} outras faturas em aberto:`,
+  otherInvoice: (f) => `Fatura ${f.invoiceId}, no valor de ${f.balance}, ${f.whenDue} (${f.dueDate}).`,
+  totalLabel: (count) => `Saldo total (${count} faturas)`,
+  smsOthers: (count, total) =>
+    `+${count} ${count === 1 ? 'outra fatura' : 'outras faturas'}${total === undefined ? ' em aberto' : `, total ${total}`}.`,
 };

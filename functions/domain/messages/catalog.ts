@@ -35,6 +35,14 @@ export interface LateFeeFacts {
   readonly numbers: { readonly balance: string; readonly fine: string; readonly interest: string };
 }
 
+/** Another open invoice a consolidated message lists, formatted (see {@link MessageFacts} for each field's shape). */
+export interface OtherInvoiceFacts {
+  readonly invoiceId: string;
+  readonly balance: string;
+  readonly dueDate: string;
+  readonly whenDue: string;
+}
+
 /** The wording of one template in one language. */
 export interface TemplateWording {
   /** Neutral subject: the invoice id and at most when it is due — never the amount or the word "debt". */
@@ -81,4 +89,12 @@ export interface LocaleCatalog {
   readonly smsPayLead: string;
   readonly smsAlreadyPaid: string;
   readonly smsStop: string;
+  /** Email: introduces the list of the `count` other open invoices of a consolidated message. */
+  othersLead(count: number): string;
+  /** Email: one line of that list (followed by `payLead` and the invoice's payment link, when it has one). */
+  otherInvoice(facts: OtherInvoiceFacts): string;
+  /** Email: label of the total owed across all `count` invoices of the message (the invoice's own included). */
+  totalLabel(count: number): string;
+  /** SMS: the other invoices, `+2 outras faturas, total R$ 60,00.`; without `total` only the count (to stay short). */
+  smsOthers(count: number, total?: string): string;
 }

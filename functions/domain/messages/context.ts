@@ -27,6 +27,26 @@ export interface MessageContext {
   readonly daysFromDue: number;
   /** Email: a link when there is an unsubscribe URL, else a "reply with …" instruction. SMS always says STOP. */
   readonly optOut: { unsubscribeUrl?: string };
+  /**
+   * Other open invoices of the customer this one message also stands for (a consolidated message): the email lists
+   * each (id, balance, due date and how far from it, payment link) after the invoice's own details, with the total
+   * owed across all of them (one total per currency when they differ); the SMS adds a short count and total.
+   * Each with its own currency; ids distinct and not the invoice's own.
+   */
+  readonly others?: readonly OtherInvoice[];
+}
+
+/** Another open invoice listed in a consolidated message. */
+export interface OtherInvoice {
+  readonly invoiceId: string;
+  /** What is still owed on it. */
+  readonly balance: Money;
+  /** YYYY-MM-DD, a calendar date. */
+  readonly dueDate: string;
+  /** Calendar days from its due date (negative before it). */
+  readonly daysFromDue: number;
+  /** Becomes a link only when it is an http(s) URL. */
+  readonly paymentUrl?: string;
 }
 
 export interface RenderedEmail {

@@ -8,6 +8,8 @@ import { escapeHtml, htmlLink } from './html';
 export type EmailBlock =
   /** A paragraph, optionally ending with a URL (a link when it is http(s), else text). */
   | { readonly kind: 'paragraph'; readonly text: string; readonly url?: UrlValue; readonly tone?: 'muted' | 'small' }
+  /** A bulleted list, each item optionally ending with a URL (other invoices of a consolidated message). */
+  | { readonly kind: 'list'; readonly items: readonly { readonly text: string; readonly url?: UrlValue }[] }
   /** Label/value rows (invoice, balance, due date…). */
   | { readonly kind: 'details'; readonly rows: readonly (readonly [label: string, value: string])[] }
   /** A call-to-action button (HTML only: the text body carries the same URL in a paragraph). */
@@ -19,6 +21,8 @@ export type EmailBlock =
 
 const PARAGRAPH_STYLE = 'margin:0 0 16px 0;';
 const TONE_STYLE = { muted: 'color:#52606d;', small: 'font-size:12px;color:#7b8794;' } as const;
+const LIST_STYLE = 'margin:0 0 16px 0;padding-left:20px;';
+const ITEM_STYLE = 'margin:0 0 8px 0;';
 const DETAILS_STYLE = 'margin:0 0 16px 0;padding:12px 16px;background-color:#f4f5f7;border-radius:6px;';
 const BUTTON_STYLE =
   'display:inline-block;background-color:#0b6bcb;color:#ffffff;padding:10px 20px;border-radius:6px;text-decoration:none;font-weight:bold;';
@@ -45,6 +49,12 @@ function blockHtml(block: EmailBlock): string {
       const style = PARAGRAPH_STYLE + (block.tone ? TONE_STYLE[block.tone] : '');
       const url = block.url ? ` ${urlHtml(block.url)}` : '';
       return `<p style="${style}">${escapeHtml(block.text)}${url}</p>`;
+    }
+    case 'list': {
+      const items = block.items.map(
+        (item) => `<li style="${ITEM_STYLE}">${escapeHtml(item.text)}${item.url ? ` ${urlHtml(item.url)}` : ''}</li>`,
+      );
+      return `<ul style="${LIST_STYLE}">${items.join('')}</ul>`;
     }
     case 'details': {
       const rows = block.rows.map(([label, value]) => `<strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}`);
@@ -75,6 +85,8 @@ function blockText(block: EmailBlock): string {
   switch (block.kind) {
     case 'paragraph':
       return block.url ? `${block.text} ${urlText(block.url)}` : block.text;
+    case 'list':
+      return block.items.map((item) => `- ${item.url ? `${item.text} ${urlText(item.url)}` : item.text}`).join('\n');
     case 'details':
       return block.rows.map(([label, value]) => `${label}: ${value}`).join('\n');
     case 'button':

@@ -1,7 +1,7 @@
-import { formatAmount, formatMoney } from '../money';
+import { formatAmount, formatMoney, totalsByCurrency } from '../money';
 import type { TemplateName } from '../template-names';
-import { parseCalendarDate } from './calendar-date';
-import type { LateFeeFacts, LocaleCatalog, MessageFacts, TemplateWording } from './catalog';
+import { type CalendarDate, parseCalendarDate } from './calendar-date';
+import type { LateFeeFacts, LocaleCatalog, MessageFacts, OtherInvoiceFacts, TemplateWording } from './catalog';
 import { CATALOGS } from './catalogs';
 import type { MessageContext } from './context';
 import { linkableUrl } from './html';
@@ -24,6 +24,17 @@ export interface PreparedMessage {
   readonly facts: MessageFacts;
   readonly payment?: UrlValue;
   readonly unsubscribe?: UrlValue;
+  /** A consolidated message: the other invoices it lists, and what all of them add up to. */
+  readonly others?: OtherInvoicesFacts;
+}
+
+/** The other invoices of a consolidated message, formatted. */
+export interface OtherInvoicesFacts {
+  readonly items: readonly (OtherInvoiceFacts & { readonly payment?: UrlValue })[];
+  /** The balances of every invoice of the message (its own included), one total per currency: `R$ 60,00 + US$ 5.00`. */
+  readonly total: string;
+  /** How many invoices the message stands for, its own included. */
+  readonly count: number;
 }
 
 /**
@@ -72,12 +83,35 @@ export function prepareMessage(
   };
   const payment = urlValue(invoice.paymentUrl);
   const unsubscribe = urlValue(ctx.optOut.unsubscribeUrl);
+  const others = ctx.others?.length ? otherInvoicesFacts(ctx, catalog) : undefined;
   return {
     catalog,
     wording: catalog.templates[template],
     facts,
     ...(payment === undefined ? {} : { payment }),
     ...(unsubscribe === undefined ? {} : { unsubscribe }),
+    ...(others === undefined ? {} : { others }),
+  };
+}
+
+/** Each other invoice as the debtor reads it (its own currency), and the total per currency. Context validated. */
+function otherInvoicesFacts(ctx: MessageContext, catalog: LocaleCatalog): OtherInvoicesFacts {
+  const others = ctx.others ?? [];
+  const items = others.map((other) => {
+    const payment = urlValue(other.paymentUrl);
+    return {
+      invoiceId: singleLine(other.invoiceId),
+      balance: formatMoney(other.balance, catalog.locale),
+      dueDate: catalog.formatDate(parseCalendarDate(other.dueDate) as CalendarDate),
+      whenDue: catalog.whenDue(other.daysFromDue),
+      ...(payment === undefined ? {} : { payment }),
+    };
+  });
+  const totals = totalsByCurrency([ctx.invoice.balance, ...others.map((o) => o.balance)]);
+  return {
+    items,
+    total: totals.map((money) => formatMoney(money, catalog.locale)).join(' + '),
+    count: others.length + 1,
   };
 }
 

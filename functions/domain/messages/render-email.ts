@@ -51,6 +51,7 @@ function emailBlocks(message: PreparedMessage): EmailBlock[] {
     { kind: 'details', rows: details },
     ...(payment?.kind === 'link' ? [{ kind: 'button', label: catalog.payButton, url: payment.url } as const] : []),
     ...(payment ? [{ kind: 'paragraph', text: catalog.payLead, url: payment, tone: 'muted' } as const] : []),
+    ...otherInvoiceBlocks(message),
     { kind: 'paragraph', text: catalog.alreadyPaid, tone: 'muted' },
     ...(facts.supportContact === undefined
       ? []
@@ -60,5 +61,25 @@ function emailBlocks(message: PreparedMessage): EmailBlock[] {
     unsubscribe
       ? { kind: 'paragraph', text: catalog.optOutLead, url: unsubscribe, tone: 'small' }
       : { kind: 'paragraph', text: catalog.optOutReply, tone: 'small' },
+  ];
+}
+
+/**
+ * A consolidated message: after the invoice's own details and payment, the other open invoices (each with its
+ * balance, due date, how far from it, and its payment link) and the total owed across all of them.
+ */
+function otherInvoiceBlocks({ catalog, others }: PreparedMessage): EmailBlock[] {
+  if (others === undefined) return [];
+  return [
+    { kind: 'paragraph', text: catalog.othersLead(others.items.length) },
+    {
+      kind: 'list',
+      items: others.items.map(({ payment, ...facts }) =>
+        payment
+          ? { text: `${catalog.otherInvoice(facts)} ${catalog.payLead}`, url: payment }
+          : { text: catalog.otherInvoice(facts) },
+      ),
+    },
+    { kind: 'details', rows: [[catalog.totalLabel(others.count), others.total]] },
   ];
 }

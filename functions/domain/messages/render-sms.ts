@@ -9,22 +9,32 @@ export const SMS_TARGET_LENGTH = 300;
 
 /**
  * Renders a dunning SMS: who is writing, the invoice, balance (with late fees: the updated amount and its
- * breakdown) and due date, the payment link if any, "if you already paid, disregard", and the STOP instruction in
- * the debtor's language (fallback `en`).
+ * breakdown) and due date, for a consolidated message how many other invoices it stands for and the total, the
+ * payment link if any, "if you already paid, disregard", and the STOP instruction in the debtor's language
+ * (fallback `en`).
  * The sender is named by legal name and tax id; when that would push the message past
- * {@link SMS_TARGET_LENGTH} characters it falls back to the legal name, then to the short name.
+ * {@link SMS_TARGET_LENGTH} characters it falls back to the legal name, then to the short name, and then (a
+ * consolidated message) leaves the total out, keeping the count.
  * Throws `InvalidMessageContext` naming each bad field.
  */
 export function renderSms(template: TemplateName, locale: string | undefined, ctx: MessageContext): RenderedSms {
-  const { catalog, wording, facts, payment } = prepareMessage(template, locale, ctx);
-  const rest = [
-    wording.sms(smsFacts(facts, catalog)),
-    ...(payment ? [`${catalog.smsPayLead} ${payment.kind === 'link' ? payment.url : payment.text}`] : []),
-    catalog.smsAlreadyPaid,
-    catalog.smsStop,
-  ].join(' ');
-  const candidates = senderCandidates(facts).map((sender) => `${sender}: ${rest}`);
-  const text = candidates.find((candidate) => candidate.length <= SMS_TARGET_LENGTH) ?? candidates.at(-1) ?? rest;
+  const { catalog, wording, facts, payment, others } = prepareMessage(template, locale, ctx);
+  const rest = (othersSuffix: string | undefined) =>
+    [
+      wording.sms(smsFacts(facts, catalog)),
+      ...(othersSuffix === undefined ? [] : [othersSuffix]),
+      ...(payment ? [`${catalog.smsPayLead} ${payment.kind === 'link' ? payment.url : payment.text}`] : []),
+      catalog.smsAlreadyPaid,
+      catalog.smsStop,
+    ].join(' ');
+  // A consolidated message names how many other invoices it stands for, with their total when that fits.
+  const suffixes = others
+    ? [catalog.smsOthers(others.items.length, others.total), catalog.smsOthers(others.items.length)]
+    : [undefined];
+  const candidates = suffixes.flatMap((suffix) =>
+    senderCandidates(facts).map((sender) => `${sender}: ${rest(suffix)}`),
+  );
+  const text = candidates.find((candidate) => candidate.length <= SMS_TARGET_LENGTH) ?? (candidates.at(-1) as string);
   return { locale: catalog.locale, text };
 }
 

@@ -1,5 +1,5 @@
 import type { FieldIssue } from '../field-issue';
-import { isKnownCurrency, type Money } from '../money';
+import { isKnownCurrency, type Money, totalsByCurrency } from '../money';
 import { isTemplateName, TEMPLATE_NAMES } from '../template-names';
 import { parseCalendarDate } from './calendar-date';
 import type { MessageContext } from './context';
@@ -16,9 +16,7 @@ export class InvalidMessageContext extends Error {
 /** Every problem that would make a message wrong or unrenderable (empty list when the context is fine). */
 export function messageContextIssues(template: string, ctx: MessageContext): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const requireText = (path: string, value: string) => {
-    if (value.trim() === '') issues.push({ path, issue: 'must not be empty' });
-  };
+  const requireText = (path: string, value: string) => requireNonBlank(path, value, issues);
   if (!isTemplateName(template)) {
     issues.push({ path: 'template', issue: `must be one of ${TEMPLATE_NAMES.join(', ')}, got "${template}"` });
   }
@@ -34,7 +32,53 @@ export function messageContextIssues(template: string, ctx: MessageContext): Fie
   if (!Number.isSafeInteger(ctx.daysFromDue)) {
     issues.push({ path: 'daysFromDue', issue: `must be a whole number of days, got ${ctx.daysFromDue}` });
   }
+  if (ctx.others) otherInvoiceIssues(ctx.others, ctx.invoice, issues);
   return issues;
+}
+
+/**
+ * The other invoices of a consolidated message: each a real invoice (id, balance, due date, days), listed once and
+ * not the invoice's own; their balances (with the invoice's, per currency) add up to a total that stays exact.
+ */
+function otherInvoiceIssues(
+  others: NonNullable<MessageContext['others']>,
+  invoice: MessageContext['invoice'],
+  issues: FieldIssue[],
+): void {
+  const before = issues.length;
+  const seen = new Set([invoice.invoiceId.trim()]);
+  others.forEach((other, i) => {
+    const path = `others.${i}`;
+    requireNonBlank(`${path}.invoiceId`, other.invoiceId, issues);
+    const id = other.invoiceId.trim();
+    if (id !== '' && seen.has(id)) {
+      issues.push({
+        path: `${path}.invoiceId`,
+        issue: `must list each invoice once, "${id}" is already in the message`,
+      });
+    }
+    seen.add(id);
+    moneyIssues(`${path}.balance`, other.balance, issues);
+    if (parseCalendarDate(other.dueDate) === undefined) {
+      issues.push({ path: `${path}.dueDate`, issue: `must be a calendar date YYYY-MM-DD, got "${other.dueDate}"` });
+    }
+    if (!Number.isSafeInteger(other.daysFromDue)) {
+      issues.push({ path: `${path}.daysFromDue`, issue: `must be a whole number of days, got ${other.daysFromDue}` });
+    }
+  });
+  if (issues.length > before) return;
+  for (const total of totalsByCurrency([invoice.balance, ...others.map((o) => o.balance)])) {
+    if (!Number.isSafeInteger(total.minor)) {
+      issues.push({
+        path: 'others',
+        issue: `the balances in ${total.currency} add up to more than can be stated exactly`,
+      });
+    }
+  }
+}
+
+function requireNonBlank(path: string, value: string, issues: FieldIssue[]): void {
+  if (value.trim() === '') issues.push({ path, issue: 'must not be empty' });
 }
 
 /** Fees in the balance currency that add up: total = balance + fine + interest. */
