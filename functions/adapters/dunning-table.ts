@@ -28,6 +28,8 @@ export interface ContactLogEntry {
   readonly reason?: string;
   /** For deferrals: when the stage will be tried again. */
   readonly until?: string;
+  /** A sent message that also listed other invoices of the customer (one consolidated message): their ids. */
+  readonly consolidates?: readonly string[];
 }
 
 /** Lifecycle events of an invoice, for the audit trail. */
@@ -50,6 +52,11 @@ export type SendClaim = 'claimed' | 'already-sent' | 'in-doubt';
 
 const invoiceKey = (id: string) => ({ pk: `INVOICE#${id}`, sk: 'INVOICE' });
 const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'CUSTOMER' });
+/** An invoice in `gsi1` under its customer, next to the customer's contact log (`CONTACT#…`). */
+const invoiceIndexKey = (customerId: string, invoiceId: string) => ({
+  gsi1pk: `CUSTOMER#${customerId}`,
+  gsi1sk: `INVOICE#${invoiceId}`,
+});
 const sendKey = (invoiceId: string, stageId: string, channel: Channel) => ({
   pk: `SEND#${invoiceId}#${stageId}#${channel}`,
   sk: 'SEND',
@@ -106,7 +113,12 @@ export class DunningTable {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...invoiceKey(registration.invoiceId), itemType: 'invoice', ...invoice },
+          Item: {
+            ...invoiceKey(registration.invoiceId),
+            ...invoiceIndexKey(registration.customer.customerId, registration.invoiceId),
+            itemType: 'invoice',
+            ...invoice,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -197,8 +209,9 @@ export class DunningTable {
 
   /**
    * Takes a contact slot for the customer (the frequency caps count `recentContacts`): writes `contacts` (what the
-   * caller read, older entries dropped) plus `contact`, only if nobody changed them since the caller read version
-   * `version`. 'conflict' when somebody did: read again and decide again.
+   * caller read, older entries dropped) plus `contact` — with the other invoices' stages its message consolidates
+   * (`covers`), in the same write — only if nobody changed them since the caller read version `version`. 'conflict'
+   * when somebody did: read again and decide again.
    */
   async reserveContact(
     customerId: string,
@@ -222,6 +235,25 @@ export class DunningTable {
       if ((await this.writeContacts(customerId, kept, customer.contactsVersion ?? 0)) === 'reserved') return;
     }
     throw new Error(`The contacts of customer ${customerId} kept changing while giving a slot back; try again`);
+  }
+
+  /**
+   * Takes `invoiceIds` out of what the slot of `contact` covers (their stage was not in the consolidated message after
+   * all: paid or put on hold meanwhile), so that they perform it themselves; retries on concurrent changes.
+   */
+  async uncoverContact(customerId: string, contact: RecentContact, invoiceIds: readonly string[]): Promise<void> {
+    const isSlot = (c: RecentContact) => c.invoiceId === contact.invoiceId && c.stageId === contact.stageId;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const customer = await this.getCustomer(customerId);
+      const contacts = customer?.recentContacts ?? [];
+      const slot = contacts.find(isSlot);
+      const covers = slot?.covers?.filter((s) => !invoiceIds.includes(s.invoiceId));
+      if (!customer || !slot || covers?.length === slot.covers?.length) return;
+      const { covers: _dropped, ...rest } = slot;
+      const updated = contacts.map((c) => (c === slot ? { ...rest, ...(covers?.length ? { covers } : {}) } : c));
+      if ((await this.writeContacts(customerId, updated, customer.contactsVersion ?? 0)) === 'reserved') return;
+    }
+    throw new Error(`The contacts of customer ${customerId} kept changing while narrowing a slot; try again`);
   }
 
   private async writeContacts(
@@ -474,6 +506,41 @@ export class DunningTable {
     );
   }
 
+  /**
+   * Records that one channel of `stageId` of `invoiceId` went out in another invoice's consolidated message (provider
+   * message `messageId`): a send claim already SENT, so that this invoice never sends it itself. 'exists' when the
+   * invoice holds a claim for it already (it sent, or is sending, that channel itself): nothing is written.
+   */
+  async recordConsolidatedSend(
+    send: { invoiceId: string; stageId: string; channel: Channel },
+    messageId: string,
+    at: string,
+    consolidatedInto: string,
+  ): Promise<'recorded' | 'exists'> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...sendKey(send.invoiceId, send.stageId, send.channel),
+            itemType: 'send',
+            state: 'SENT',
+            claimedAt: at,
+            sentAt: at,
+            messageId,
+            consolidatedInto,
+            expiresAt: Math.floor(Date.parse(at) / 1000) + SEND_RECORD_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'exists';
+      throw error;
+    }
+  }
+
   /** Gives a claim back when the provider said for sure that nothing was sent (throttling), so a retry may send. */
   async releaseSend(invoiceId: string, stageId: string, channel: Channel): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: sendKey(invoiceId, stageId, channel) }));
@@ -512,21 +579,43 @@ export class DunningTable {
     );
   }
 
-  /** The customer's contact log since `since` (ISO), across all of the customer's invoices, oldest first. */
+  /**
+   * The customer's contact log since `since` (ISO), across all of the customer's invoices, oldest first (the
+   * customer's invoices, `INVOICE#…` in the same index, sort after `CONTACT$` and are left out).
+   */
   async customerContacts(customerId: string, since: string): Promise<ContactLogEntry[]> {
-    const items: ContactLogEntry[] = [];
+    return this.queryCustomerIndex<ContactLogEntry>(customerId, 'gsi1sk BETWEEN :since AND :end', {
+      ':since': `CONTACT#${since}`,
+      ':end': 'CONTACT$',
+    });
+  }
+
+  /**
+   * Every invoice of the customer, whatever its status, by invoice id (`gsi1`, eventually consistent: read an invoice
+   * itself before acting on its status). Invoices registered before `gsi1` held invoices are not found.
+   */
+  async customerInvoices(customerId: string): Promise<Invoice[]> {
+    return this.queryCustomerIndex<Invoice>(customerId, 'begins_with(gsi1sk, :invoice)', { ':invoice': 'INVOICE#' });
+  }
+
+  private async queryCustomerIndex<T>(
+    customerId: string,
+    sortKeyCondition: string,
+    values: Record<string, string>,
+  ): Promise<T[]> {
+    const items: T[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :since',
-          ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':since': `CONTACT#${since}` },
+          KeyConditionExpression: `gsi1pk = :pk AND ${sortKeyCondition}`,
+          ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ...values },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of out.Items ?? []) items.push(stripKeys<ContactLogEntry>(item));
+      for (const item of out.Items ?? []) items.push(stripKeys<T>(item));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return items;

@@ -49,6 +49,26 @@ export interface RecentContact {
   readonly at: string;
   readonly invoiceId: string;
   readonly stageId: string;
+  /**
+   * Other invoices of the customer whose stage, due at the same time, this contact's message lists (one consolidated
+   * message instead of several): each of those stages is done by it, and is part of this one contact.
+   */
+  readonly covers?: readonly InvoiceStage[];
+}
+
+/** A stage of one invoice's walk. */
+export interface InvoiceStage {
+  readonly invoiceId: string;
+  readonly stageId: string;
+}
+
+/** The contact whose consolidated message covered `stage` of `invoiceId`, if one did. */
+export function coveringContact(
+  contacts: readonly RecentContact[],
+  invoiceId: string,
+  stageId: string,
+): RecentContact | undefined {
+  return contacts.find((c) => c.covers?.some((s) => s.invoiceId === invoiceId && s.stageId === stageId));
 }
 
 /** What a registration (API, S3 drop) carries, after validation. */

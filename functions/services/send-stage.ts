@@ -7,18 +7,20 @@ import {
   type SmsSender,
   TransientSendError,
 } from '../adapters/providers';
-import {
-  type BillingRule,
-  type MessageChannel,
-  messageChannelsOf,
-  type Stage,
-  type StageAction,
-} from '../domain/billing-rule';
+import { type BillingRule, messageChannelsOf, type Stage, type StageAction } from '../domain/billing-rule';
+import { type Companion, consolidationCompanions, reachableChannels } from '../domain/consolidation';
 import { evaluateContact } from '../domain/contact-policy';
-import { type Customer, type Invoice, isContactable, type RecentContact } from '../domain/invoice';
+import {
+  type Customer,
+  coveringContact,
+  type Invoice,
+  type InvoiceStage,
+  isContactable,
+  type RecentContact,
+} from '../domain/invoice';
 import { lateFees, lateFeeTermsOf } from '../domain/late-fee';
 import { localDaysBetween } from '../domain/local-date';
-import { type MessageContext, renderEmail, renderSms } from '../domain/messages';
+import { type MessageContext, type OtherInvoice, renderEmail, renderSms } from '../domain/messages';
 import { debtorTimezone, secondsUntil } from '../domain/schedule';
 import { unsubscribeLinkToken } from '../domain/unsubscribe-token';
 import { log } from '../shared/logger';
@@ -41,20 +43,14 @@ export interface SendDeps extends WorkflowDeps {
 }
 
 /**
- * The stage's message channels this customer can receive (an address, not opted out): the contact policy opens the
- * stage when all of them are open. A channel that will be skipped does not hold the others back.
- */
-function reachableChannels(stage: Stage, customer: Customer): MessageChannel[] {
-  return messageChannelsOf(stage).filter(
-    (channel) => (channel === 'email' ? customer.email : customer.phone) && !customer.optOuts?.includes(channel),
-  );
-}
-
-/**
  * Send step: right before contacting, re-reads the invoice (still open?), checks whether a later stage already
  * superseded this one, asks the contact policy whether now is allowed (the hours of the stage's channels in the
  * debtor's zone, the rule's and the debtor's holidays, frequency caps), then performs every action of the stage.
  * Each channel is sent at most once per invoice·stage (idempotency claim), so a retried Lambda never sends twice.
+ *
+ * Consolidated messages: when other invoices of the customer wait for a stage due now whose channels are all among
+ * this stage's (see `consolidationCompanions`), this stage's messages list them too, and the contact slot records
+ * that it covers their stages. Their own send step then finds its stage covered and sends nothing (outcome `sent`).
  */
 export async function sendStage(
   input: { invoiceId: string; rule: BillingRule; stageId: string },
@@ -78,15 +74,19 @@ export async function sendStage(
       ? { outcome, stageId: nextStage.id, seconds: secondsUntil(now, nextDue), until: nextDue.toISOString(), reason }
       : { outcome, stageId: '', seconds: 1, until: '', reason };
 
+  // Another invoice's consolidated message listed this one for this stage: the stage is done, nothing to send.
+  if (coveringContact(customer.recentContacts ?? [], invoice.invoiceId, stageId)) return toNext('sent', CONSOLIDATED);
+
   if (nextDue && nextDue.getTime() <= now.getTime()) {
     await deps.table.logContact({ ...base, channel: '*', outcome: 'superseded', reason: 'superseded' });
     return toNext('superseded', 'superseded');
   }
 
   const messageActions = stage.actions.filter((a) => a.channel !== 'escalate');
-  let slot: { contact: RecentContact; taken: boolean } | undefined;
+  let slot: Slot | undefined;
   if (messageActions.length > 0) {
     const decided = await decideContact({ rule, stage, invoice, customer, timezone, now }, deps);
+    if (decided.kind === 'covered') return toNext('sent', CONSOLIDATED);
     if (decided.kind === 'deferred') {
       const { until, reason } = decided;
       await deps.table.logContact({ ...base, channel: '*', outcome: 'deferred', reason, until: until.toISOString() });
@@ -97,11 +97,21 @@ export async function sendStage(
 
   const unsubscribeUrl = unsubscribeUrlOf(customer, deps.unsubscribeBaseUrl);
   const context = messageContext(invoice, customer, deps.company, timezone, now, rule, unsubscribeUrl);
+  const companions = slot?.companions ?? [];
+  const consolidated = new Set<string>();
+  const otherInvoice = (other: Invoice): OtherInvoice => ({
+    invoiceId: other.invoiceId,
+    balance: { minor: other.balanceMinor, currency: other.amount.currency },
+    dueDate: other.dueDate,
+    daysFromDue: localDaysBetween(other.dueDate, now, timezone),
+    ...(other.paymentUrl ? { paymentUrl: other.paymentUrl } : {}),
+  });
+  const scope: ActionScope = { invoice, customer, context, base, stage, rule, companions, otherInvoice, consolidated };
   let done = 0;
   let messages = 0;
   let closedMeanwhile: Invoice | undefined;
   for (const action of stage.actions) {
-    const outcome = await performAction(action, { invoice, customer, context, base, stage }, deps);
+    const outcome = await performAction(action, scope, deps);
     if (typeof outcome === 'object') {
       closedMeanwhile = outcome.closed;
       break;
@@ -109,24 +119,48 @@ export async function sendStage(
     if (outcome === 'sent' || outcome === 'escalated' || outcome === 'already-done') done++;
     if (action.channel !== 'escalate' && (outcome === 'sent' || outcome === 'already-done')) messages++;
   }
-  // A slot taken for a stage that reached nobody (no address, opted out, refused) is no contact: give it back.
-  if (slot?.taken && messages === 0) await deps.table.releaseContact(customer.customerId, slot.contact);
+  if (slot?.taken && messages === 0) {
+    // A slot taken for a stage that reached nobody (no address, opted out, refused) is no contact: give it back,
+    // and with it the other invoices' stages it covered (they perform them themselves).
+    await deps.table.releaseContact(customer.customerId, slot.contact);
+  } else if (slot && messages > 0) {
+    // Invoices the slot covers that no message went out for after all (paid or on hold meanwhile, or their channel
+    // failed): no longer covered, so that their walk performs the stage itself.
+    const left = companions.filter((c) => !consolidated.has(c.invoice.invoiceId)).map((c) => c.invoice.invoiceId);
+    if (left.length > 0) await deps.table.uncoverContact(customer.customerId, slot.contact, left);
+  }
   if (closedMeanwhile) return closedResult(closedMeanwhile);
   return toNext(done > 0 ? 'sent' : 'skipped');
 }
 
+/** The reason of a stage another invoice's message performed: on the step result and (with that invoice) the log. */
+const CONSOLIDATED = 'consolidated';
+
 /** How many times the send step reads the customer again when another invoice took a contact slot meanwhile. */
 const SLOT_ATTEMPTS = 5;
 
+/** The contact slot a stage holds: whether this step took it (else a retried step holds it already), and whom it covers. */
+interface Slot {
+  readonly contact: RecentContact;
+  readonly taken: boolean;
+  /** The other invoices whose stage this stage's messages perform too (the slot's `covers`). */
+  readonly companions: readonly Companion[];
+}
+
 type ContactDecision =
   | { readonly kind: 'deferred'; readonly until: Date; readonly reason: string }
-  | { readonly kind: 'allowed'; readonly slot?: { contact: RecentContact; taken: boolean } };
+  /** Another invoice took the slot meanwhile and its message covers this stage. */
+  | { readonly kind: 'covered' }
+  | { readonly kind: 'allowed'; readonly slot?: Slot };
 
 /**
  * Asks the contact policy whether this stage may contact the customer now, and if so takes the contact slot the
  * frequency caps count, atomically: `recentContacts` on the customer is written only if nobody changed it since it
  * was read, so two invoices of one customer due at the same instant never both go out — the second one reads the
- * first one's contact and is deferred. A slot this stage already holds (a retried step) is kept, not taken twice.
+ * first one's contact and is deferred, or finds its stage covered by the first one's consolidated message. The slot
+ * names (`covers`) the customer's other invoices whose stage, due now, this stage's messages perform too (one query
+ * of the customer's invoices, once the policy allows). A slot this stage already holds (a retried step) is kept, not
+ * taken twice, and keeps covering what it covered.
  */
 async function decideContact(
   scope: {
@@ -144,8 +178,13 @@ async function decideContact(
   const lookbackMs = Math.max((policy?.windowDays ?? 0) * 24, policy?.minHoursBetween ?? 0) * 3_600_000;
   const contact: RecentContact = { at: now.toISOString(), invoiceId: invoice.invoiceId, stageId: stage.id };
   let customer = scope.customer;
+  let invoices: readonly Invoice[] | undefined;
   for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++) {
-    if (attempt > 0) customer = (await deps.table.getCustomer(customer.customerId)) ?? customer;
+    if (attempt > 0) {
+      customer = (await deps.table.getCustomer(customer.customerId)) ?? customer;
+      // The invoice that took the slot meanwhile may have listed this one in its message.
+      if (coveringContact(customer.recentContacts ?? [], invoice.invoiceId, stage.id)) return { kind: 'covered' };
+    }
     const contacts = policy ? (customer.recentContacts ?? []) : [];
     const own = contacts.find((c) => c.invoiceId === invoice.invoiceId && c.stageId === stage.id);
     const decision = evaluateContact({
@@ -157,18 +196,28 @@ async function decideContact(
     });
     if (!decision.allowed) return { kind: 'deferred', until: decision.nextAllowedAt, reason: decision.reason };
     if (!policy) return { kind: 'allowed' };
-    if (own?.at === contact.at) return { kind: 'allowed', slot: { contact: own, taken: false } };
+    invoices ??= await deps.table.customerInvoices(customer.customerId);
+    const companions = consolidationCompanions({ ...scope, customer, invoices, covered: own?.covers ?? [] });
+    const covers = companions.map((c): InvoiceStage => ({ invoiceId: c.invoice.invoiceId, stageId: c.stageId }));
+    if (own?.at === contact.at && sameStages(own.covers ?? [], covers)) {
+      return { kind: 'allowed', slot: { contact: own, taken: false, companions } };
+    }
     // A retried step (throttled provider, a failure after a send) holds the slot it took earlier: move it to now,
     // when its messages go out, so no later contact is measured from an instant before them (later is the safe side).
     const read = { contacts: contacts.filter((c) => c !== own), version: customer.contactsVersion ?? 0 };
     const keepSince = new Date(now.getTime() - lookbackMs).toISOString();
-    if ((await deps.table.reserveContact(customer.customerId, read, contact, keepSince)) === 'reserved') {
-      return { kind: 'allowed', slot: { contact, taken: own === undefined } };
+    const slot: RecentContact = { ...contact, ...(covers.length > 0 ? { covers } : {}) };
+    if ((await deps.table.reserveContact(customer.customerId, read, slot, keepSince)) === 'reserved') {
+      return { kind: 'allowed', slot: { contact: slot, taken: own === undefined, companions } };
     }
   }
   throw new TransientSendError(
     `Customer ${customer.customerId}: its contacts kept changing while taking a contact slot; the step is retried`,
   );
+}
+
+function sameStages(a: readonly InvoiceStage[], b: readonly InvoiceStage[]): boolean {
+  return a.length === b.length && a.every((s, i) => s.invoiceId === b[i]?.invoiceId && s.stageId === b[i]?.stageId);
 }
 
 interface ActionScope {
@@ -177,6 +226,13 @@ interface ActionScope {
   readonly context: MessageContext;
   readonly base: { at: string; invoiceId: string; customerId: string; stageId: string };
   readonly stage: Stage;
+  readonly rule: BillingRule;
+  /** Other invoices whose stage the messages perform too (listed while still contactable). */
+  readonly companions: readonly Companion[];
+  /** How a listed invoice appears in the message. */
+  readonly otherInvoice: (invoice: Invoice) => OtherInvoice;
+  /** Collects the companions a message went out for, on a channel of their stage. */
+  readonly consolidated: Set<string>;
 }
 
 /** The customer's one-click unsubscribe link, when the API's public URL is known and the customer has a secret. */
@@ -207,13 +263,23 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
   }
 
   const claim = await deps.table.claimSend(invoice.invoiceId, base.stageId, channel, base.at);
-  if (claim !== 'claimed') return 'already-done';
-  // Right before the provider call: a payment (or pause, dispute) committed since the step read the invoice wins.
-  const current = await deps.table.getInvoice(invoice.invoiceId);
+  if (claim !== 'claimed') {
+    // Sent (or in doubt) by an earlier attempt, which listed the companions it had: keep them covered.
+    for (const c of companionsOn(channel, scope)) scope.consolidated.add(c.invoice.invoiceId);
+    return 'already-done';
+  }
+  // Right before the provider call: a payment (or pause, dispute) committed since the step read the invoice wins —
+  // for the invoice and for each other invoice the message would list.
+  const [current, listed] = await Promise.all([
+    deps.table.getInvoice(invoice.invoiceId),
+    action.channel === 'escalate' ? [] : stillContactable(scope.companions, deps),
+  ]);
   if (!current || !isContactable(current.status)) {
     await deps.table.releaseSend(invoice.invoiceId, base.stageId, channel);
     return { closed: current ?? invoice };
   }
+  const context: MessageContext =
+    listed.length > 0 ? { ...scope.context, others: listed.map((c) => scope.otherInvoice(c.invoice)) } : scope.context;
 
   let messageId: string;
   try {
@@ -229,8 +295,8 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
         dueDate: invoice.dueDate,
       });
     } else if (action.channel === 'email') {
-      const email = renderEmail(action.template, customer.locale, scope.context);
-      const unsubscribe = scope.context.optOut.unsubscribeUrl;
+      const email = renderEmail(action.template, customer.locale, context);
+      const unsubscribe = context.optOut.unsubscribeUrl;
       messageId = await deps.mailer.send({
         to: customer.email as string,
         subject: email.subject,
@@ -248,7 +314,7 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
           : {}),
       });
     } else {
-      const sms = renderSms(action.template, customer.locale, scope.context);
+      const sms = renderSms(action.template, customer.locale, context);
       messageId = await deps.sms.send(customer.phone as string, sms.text);
     }
   } catch (error) {
@@ -276,13 +342,24 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
   // ("in doubt"), makes the retry count this channel as done without sending it again. A claim left PENDING by a
   // failed completion is just as safe, so that failure (and the status mark of an escalation) is only logged.
   const outcome = action.channel === 'escalate' ? 'escalated' : 'sent';
+  const consolidates = listed.map((c) => c.invoice.invoiceId);
   try {
-    await deps.table.logContact({ ...base, channel, outcome, messageId, ...(template ? { template } : {}) });
+    await deps.table.logContact({
+      ...base,
+      channel,
+      outcome,
+      messageId,
+      ...(template ? { template } : {}),
+      ...(consolidates.length > 0 ? { consolidates } : {}),
+    });
   } catch (error) {
     throw new TransientSendError(
       `${base.stageId} ${channel} went out (${messageId}) but recording it failed (${(error as Error).name}); ` +
         'the step is retried without sending it again',
     );
+  }
+  if (action.channel !== 'escalate') {
+    await recordConsolidated({ ...scope, companions: listed }, action.channel, messageId, template, deps);
   }
   const where = { invoiceId: invoice.invoiceId, stageId: base.stageId, channel };
   await deps.table.completeSend(invoice.invoiceId, base.stageId, channel, messageId, base.at).catch((error) => {
@@ -294,6 +371,62 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
     });
   }
   return outcome;
+}
+
+/** The companions whose stage has a message on `channel`. */
+function companionsOn(channel: Channel, scope: Pick<ActionScope, 'companions' | 'rule'>): Companion[] {
+  if (channel === 'escalate') return [];
+  return scope.companions.filter((c) => {
+    const stage = scope.rule.stages.find((s) => s.id === c.stageId);
+    return stage !== undefined && messageChannelsOf(stage).includes(channel);
+  });
+}
+
+/** The companions as they are now (consistent reads), those still contactable. */
+async function stillContactable(companions: readonly Companion[], deps: SendDeps): Promise<Companion[]> {
+  const current = await Promise.all(companions.map((c) => deps.table.getInvoice(c.invoice.invoiceId)));
+  return companions.flatMap((c, i) => {
+    const invoice = current[i];
+    return invoice && isContactable(invoice.status) ? [{ ...c, invoice }] : [];
+  });
+}
+
+/**
+ * The message went out listing `scope.companions`: for each whose stage has this channel, its send claim as already
+ * sent with this message's id (its own step never sends it) and its contact log line, `sent` with reason
+ * `consolidated:<invoice>`. A companion holding a claim of its own for it already keeps its own records. The message
+ * is out: a failure here is logged, never retried (a retry would not send it again either).
+ */
+async function recordConsolidated(
+  scope: ActionScope,
+  channel: 'email' | 'sms',
+  messageId: string,
+  template: string | undefined,
+  deps: SendDeps,
+): Promise<void> {
+  const { base } = scope;
+  for (const companion of companionsOn(channel, scope)) {
+    const send = { invoiceId: companion.invoice.invoiceId, stageId: companion.stageId, channel };
+    scope.consolidated.add(send.invoiceId);
+    try {
+      if ((await deps.table.recordConsolidatedSend(send, messageId, base.at, base.invoiceId)) === 'exists') continue;
+      await deps.table.logContact({
+        ...send,
+        at: base.at,
+        customerId: base.customerId,
+        outcome: 'sent',
+        messageId,
+        reason: `${CONSOLIDATED}:${base.invoiceId}`,
+        ...(template ? { template } : {}),
+      });
+    } catch (error) {
+      log.warn('consolidated message sent, not recorded for a listed invoice', {
+        ...send,
+        into: base.invoiceId,
+        error: (error as Error).name,
+      });
+    }
+  }
 }
 
 /**

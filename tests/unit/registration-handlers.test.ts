@@ -64,6 +64,9 @@ describe('registering invoices through the API', () => {
     expect(ddb).toHaveReceivedCommandWith(PutCommand, {
       Item: expect.objectContaining({
         ...keys.invoice('INV-100'),
+        // under its customer in gsi1, where the send step finds the customer's other invoices
+        gsi1pk: 'CUSTOMER#C-100',
+        gsi1sk: 'INVOICE#INV-100',
         status: 'OPEN',
         balanceMinor: 25000,
         ruleId: 'standard',
