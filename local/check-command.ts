@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { SimulationIo } from './simulate';
 import { formatProblem, type InputProblem, readEvents, readPortfolio, readRule } from './simulation-input';
-import { TIMELINE_EVENTS, type TimelineEvent } from './timeline';
+import { CONSOLIDATED_REASON, TIMELINE_EVENTS, type TimelineEvent } from './timeline';
 import { checkTimeline, type OptOut } from './timeline-check';
 
 export const CHECK_USAGE = `Usage: dunning check --rule <rule.json> --invoices <file> [--events <file.jsonl>] [--timeline <file.jsonl>]
@@ -82,7 +82,8 @@ export async function checkCommand(argv: readonly string[], io: SimulationIo, st
     const e = v.event;
     io.out(`${v.kind}  ${e.at}  ${e.invoiceId} ${e.stage ?? ''} ${e.channel ?? ''}  ${v.detail}\n`);
   }
-  const messages = timeline.filter((e) => e.event === 'sent').length;
+  // A consolidated line is an invoice listed in another invoice's message, not a message of its own.
+  const messages = timeline.filter((e) => e.event === 'sent' && e.reason !== CONSOLIDATED_REASON).length;
   io.err(
     `${violations.length === 0 ? 'OK' : 'VIOLATIONS'}: ${violations.length} violation(s) in ${messages} message(s) ` +
       `to ${new Set(timeline.map((e) => e.customerId)).size} customer(s)\n`,

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { BillingRule } from '../functions/domain/billing-rule';
 import { knownHolidayArea } from '../functions/domain/holiday-data';
 import type { InvoiceRegistration } from '../functions/domain/invoice';
-import type { TimelineEvent } from './timeline';
+import { CONSOLIDATED_REASON, type TimelineEvent } from './timeline';
 
 /**
  * An independent check of a dunning timeline against the law as the billing rule states it (DESIGN §6, §8): it does
@@ -103,7 +103,10 @@ export function checkTimeline(input: TimelineCheckInput): Violation[] {
 
 /**
  * The caps of `contactPolicy`: a contact is a stage of an invoice in which at least one message went out (at its
- * first message), counted across all of a customer's invoices.
+ * first message), counted across all of a customer's invoices. A `sent` with reason `consolidated` is an invoice
+ * another invoice's message listed: part of the contact that message made — when the timeline holds it: a message
+ * of its own (not consolidated) to the same customer, at the same instant, on the same channel. Without one it is a
+ * contact of its own.
  */
 function checkCaps(
   rule: BillingRule,
@@ -112,13 +115,17 @@ function checkCaps(
 ): Violation[] {
   const policy = rule.contactPolicy;
   if (!policy) return [];
+  const customerOf = (e: TimelineEvent) => invoices.get(e.invoiceId)?.customer.customerId ?? e.customerId;
+  const messageKey = (e: TimelineEvent) => `${customerOf(e)}#${e.at}#${e.channel}`;
+  const messages = new Set(sent.filter((e) => e.reason !== CONSOLIDATED_REASON).map(messageKey));
   const contacts = new Map<string, TimelineEvent[]>();
   const counted = new Set<string>();
   for (const e of [...sent].sort((a, b) => a.at.localeCompare(b.at))) {
+    if (e.reason === CONSOLIDATED_REASON && messages.has(messageKey(e))) continue;
     const key = `${e.invoiceId}#${e.stage}`;
     if (counted.has(key)) continue;
     counted.add(key);
-    const customer = invoices.get(e.invoiceId)?.customer.customerId ?? e.customerId;
+    const customer = customerOf(e);
     contacts.set(customer, [...(contacts.get(customer) ?? []), e]);
   }
   const violations: Violation[] = [];

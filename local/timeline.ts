@@ -73,6 +73,17 @@ const AUDIT_EVENTS: Partial<
 };
 
 /**
+ * The reason of a `sent` line whose stage went out in another invoice's message (one consolidated message listing
+ * several invoices of the customer): that message is the contact, this line is part of it.
+ */
+export const CONSOLIDATED_REASON = 'consolidated';
+
+/** A contact-log line the send step wrote for an invoice another invoice's message listed (`consolidated:<id>`). */
+function isConsolidated(c: ContactLogEntry): boolean {
+  return c.reason === CONSOLIDATED_REASON || (c.reason?.startsWith(`${CONSOLIDATED_REASON}:`) ?? false);
+}
+
+/**
  * An invoice's timeline from its contact log and audit events (as `GET /invoices/{id}` returns them), plus the end
  * of its walk when the execution ended in `Billing rule completed`.
  */
@@ -97,7 +108,9 @@ export function invoiceTimeline(
         ? { reason: 'provider-rejected' }
         : c.reason && event !== 'sent' && event !== 'escalated'
           ? { reason: c.reason }
-          : {}),
+          : event === 'sent' && isConsolidated(c)
+            ? { reason: CONSOLIDATED_REASON }
+            : {}),
       ...(c.outcome === 'deferred' && c.until ? { until: c.until } : {}),
     });
   }

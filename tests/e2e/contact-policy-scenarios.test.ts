@@ -10,7 +10,8 @@ import { checkTimeline } from '../../local/timeline-check';
 // Sunday, on Christmas, on the debtor's own holiday, at 07:00 and 21:30 local, three invoices of one customer due the
 // same day, an opt-out and a payment mid-walk. Each deferral and skip must carry its reason, and the independent
 // check (local/timeline-check.ts) must find no message outside hours, on a holiday, over the caps, to an opted-out
-// channel or after the payment.
+// channel or after the payment. The three invoices due the same day get one consolidated message per stage (the
+// message itself: tests/e2e/consolidated-message.test.ts).
 
 const dir = join(PROJECT_ROOT, 'tests', 'fixtures', 'scenarios');
 const files = {
@@ -73,17 +74,36 @@ describe('the simulator defers every closed instant, with its reason', () => {
 });
 
 describe('the simulator keeps the caps across a customer’s invoices and honours opt-outs and payments', () => {
-  it('contacts a customer with three invoices due the same day once per 20 hours, never three at once', () => {
+  it('contacts a customer with three invoices due the same day once per stage: one message listing all three', () => {
+    // D-3 falls at 07:00 on Monday: all three wait for 08:00, then the first one's email covers the other two
     const sent = timeline.filter((e) => e.customerId === 'C-TRIO' && e.event === 'sent' && e.stage === 'D-3');
-    expect(sent.map((e) => `${e.at} ${e.invoiceId}`)).toEqual([
-      '2026-12-07T11:00:00.000Z TRIO-1',
-      '2026-12-08T11:00:00.000Z TRIO-2',
-      '2026-12-09T11:00:00.000Z TRIO-3',
+    expect(sent.map((e) => [e.at, e.invoiceId, e.channel, e.reason ?? ''].join(' ').trim())).toEqual([
+      '2026-12-07T11:00:00.000Z TRIO-1 email',
+      '2026-12-07T11:00:00.000Z TRIO-2 email consolidated',
+      '2026-12-07T11:00:00.000Z TRIO-3 email consolidated',
     ]);
+    // every stage of the three walks went out together: four contacts (D-3, D0, D+3, D+7), none deferred by a cap
+    const contacts = timeline.filter((e) => e.customerId === 'C-TRIO' && e.event === 'sent' && !e.reason);
+    expect(contacts.map((e) => `${e.at} ${e.invoiceId} ${e.stage} ${e.channel}`)).toEqual([
+      '2026-12-07T11:00:00.000Z TRIO-1 D-3 email',
+      '2026-12-11T11:00:00.000Z TRIO-1 D0 email',
+      '2026-12-11T11:00:00.000Z TRIO-1 D0 sms',
+      '2026-12-14T11:00:00.000Z TRIO-1 D+3 sms',
+      '2026-12-17T13:00:00.000Z TRIO-1 D+7 email',
+      '2026-12-17T13:00:00.000Z TRIO-1 D+7 sms',
+    ]);
+    for (const invoiceId of ['TRIO-2', 'TRIO-3']) {
+      expect(of(invoiceId).filter((line) => line.includes(' sent'))).toEqual([
+        '2026-12-07T11:00:00.000Z D-3 email sent consolidated',
+        '2026-12-11T11:00:00.000Z D0 email sent consolidated',
+        '2026-12-11T11:00:00.000Z D0 sms sent consolidated',
+        '2026-12-14T11:00:00.000Z D+3 sms sent consolidated',
+        '2026-12-17T13:00:00.000Z D+7 email sent consolidated',
+        '2026-12-17T13:00:00.000Z D+7 sms sent consolidated',
+      ]);
+    }
     const waits = timeline.filter((e) => e.customerId === 'C-TRIO' && e.event === 'deferred');
-    expect(new Set(waits.map((e) => e.reason))).toEqual(
-      new Set(['outside-business-hours', 'min-gap', 'frequency-cap']),
-    );
+    expect(new Set(waits.map((e) => e.reason))).toEqual(new Set(['outside-business-hours']));
   });
 
   it('skips a channel the debtor opted out of, and a channel without an address, with the reason', () => {

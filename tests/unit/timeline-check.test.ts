@@ -76,6 +76,48 @@ describe('the independent timeline check', () => {
     ]);
   });
 
+  it("counts an invoice listed in another invoice's message (sent, consolidated) as part of that one contact", () => {
+    // Prepare: C-1's two invoices in one email on Monday, then three more contacts on Wed, Fri and Sat
+    const consolidated = (at: string, invoiceId: string, stage: string, channel = 'email'): TimelineEvent => ({
+      ...sent(at, invoiceId, stage, channel),
+      reason: 'consolidated',
+    });
+    const timeline = [
+      sent('2026-12-07T12:00:00.000Z', 'INV-1', 'D-3'),
+      consolidated('2026-12-07T12:00:00.000Z', 'INV-2', 'D-3'),
+      sent('2026-12-09T12:00:00.000Z', 'INV-1', 'D0'),
+      sent('2026-12-09T12:00:00.000Z', 'INV-1', 'D0', 'sms'),
+      consolidated('2026-12-09T12:00:00.000Z', 'INV-2', 'D0'),
+      consolidated('2026-12-09T12:00:00.000Z', 'INV-2', 'D0', 'sms'),
+      sent('2026-12-11T12:00:00.000Z', 'INV-2', 'D+3'),
+    ];
+
+    // Act / Assess: three contacts in the week, none within 20 hours of another
+    expect(kinds(timeline)).toEqual([]);
+  });
+
+  it('counts a consolidated line as a contact of its own when no message of the customer went out with it', () => {
+    // Prepare: INV-2's line claims Tuesday's message, but the only message that day is another customer's (C-3);
+    // Monday's message went out an hour earlier
+    const timeline: TimelineEvent[] = [
+      sent('2026-12-07T12:00:00.000Z', 'INV-1', 'D-3'),
+      { ...sent('2026-12-07T13:00:00.000Z', 'INV-2', 'D-3'), reason: 'consolidated' },
+      sent('2026-12-08T12:00:00.000Z', 'INV-3', 'D-3', 'email', 'C-3'),
+      { ...sent('2026-12-08T12:00:00.000Z', 'INV-2', 'D0'), reason: 'consolidated' },
+      sent('2026-12-09T12:00:00.000Z', 'INV-1', 'D0'),
+      { ...sent('2026-12-09T12:00:00.000Z', 'INV-2', 'D+3', 'sms'), reason: 'consolidated' },
+    ];
+
+    // Act / Assess: 13:00 is a contact 1 h after Monday's; Tuesday's is the 3rd; on Wednesday INV-1's email is the
+    // 4th, and INV-2's SMS line (no SMS of the customer went out then) a 5th at the same instant
+    expect(kinds(timeline)).toEqual([
+      'min-gap 2026-12-07T13:00:00.000Z',
+      'frequency-cap 2026-12-09T12:00:00.000Z',
+      'frequency-cap 2026-12-09T12:00:00.000Z',
+      'min-gap 2026-12-09T12:00:00.000Z',
+    ]);
+  });
+
   it('flags a message on a channel after the opt-out, after the payment, and the same message twice', () => {
     // Prepare
     const timeline: TimelineEvent[] = [
