@@ -1,4 +1,5 @@
 import type { ContactLogEntry, InvoiceEvent } from '../functions/adapters/dunning-table';
+import { CONSOLIDATED_REASON } from '../functions/domain/consolidation';
 
 /**
  * The event names of DESIGN §8's simulator output, in the order events of one instant are listed, plus `written-off`
@@ -76,7 +77,7 @@ const AUDIT_EVENTS: Partial<
  * The reason of a `sent` line whose stage went out in another invoice's message (one consolidated message listing
  * several invoices of the customer): that message is the contact, this line is part of it.
  */
-export const CONSOLIDATED_REASON = 'consolidated';
+export { CONSOLIDATED_REASON };
 
 /** A contact-log line the send step wrote for an invoice another invoice's message listed (`consolidated:<id>`). */
 function isConsolidated(c: ContactLogEntry): boolean {

@@ -13,6 +13,12 @@ export function reachableChannels(stage: Stage, customer: Customer): MessageChan
 }
 
 /**
+ * The reason of a stage that went out in another invoice's consolidated message: `consolidated:<that invoice>` in the
+ * contact log, `consolidated` on the simulator's timeline; also the send step's reason for the stage it found covered.
+ */
+export const CONSOLIDATED_REASON = 'consolidated';
+
+/**
  * How long after its wait ended another invoice's stage still counts as "due now". Its own send step runs right
  * then (the same instant in the simulator, within seconds on AWS); an older `waitUntil` is a walk that is not
  * waiting any more (ended, failed), whose stage must not be claimed.

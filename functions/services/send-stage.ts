@@ -8,7 +8,12 @@ import {
   TransientSendError,
 } from '../adapters/providers';
 import { type BillingRule, messageChannelsOf, type Stage, type StageAction } from '../domain/billing-rule';
-import { type Companion, consolidationCompanions, reachableChannels } from '../domain/consolidation';
+import {
+  CONSOLIDATED_REASON,
+  type Companion,
+  consolidationCompanions,
+  reachableChannels,
+} from '../domain/consolidation';
 import { evaluateContact } from '../domain/contact-policy';
 import {
   type Customer,
@@ -75,7 +80,8 @@ export async function sendStage(
       : { outcome, stageId: '', seconds: 1, until: '', reason };
 
   // Another invoice's consolidated message listed this one for this stage: the stage is done, nothing to send.
-  if (coveringContact(customer.recentContacts ?? [], invoice.invoiceId, stageId)) return toNext('sent', CONSOLIDATED);
+  if (coveringContact(customer.recentContacts ?? [], invoice.invoiceId, stageId))
+    return toNext('sent', CONSOLIDATED_REASON);
 
   if (nextDue && nextDue.getTime() <= now.getTime()) {
     await deps.table.logContact({ ...base, channel: '*', outcome: 'superseded', reason: 'superseded' });
@@ -86,7 +92,7 @@ export async function sendStage(
   let slot: Slot | undefined;
   if (messageActions.length > 0) {
     const decided = await decideContact({ rule, stage, invoice, customer, timezone, now }, deps);
-    if (decided.kind === 'covered') return toNext('sent', CONSOLIDATED);
+    if (decided.kind === 'covered') return toNext('sent', CONSOLIDATED_REASON);
     if (decided.kind === 'deferred') {
       const { until, reason } = decided;
       await deps.table.logContact({ ...base, channel: '*', outcome: 'deferred', reason, until: until.toISOString() });
@@ -132,9 +138,6 @@ export async function sendStage(
   if (closedMeanwhile) return closedResult(closedMeanwhile);
   return toNext(done > 0 ? 'sent' : 'skipped');
 }
-
-/** The reason of a stage another invoice's message performed: on the step result and (with that invoice) the log. */
-const CONSOLIDATED = 'consolidated';
 
 /** How many times the send step reads the customer again when another invoice took a contact slot meanwhile. */
 const SLOT_ATTEMPTS = 5;
@@ -416,7 +419,7 @@ async function recordConsolidated(
         customerId: base.customerId,
         outcome: 'sent',
         messageId,
-        reason: `${CONSOLIDATED}:${base.invoiceId}`,
+        reason: `${CONSOLIDATED_REASON}:${base.invoiceId}`,
         ...(template ? { template } : {}),
       });
     } catch (error) {
