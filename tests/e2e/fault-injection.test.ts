@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContactLogEntry } from '../../functions/adapters/dunning-table';
 import type { BillingRule } from '../../functions/domain/billing-rule';
 import { type Invoice, type InvoiceRegistration, isContactable } from '../../functions/domain/invoice';
 import { executionNameFor, validateInvoiceRecord } from '../../functions/domain/invoice-input';
@@ -254,9 +255,6 @@ function awsError(name: string, status: number, message: string): Error {
 interface ProviderSend {
   readonly channel: 'email' | 'sms' | 'escalate';
   readonly messageId: string;
-  /** email: from the SES tags; escalate: from the topic message; sms: from completeSend (see attribution). */
-  readonly invoiceId?: string;
-  readonly stageId?: string;
   /** Global order: when the provider call started. */
   readonly seq: number;
   readonly at: string;
@@ -265,8 +263,12 @@ interface ProviderSend {
 const ledger = {
   seq: 0,
   sends: [] as ProviderSend[],
-  /** messageId → invoice·stage·channel, from every completeSend attempt (failed ones included). */
-  attribution: new Map<string, { invoiceId: string; stageId: string; channel: string }>(),
+  /**
+   * messageId → the invoice·stage·channel keys the message was for: its own invoice's (every completeSend attempt,
+   * failed ones included) and those a consolidated message listed (every attempt to record them, including those
+   * that found a claim of the invoice's own).
+   */
+  coverage: new Map<string, Set<string>>(),
   /** Invoice → when its payment committed (status PAID written): global order and virtual instant. */
   paidCommit: new Map<string, { seq: number; at: string }>(),
   injected: {
@@ -295,6 +297,13 @@ let planned: PlannedInvoice[] = [];
 let payments: PlannedPayment[] = [];
 const paymentAnswers: { payment: PlannedPayment; status: number; body: unknown }[] = [];
 const apiAnswers: { statusCode: number; body: unknown }[] = [];
+
+/** `SEND#<invoice>#<stage>#<channel>` → the key `<invoice>#<stage>#<channel>`, under the message that covered it. */
+function cover(messageId: string, sendPk: string): void {
+  const keys = ledger.coverage.get(messageId) ?? new Set<string>();
+  keys.add(sendPk.slice('SEND#'.length));
+  ledger.coverage.set(messageId, keys);
+}
 
 type Next = (args: { input: Record<string, unknown> }) => Promise<{ output: Record<string, unknown> }>;
 type Middleware = (next: Next, context: { commandName?: string }) => Next;
@@ -326,15 +335,7 @@ async function installFaults(): Promise<void> {
     const seq = ++ledger.seq;
     const at = now().toISOString();
     const result = await next(args);
-    const tags = (args.input.EmailTags ?? []) as { Name: string; Value: string }[];
-    ledger.sends.push({
-      channel: 'email',
-      messageId: String(result.output.MessageId),
-      invoiceId: tags.find((t) => t.Name === 'invoice')?.Value,
-      stageId: tags.find((t) => t.Name === 'stage')?.Value,
-      seq,
-      at,
-    });
+    ledger.sends.push({ channel: 'email', messageId: String(result.output.MessageId), seq, at });
     return result;
   });
 
@@ -359,17 +360,8 @@ async function installFaults(): Promise<void> {
     const result = await next(args);
     const messageId = String(result.output.MessageId);
     if (toTopic) {
-      const message = JSON.parse(String(args.input.Message)) as { kind?: string; invoiceId?: string; stageId?: string };
-      if (message.kind === 'escalation') {
-        ledger.sends.push({
-          channel: 'escalate',
-          messageId,
-          ...(message.invoiceId ? { invoiceId: message.invoiceId } : {}),
-          ...(message.stageId ? { stageId: message.stageId } : {}),
-          seq,
-          at,
-        });
-      }
+      const message = JSON.parse(String(args.input.Message)) as { kind?: string };
+      if (message.kind === 'escalation') ledger.sends.push({ channel: 'escalate', messageId, seq, at });
     } else {
       ledger.sends.push({ channel: 'sms', messageId, seq, at });
     }
@@ -396,8 +388,7 @@ async function installFaults(): Promise<void> {
     const update = context.commandName === 'UpdateItemCommand'; // the document client's inner command
     if (update && pk.startsWith('SEND#') && values[':sent'] === 'SENT') {
       // completeSend: the provider took the message. Remember whose it is, then maybe crash before recording it.
-      const [, invoiceId = '', stageId = '', channel = ''] = pk.split('#');
-      ledger.attribution.set(String(values[':id']), { invoiceId, stageId, channel });
+      cover(String(values[':id']), pk);
       if (faultsOn && !ledger.crashedSends.has(pk) && faultRandom() < FAULTS.crashAfterSend) {
         ledger.crashedSends.add(pk);
         ledger.injected.crashAfterSend++;
@@ -409,6 +400,8 @@ async function installFaults(): Promise<void> {
         });
       }
     }
+    const item = input.Item as { state?: string; messageId?: string; consolidatedInto?: string } | undefined;
+    if (pk.startsWith('SEND#') && item?.state === 'SENT' && item.consolidatedInto) cover(String(item.messageId), pk);
     const slotWrite = update && (input.UpdateExpression ?? '').includes('recentContacts = :contacts');
     if (faultsOn && slotWrite && faultRandom() < FAULTS.slotConflict) {
       ledger.injected.slotConflict++;
@@ -573,6 +566,8 @@ async function drainFailedStarts(): Promise<number> {
 
 interface Outcome {
   readonly invoices: Map<string, Invoice & { taskToken?: string; currentStage?: string }>;
+  /** The contact log's `sent` and `escalated` lines, with the provider's message id. */
+  readonly delivered: ContactLogEntry[];
   readonly timeline: TimelineEvent[];
   readonly mailbox: { messageId: string }[];
   readonly smsOutbox: { messageId: string }[];
@@ -585,18 +580,34 @@ let outcome: Outcome;
 async function readOutcome(): Promise<Outcome> {
   const { dynamo } = await import('../../functions/shared/clients');
   const invoices = new Map<string, Invoice & { taskToken?: string; currentStage?: string }>();
+  const delivered: ContactLogEntry[] = [];
   for (const p of planned) {
     const id = p.registration.invoiceId;
-    const out = await dynamo.send(
-      new GetCommand({ TableName: system.resources.tableName, Key: { pk: `INVOICE#${id}`, sk: 'INVOICE' } }),
-    );
-    if (out.Item) invoices.set(id, out.Item as Invoice);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(
+        new QueryCommand({
+          TableName: system.resources.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `INVOICE#${id}` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.itemType === 'invoice') invoices.set(id, item as Invoice);
+        if (item.itemType === 'contact' && (item.outcome === 'sent' || item.outcome === 'escalated')) {
+          delivered.push(item as ContactLogEntry);
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
   const timeline = await system.timeline(planned.map((p) => p.registration.invoiceId));
   const topic = system.aws.topicMessages(system.resources.topicArn);
   const kinds = topic.map((m) => (JSON.parse(m.message) as { kind?: string }).kind);
   return {
     invoices,
+    delivered,
     timeline,
     mailbox: await system.aws.mailbox(),
     smsOutbox: system.aws.smsOutbox(),
@@ -605,15 +616,14 @@ async function readOutcome(): Promise<Outcome> {
   };
 }
 
-/** Every provider message with its invoice·stage·channel (SMS through the completeSend ledger). */
-function attributedSends(): (ProviderSend & { invoiceId: string; stageId: string; key: string })[] {
-  return ledger.sends.map((s) => {
-    // completeSend names the invoice·stage·channel exactly (SES tag values are sanitised: D+7 becomes D_7)
-    const known = ledger.attribution.get(s.messageId);
-    const invoiceId = known?.invoiceId ?? s.invoiceId ?? '?';
-    const stageId = known?.stageId ?? s.stageId ?? '?';
-    return { ...s, invoiceId, stageId, key: `${invoiceId}#${stageId}#${s.channel}` };
-  });
+/** Every provider message once per invoice·stage·channel it was for (a consolidated message is for several). */
+function coveredSends(): (ProviderSend & { invoiceId: string; stageId: string; key: string })[] {
+  return ledger.sends.flatMap((s) =>
+    [...(ledger.coverage.get(s.messageId) ?? [])].map((key) => {
+      const [invoiceId = '', stageId = ''] = key.split('#');
+      return { ...s, invoiceId, stageId, key };
+    }),
+  );
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
@@ -757,41 +767,46 @@ describe('under injected faults, nothing is lost, nothing goes out twice, nothin
   });
 
   it('sends each invoice·stage·channel at most once: provider outboxes, the ledger and the contact log agree', () => {
-    const sends = attributedSends();
-    const perKey = countBy(sends, (s) => s.key);
-    const duplicates = [...perKey].filter(([, n]) => n > 1);
-    const logged = outcome.timeline.filter((e) => e.event === 'sent');
-    const loggedPerKey = countBy(logged, (e) => `${e.invoiceId}#${e.stage}#${e.channel}`);
+    const sends = coveredSends();
+    const messagesPerKey = new Map<string, Set<string>>();
+    for (const s of sends) messagesPerKey.set(s.key, (messagesPerKey.get(s.key) ?? new Set()).add(s.messageId));
+    const duplicates = [...messagesPerKey].filter(([, ids]) => ids.size > 1).map(([key, ids]) => `${key} ${[...ids]}`);
+    const keyOf = (c: ContactLogEntry) => `${c.invoiceId}#${c.stageId}#${c.channel}`;
+    const loggedPerKey = countBy(outcome.delivered, keyOf);
     const loggedDuplicates = [...loggedPerKey].filter(([, n]) => n > 1);
-    const escalated = outcome.timeline.filter((e) => e.event === 'escalated');
-    const escalatedDuplicates = [...countBy(escalated, (e) => `${e.invoiceId}#${e.stage}`)].filter(([, n]) => n > 1);
+    const providerIds = new Set(ledger.sends.map((s) => s.messageId));
     const mailboxIds = new Set(outcome.mailbox.map((m) => m.messageId));
     const smsIds = new Set(outcome.smsOutbox.map((m) => m.messageId));
-    const unattributed = sends.filter((s) => s.invoiceId === '?' || s.stageId === '?');
-    const unrecorded = sends.filter((s) => s.channel !== 'escalate' && !loggedPerKey.has(s.key));
+    const unattributed = ledger.sends.filter((s) => !ledger.coverage.has(s.messageId));
+    const unrecorded = [...messagesPerKey.keys()].filter((key) => !loggedPerKey.has(key));
+    const neverSent = outcome.delivered.filter((c) => !providerIds.has(String(c.messageId)));
     counts.emails = outcome.mailbox.length;
     counts.sms = outcome.smsOutbox.length;
     counts.escalations = outcome.escalations.length;
-    counts.duplicateMessages = duplicates.length + loggedDuplicates.length + escalatedDuplicates.length;
+    counts.invoiceStageChannelsReached = messagesPerKey.size;
+    counts.listedInAnotherInvoicesMessage = outcome.delivered.filter((c) =>
+      c.reason?.startsWith('consolidated'),
+    ).length;
+    counts.duplicateMessages = duplicates.length + loggedDuplicates.length;
     counts.sentButUnrecorded = unrecorded.length;
 
     // every message the providers hold is one the ledger saw, and the other way round
     expect(ledger.sends.filter((s) => s.channel === 'email').length).toBe(outcome.mailbox.length);
     expect(ledger.sends.filter((s) => s.channel === 'sms').length).toBe(outcome.smsOutbox.length);
     expect(ledger.sends.filter((s) => s.channel === 'escalate').length).toBe(outcome.escalations.length);
-    expect(sends.filter((s) => s.channel === 'email' && !mailboxIds.has(s.messageId))).toEqual([]);
-    expect(sends.filter((s) => s.channel === 'sms' && !smsIds.has(s.messageId))).toEqual([]);
+    expect(ledger.sends.filter((s) => s.channel === 'email' && !mailboxIds.has(s.messageId))).toEqual([]);
+    expect(ledger.sends.filter((s) => s.channel === 'sms' && !smsIds.has(s.messageId))).toEqual([]);
     expect(unattributed).toEqual([]);
+    // no invoice·stage·channel reached twice, by its own message or listed in another invoice's
     expect(duplicates).toEqual([]);
     expect(loggedDuplicates).toEqual([]);
-    expect(escalatedDuplicates).toEqual([]);
-    // the contact log holds every message, with the provider's id
-    expect(unrecorded.map((s) => s.key)).toEqual([]);
-    expect(logged.length).toBe(outcome.mailbox.length + outcome.smsOutbox.length);
+    // the contact log holds every message with the provider's id, and only messages that went out
+    expect(unrecorded).toEqual([]);
+    expect(neverSent.map(keyOf)).toEqual([]);
   });
 
   it("sends nothing after a payment's commit, and concurrent payments lose no update", () => {
-    const sends = attributedSends();
+    const sends = coveredSends();
     const afterCommit = sends.filter((s) => {
       const paid = ledger.paidCommit.get(s.invoiceId);
       return paid !== undefined && (s.seq > paid.seq || s.at > paid.at);
@@ -838,17 +853,15 @@ describe('under injected faults, nothing is lost, nothing goes out twice, nothin
 
   it('keeps the hours, holidays and caps: the independent timeline check finds no violation', () => {
     // Messages that went out but that the contact log does not hold would escape the check: add them.
-    const logged = new Set(
-      outcome.timeline.filter((e) => e.event === 'sent').map((e) => `${e.invoiceId}#${e.stage}#${e.channel}`),
-    );
+    const logged = new Set(outcome.delivered.map((c) => `${c.invoiceId}#${c.stageId}#${c.channel}`));
     const customerOf = new Map(planned.map((p) => [p.registration.invoiceId, p.registration.customer.customerId]));
-    const extra: TimelineEvent[] = attributedSends()
+    const extra: TimelineEvent[] = coveredSends()
       .filter((s) => s.channel !== 'escalate' && !logged.has(s.key))
       .map((s) => ({
         at: s.at,
-        invoiceId: s.invoiceId ?? '',
-        customerId: customerOf.get(s.invoiceId ?? '') ?? '',
-        stage: s.stageId ?? '',
+        invoiceId: s.invoiceId,
+        customerId: customerOf.get(s.invoiceId) ?? '',
+        stage: s.stageId,
         channel: s.channel,
         event: 'sent' as const,
       }));
