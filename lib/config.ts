@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { type BillingRule, InvalidBillingRule, parseBillingRule } from '../functions/domain/billing-rule';
+import type { BillingRule } from '../functions/domain/billing-rule';
 import { type FieldIssue, fieldIssuesFromZod } from '../functions/domain/field-issue';
+import { defaultRuleOf, InvalidRuleSet, parseRuleSet, type RuleSet } from '../functions/domain/rule-set';
 
 /** Repository root (the folder holding cdk.json, functions/ and rules/). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -54,10 +55,12 @@ export const DunningConfigSchema = z.strictObject({
 
 export type DunningConfigFile = z.infer<typeof DunningConfigSchema>;
 
-/** The deploy-time configuration: the config file's settings plus the billing rule it names, validated. */
+/** The deploy-time configuration: the config file's settings plus the billing rule(s) it names, validated. */
 export interface DunningConfig extends DunningConfigFile {
-  /** The billing rule read from `ruleFile`. */
+  /** The default billing rule of `ruleFile` (its only rule, or the one its last segment chooses). */
   readonly rule: BillingRule;
+  /** Every rule of `ruleFile` and the segments choosing one per invoice (one rule: one segment, no conditions). */
+  readonly ruleSet: RuleSet;
   /** Absolute path of the config file it came from. */
   readonly configFile: string;
   /** Absolute path of the billing rule file. */
@@ -101,19 +104,24 @@ export function loadDunningConfig(configFile: string): DunningConfig {
   if (!parsed.success) throw new InvalidDunningConfig(file, fieldIssuesFromZod(parsed.error));
 
   const ruleFilePath = resolve(dirname(file), parsed.data.ruleFile);
-  const rule = loadBillingRule(ruleFilePath, file);
-  return { ...parsed.data, rule, configFile: file, ruleFilePath };
+  const ruleSet = loadRuleSet(ruleFilePath, file);
+  return { ...parsed.data, rule: defaultRuleOf(ruleSet), ruleSet, configFile: file, ruleFilePath };
 }
 
-/** Reads a billing rule file; errors name the rule file (and the config that points at it). */
-function loadBillingRule(ruleFilePath: string, configFile: string): BillingRule {
+/** Reads a rule file (one billing rule, or rules and segments); errors name the rule file and the config. */
+function loadRuleSet(ruleFilePath: string, configFile: string): RuleSet {
   const what = `billing rule (ruleFile of ${configFile})`;
   try {
-    return parseBillingRule(readJson(ruleFilePath, what));
+    return parseRuleSet(readJson(ruleFilePath, what));
   } catch (error) {
-    if (error instanceof InvalidBillingRule) throw new InvalidDunningConfig(ruleFilePath, error.issues, what);
+    if (error instanceof InvalidRuleSet) throw new InvalidDunningConfig(ruleFilePath, error.issues, what);
     throw error;
   }
+}
+
+/** A config with another rule file's content (the simulator's `--rule`): its default rule, its rules and segments. */
+export function withRuleSet(config: DunningConfig, ruleSet: RuleSet): DunningConfig {
+  return { ...config, rule: defaultRuleOf(ruleSet), ruleSet };
 }
 
 function readJson(file: string, what: string): unknown {

@@ -35,8 +35,10 @@ export class DunningStack extends Stack {
 
     this.table = new DunningTable(this, 'Table');
     this.operators = new OperatorsTopic(this, 'Operators', { emails: config.operators.emails });
+    const { rules, segments } = config.ruleSet;
     this.workflow = new InvoiceWorkflow(this, 'Workflow', {
-      rule: config.rule,
+      // the default rule first: an execution that names no rule walks it
+      rules: [config.rule, ...rules.filter((r) => r.id !== config.rule.id)],
       table: this.table,
       operatorsTopic: this.operators.topic,
       sender: config.sender,
@@ -46,7 +48,12 @@ export class DunningStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       table: this.table,
     });
-    const registration = { table: this.table, startQueue: this.starter.queue, ruleId: config.rule.id };
+    const registration = {
+      table: this.table,
+      startQueue: this.starter.queue,
+      ruleId: config.rule.id,
+      ...(rules.length > 1 ? { segments: JSON.stringify(segments) } : {}),
+    };
     this.api = new InvoiceApi(this, 'Api', {
       ...registration,
       stateMachine: this.workflow.stateMachine,

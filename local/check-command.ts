@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { defaultRuleOf } from '../functions/domain/rule-set';
 import type { SimulationIo } from './simulate';
-import { formatProblem, type InputProblem, readEvents, readPortfolio, readRule } from './simulation-input';
+import {
+  formatProblem,
+  type InputProblem,
+  readEvents,
+  readPortfolio,
+  readRuleSet,
+  ruleOfInvoice,
+} from './simulation-input';
 import { CONSOLIDATED_REASON, TIMELINE_EVENTS, type TimelineEvent } from './timeline';
 import { checkTimeline, type OptOut } from './timeline-check';
 
@@ -43,7 +51,7 @@ export async function checkCommand(argv: readonly string[], io: SimulationIo, st
     return 2;
   }
   const problems: InputProblem[] = [];
-  const rule = readRule(values.rule, problems);
+  const ruleSet = readRuleSet(values.rule, problems);
   const portfolio = await readPortfolio(values.invoices, problems);
   const events = typeof values.events === 'string' ? readEvents(values.events, portfolio, problems) : [];
   const source = typeof values.timeline === 'string' ? values.timeline : '(stdin)';
@@ -65,15 +73,19 @@ export async function checkCommand(argv: readonly string[], io: SimulationIo, st
       problems.push({ file: source, line: index + 1, field: '(line)', issue: (error as Error).message });
     }
   });
-  if (problems.length > 0 || !rule) {
+  if (problems.length > 0 || !ruleSet) {
     io.err(`Invalid input:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
     return 2;
   }
   const optOuts: OptOut[] = events.flatMap((e) =>
     e.type === 'optout' ? [{ at: new Date(e.at).toISOString(), customerId: e.customerId, channel: e.channel }] : [],
   );
+  const ruleFor = ruleOfInvoice(ruleSet);
+  const byInvoice = new Map(portfolio.map((p) => [p.registration.invoiceId, ruleFor(p.registration)]));
+  const rule = defaultRuleOf(ruleSet);
   const violations = checkTimeline({
     rule,
+    ruleOf: (invoiceId) => byInvoice.get(invoiceId) ?? rule,
     invoices: portfolio.map((p) => p.registration),
     timeline,
     optOuts,

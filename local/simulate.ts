@@ -2,7 +2,13 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BillingRule } from '../functions/domain/billing-rule';
 import { debtorTimezone } from '../functions/domain/schedule';
-import { type DunningConfig, InvalidDunningConfig, loadDunningConfig, resolveConfigPath } from '../lib/config';
+import {
+  type DunningConfig,
+  InvalidDunningConfig,
+  loadDunningConfig,
+  resolveConfigPath,
+  withRuleSet,
+} from '../lib/config';
 import { PROGRESS_PREFIX, planShards, runShards, type WorkerProgress } from './simulate-shards';
 import {
   formatProblem,
@@ -11,7 +17,7 @@ import {
   readEvents,
   readInstantFlag,
   readPortfolio,
-  readRule,
+  readRuleSet,
   type SimulationEvent,
 } from './simulation-input';
 import { type ApiAnswer, LocalSystem } from './system';
@@ -98,7 +104,7 @@ export interface SimulationSummary {
 export async function simulate(options: SimulationOptions, io: SimulationIo): Promise<SimulationSummary> {
   const began = performance.now();
   const problems: InputProblem[] = [];
-  const rule = readRule(options.rule, problems);
+  const ruleSet = readRuleSet(options.rule, problems);
   const portfolio = await readPortfolio(options.invoices, problems);
   const events = options.events === undefined ? [] : readEvents(options.events, portfolio, problems);
   const fromFlag = readInstantFlag('from', options.from, problems);
@@ -113,7 +119,9 @@ export async function simulate(options: SimulationOptions, io: SimulationIo): Pr
   if (portfolio.length === 0 && !problems.some((p) => p.file === options.invoices)) {
     problems.push({ file: options.invoices, line: 0, field: '(file)', issue: 'holds no invoice' });
   }
-  if (problems.length > 0 || !rule || !config) throw new InvalidSimulationInput(problems);
+  if (problems.length > 0 || !ruleSet || !config) throw new InvalidSimulationInput(problems);
+  const withRules = withRuleSet(config, ruleSet);
+  const { rule } = withRules;
 
   const start = fromFlag ?? defaultStart(portfolio);
   if (until && until.getTime() < start.getTime()) {
@@ -128,7 +136,7 @@ export async function simulate(options: SimulationOptions, io: SimulationIo): Pr
   const timeline =
     workers > 1
       ? await simulateInWorkers(portfolio, events, { options, start, until, workers }, io)
-      : await simulateHere(portfolio, events, { config: { ...config, rule }, options, start, until }, io);
+      : await simulateHere(portfolio, events, { config: withRules, options, start, until }, io);
   if (options.format === 'table') {
     const zones = new Map(portfolio.map((p) => [p.registration.invoiceId, zoneOf(rule, p)]));
     io.out(`${timelineTable(timeline, (id) => zones.get(id) ?? rule.timezone)}\n`);

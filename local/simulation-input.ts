@@ -1,8 +1,9 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { type BillingRule, InvalidBillingRule, parseBillingRule } from '../functions/domain/billing-rule';
+import type { BillingRule } from '../functions/domain/billing-rule';
 import type { InvoiceRegistration } from '../functions/domain/invoice';
 import { checkIsoInstant, validateInvoiceRecord } from '../functions/domain/invoice-input';
+import { chooseRule, defaultRuleOf, InvalidRuleSet, parseRuleSet, type RuleSet } from '../functions/domain/rule-set';
 import { formatFromKey, parseRecords } from '../functions/ingest/parse-records';
 
 /** One problem of the simulator's input, located by file, line (0 = the whole file) and field. */
@@ -91,8 +92,8 @@ const EventSchema = z.discriminatedUnion(
 );
 export type SimulationEvent = z.infer<typeof EventSchema> & { readonly line: number };
 
-/** Reads and validates a billing rule file. */
-export function readRule(file: string, problems: InputProblem[]): BillingRule | undefined {
+/** Reads and validates a rule file: one billing rule, or several with the segments choosing one per invoice. */
+export function readRuleSet(file: string, problems: InputProblem[]): RuleSet | undefined {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
@@ -102,12 +103,32 @@ export function readRule(file: string, problems: InputProblem[]): BillingRule | 
     return undefined;
   }
   try {
-    return parseBillingRule(json);
+    return parseRuleSet(json);
   } catch (error) {
-    if (!(error instanceof InvalidBillingRule)) throw error;
+    if (!(error instanceof InvalidRuleSet)) throw error;
     for (const issue of error.issues) problems.push({ file, line: 0, field: issue.path, issue: issue.issue });
     return undefined;
   }
+}
+
+/** The default rule of a rule file (its only rule, or the one its last segment chooses). */
+export function readRule(file: string, problems: InputProblem[]): BillingRule | undefined {
+  const set = readRuleSet(file, problems);
+  return set && defaultRuleOf(set);
+}
+
+/** The rule each invoice walks: the first segment matching its customer and amount (DESIGN: segments). */
+export function ruleOfInvoice(set: RuleSet): (registration: InvoiceRegistration) => BillingRule {
+  const byId = new Map(set.rules.map((r) => [r.id, r]));
+  return (registration) => {
+    const id = chooseRule(set.segments, {
+      segment: registration.customer.segment,
+      riskScore: registration.customer.riskScore,
+      country: registration.customer.country,
+      amount: registration.amount,
+    });
+    return byId.get(id) ?? defaultRuleOf(set);
+  };
 }
 
 /** Reads a portfolio (CSV, JSON array, JSON Lines), validating every row; every bad row is a problem. */

@@ -582,7 +582,7 @@ export class LocalSystem {
             ':paused': 'PAUSED',
             ':disputed': 'DISPUTED',
           },
-          ProjectionExpression: 'invoiceId',
+          ProjectionExpression: 'invoiceId, ruleId',
           ExclusiveStartKey: startKey,
         }),
       );
@@ -591,9 +591,11 @@ export class LocalSystem {
         const name = executionNameFor(invoiceId);
         const known = this.runtime.listExecutions().some((e) => e.name === name);
         if (!known) {
+          // the input the starter gives (the rule chosen at registration), so the walk goes on in the same rule
+          const input = typeof item.ruleId === 'string' ? { invoiceId, ruleId: item.ruleId } : { invoiceId };
           records.push({
             name,
-            input: { invoiceId } as JsonValue,
+            input: input as JsonValue,
             status: 'RUNNING',
             startDate: this.clock.now().toISOString(),
           });
@@ -616,6 +618,7 @@ function handlerEnvironment(
     START_QUEUE_URL: resources.queueUrl,
     STATE_MACHINE_ARN: stateMachineArn,
     RULE_ID: config.rule.id,
+    RULE_SEGMENTS: config.ruleSet.rules.length > 1 ? JSON.stringify(config.ruleSet.segments) : '',
     OPERATORS_TOPIC_ARN: resources.topicArn,
     SENDER_EMAIL: config.sender.email,
     SES_CONFIGURATION_SET: '',

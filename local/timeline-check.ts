@@ -38,7 +38,10 @@ export interface OptOut {
 }
 
 export interface TimelineCheckInput {
+  /** The rule every invoice walks — or, with a rule file's segments, the default one (see `ruleOf`). */
   readonly rule: BillingRule;
+  /** With segments: the rule an invoice walks (its hours, holidays and caps are checked against it). */
+  readonly ruleOf?: (invoiceId: string) => BillingRule;
   readonly invoices: readonly InvoiceRegistration[];
   readonly timeline: readonly TimelineEvent[];
   readonly optOuts?: readonly OptOut[];
@@ -46,9 +49,10 @@ export interface TimelineCheckInput {
 
 /** Every message of the timeline that breaks the rule's hours, holidays, caps, an opt-out or a payment. */
 export function checkTimeline(input: TimelineCheckInput): Violation[] {
-  const { rule, timeline } = input;
+  const { timeline } = input;
+  const ruleOf = (invoiceId: string) => input.ruleOf?.(invoiceId) ?? input.rule;
   const invoices = new Map(input.invoices.map((i) => [i.invoiceId, i]));
-  const holidays = new HolidayBook(rule.extraHolidays ?? []);
+  const holidays = new HolidayBook();
   const violations: Violation[] = [];
   const sent = timeline.filter((e) => e.event === 'sent');
 
@@ -59,6 +63,7 @@ export function checkTimeline(input: TimelineCheckInput): Violation[] {
     seen.add(key);
 
     const invoice = invoices.get(e.invoiceId);
+    const rule = ruleOf(e.invoiceId);
     const zone = zoneOf(rule, invoice);
     const local = DateTime.fromISO(e.at, { zone });
     const hours = (e.channel && rule.channelHours?.[e.channel as 'email' | 'sms']) || rule.businessHours;
@@ -77,11 +82,11 @@ export function checkTimeline(input: TimelineCheckInput): Violation[] {
       { country: rule.country, region: rule.region },
       { country: invoice?.customer.country, region: invoice?.customer.region },
     ];
-    const holiday = holidays.name(date, areas);
+    const holiday = holidays.name(date, areas, rule.extraHolidays ?? []);
     if (holiday) violations.push({ kind: 'holiday', event: e, detail: `${date} is ${holiday}` });
   }
 
-  violations.push(...checkCaps(rule, sent, invoices));
+  violations.push(...checkCaps(ruleOf, sent, invoices));
 
   for (const optOut of input.optOuts ?? []) {
     for (const e of sent) {
@@ -109,12 +114,10 @@ export function checkTimeline(input: TimelineCheckInput): Violation[] {
  * contact of its own.
  */
 function checkCaps(
-  rule: BillingRule,
+  ruleOf: (invoiceId: string) => BillingRule,
   sent: readonly TimelineEvent[],
   invoices: ReadonlyMap<string, InvoiceRegistration>,
 ): Violation[] {
-  const policy = rule.contactPolicy;
-  if (!policy) return [];
   const customerOf = (e: TimelineEvent) => invoices.get(e.invoiceId)?.customer.customerId ?? e.customerId;
   const messageKey = (e: TimelineEvent) => `${customerOf(e)}#${e.at}#${e.channel}`;
   const messages = new Set(sent.filter((e) => e.reason !== CONSOLIDATED_REASON).map(messageKey));
@@ -129,11 +132,14 @@ function checkCaps(
     contacts.set(customer, [...(contacts.get(customer) ?? []), e]);
   }
   const violations: Violation[] = [];
-  const windowMs = policy.windowDays * 86_400_000;
-  const gapMs = policy.minHoursBetween * 3_600_000;
   for (const list of contacts.values()) {
     for (let i = 0; i < list.length; i++) {
       const e = list[i] as TimelineEvent;
+      // each contact against the policy of the rule its invoice walks (the customer's other contacts all count)
+      const policy = ruleOf(e.invoiceId).contactPolicy;
+      if (!policy) continue;
+      const windowMs = policy.windowDays * 86_400_000;
+      const gapMs = policy.minHoursBetween * 3_600_000;
       const t = Date.parse(e.at);
       const inWindow = list.filter((c) => Date.parse(c.at) <= t && Date.parse(c.at) > t - windowMs).length;
       if (inWindow > policy.maxContacts) {
@@ -172,14 +178,13 @@ class HolidayBook {
   /** date-holidays computes a year's holidays per question: remember the answers. */
   private readonly answers = new Map<string, string | undefined>();
 
-  constructor(private readonly extra: readonly string[]) {}
-
   /** The name of the holiday `date` (YYYY-MM-DD) is in any of `areas`, if it is one. */
   name(
     date: string,
     areas: readonly { country?: string | undefined; region?: string | undefined }[],
+    extra: readonly string[],
   ): string | undefined {
-    if (this.extra.includes(date)) return 'a company closure (extraHolidays)';
+    if (extra.includes(date)) return 'a company closure (extraHolidays)';
     for (const area of areas) {
       const key = `${area.country}|${area.region}|${date}`;
       if (!this.answers.has(key)) {

@@ -32,7 +32,11 @@ export interface WorkflowFunctions {
 }
 
 export interface BillingRuleWorkflowProps {
-  readonly rule: BillingRule;
+  /**
+   * The rules invoices may walk; the first is the default (an execution whose input names no `ruleId`, or an unknown
+   * one, walks it). One rule: the states are named as the rule's stages; several: prefixed with the rule's id.
+   */
+  readonly rules: readonly BillingRule[];
   readonly functions: WorkflowFunctions;
 }
 
@@ -66,7 +70,10 @@ const STEP = '$.step';
  * timeout sends the walk back to `Plan next stage`, which records the broken promise and resumes dunning.
  */
 export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWorkflowProps): IChainable {
-  const { rule, functions } = props;
+  const { rules, functions } = props;
+  const [defaultRule] = rules;
+  if (!defaultRule) throw new Error('buildBillingRuleWorkflow needs at least one billing rule');
+  const several = rules.length > 1;
 
   const paid = new Succeed(scope, STATE.paid, { comment: 'The invoice was paid: no further contact.' });
   const stopped = new Succeed(scope, STATE.stopped, {
@@ -99,12 +106,6 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
       STEP,
     ),
   );
-
-  const loadRule = new Pass(scope, STATE.rule(rule.id), {
-    comment: 'The billing rule this workflow was built from; every step reads it from here.',
-    result: Result.fromObject(rule as unknown as Record<string, unknown>),
-    resultPath: '$.rule',
-  });
 
   const interrupted = new Choice(scope, STATE.interrupted)
     .when(Condition.stringEquals('$.interrupt.event', 'paid'), paid)
@@ -143,67 +144,78 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
   promised.addCatch(plan, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
   promised.next(interrupted);
 
-  // Build the stages back to front so each can point at the next one's wait.
+  // Build each rule's stages back to front so each can point at the next one's wait.
   const startAt = new Choice(scope, STATE.startAt);
-  let nextWait: IChainable = completed;
-  const waits: { stageId: string; wait: IChainable }[] = [];
-  for (const stage of [...rule.stages].reverse()) {
-    const wait = onError(
-      new LambdaInvoke(scope, STATE.wait(stage), {
-        lambdaFunction: functions.waitForEvent,
-        integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-        comment: `Waits until stage ${stage.id} is due (timeout) or a payment / other event arrives (task token).`,
-        payload: TaskInput.fromObject({
-          invoiceId: JsonPath.stringAt('$.invoiceId'),
-          stageId: stage.id,
-          until: JsonPath.stringAt(`${STEP}.until`),
-          taskToken: JsonPath.taskToken,
+  const loaders = new Map<string, Pass>();
+  for (const rule of rules) {
+    const prefix = several ? `${rule.id} · ` : '';
+    let nextWait: IChainable = completed;
+    const waits: { stageId: string; wait: IChainable }[] = [];
+    for (const stage of [...rule.stages].reverse()) {
+      const wait = onError(
+        new LambdaInvoke(scope, STATE.wait(stage, prefix), {
+          lambdaFunction: functions.waitForEvent,
+          integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+          comment: `Waits until stage ${stage.id} is due (timeout) or a payment / other event arrives (task token).`,
+          payload: TaskInput.fromObject({
+            invoiceId: JsonPath.stringAt('$.invoiceId'),
+            stageId: stage.id,
+            until: JsonPath.stringAt(`${STEP}.until`),
+            taskToken: JsonPath.taskToken,
+          }),
+          taskTimeout: Timeout.at(`${STEP}.seconds`),
+          resultPath: '$.interrupt',
         }),
-        taskTimeout: Timeout.at(`${STEP}.seconds`),
-        resultPath: '$.interrupt',
-      }),
-    );
+      );
 
-    const act = onError(
-      invoke(
-        scope,
-        STATE.act(stage),
-        functions.sendStage,
-        { invoiceId: JsonPath.stringAt('$.invoiceId'), rule: JsonPath.objectAt('$.rule'), stageId: stage.id },
-        STEP,
-      ),
-    );
-    act.addRetry({
-      errors: [TRANSIENT_SEND_ERROR],
-      interval: Duration.seconds(30),
-      backoffRate: 2,
-      maxAttempts: 8,
-      maxDelay: Duration.minutes(30),
-    });
+      const act = onError(
+        invoke(
+          scope,
+          STATE.act(stage, prefix),
+          functions.sendStage,
+          { invoiceId: JsonPath.stringAt('$.invoiceId'), rule: JsonPath.objectAt('$.rule'), stageId: stage.id },
+          STEP,
+        ),
+      );
+      act.addRetry({
+        errors: [TRANSIENT_SEND_ERROR],
+        interval: Duration.seconds(30),
+        backoffRate: 2,
+        maxAttempts: 8,
+        maxDelay: Duration.minutes(30),
+      });
 
-    const outcome = new Choice(scope, STATE.outcome(stage))
-      .when(Condition.stringEquals(`${STEP}.outcome`, 'deferred'), wait)
-      .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
-      .when(Condition.stringEquals(`${STEP}.outcome`, 'closed'), stopped)
-      .when(Condition.stringEquals(`${STEP}.outcome`, 'held'), plan)
-      .otherwise(nextWait);
+      const outcome = new Choice(scope, STATE.outcome(stage, prefix))
+        .when(Condition.stringEquals(`${STEP}.outcome`, 'deferred'), wait)
+        .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
+        .when(Condition.stringEquals(`${STEP}.outcome`, 'closed'), stopped)
+        .when(Condition.stringEquals(`${STEP}.outcome`, 'held'), plan)
+        .otherwise(nextWait);
 
-    // A timeout of the wait means "the stage is due": go and act.
-    wait.addCatch(act, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
-    wait.next(interrupted);
-    act.next(outcome);
+      // A timeout of the wait means "the stage is due": go and act.
+      wait.addCatch(act, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
+      wait.next(interrupted);
+      act.next(outcome);
 
-    waits.unshift({ stageId: stage.id, wait });
-    nextWait = wait;
-  }
-
-  for (const { stageId, wait } of waits) {
-    startAt.when(
-      Condition.and(
+      waits.unshift({ stageId: stage.id, wait });
+      nextWait = wait;
+    }
+    for (const { stageId, wait } of waits) {
+      const atStage = Condition.and(
         Condition.stringEquals(`${STEP}.outcome`, 'wait'),
         Condition.stringEquals(`${STEP}.stageId`, stageId),
-      ),
-      wait,
+      );
+      startAt.when(several ? Condition.and(Condition.stringEquals('$.rule.id', rule.id), atStage) : atStage, wait);
+    }
+    loaders.set(
+      rule.id,
+      new Pass(scope, STATE.rule(rule.id), {
+        comment: several
+          ? `Billing rule ${rule.id}, which this invoice walks; every step reads it from here.`
+          : 'The billing rule this workflow was built from; every step reads it from here.',
+        result: Result.fromObject(rule as unknown as Record<string, unknown>),
+        resultPath: '$.rule',
+      }),
     );
   }
   startAt
@@ -213,7 +225,19 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     .when(Condition.stringEquals(`${STEP}.outcome`, 'promised'), promised)
     .otherwise(completed);
 
-  return loadRule.next(plan).next(startAt);
+  for (const loader of loaders.values()) loader.next(plan);
+  plan.next(startAt);
+  const defaultLoader = loaders.get(defaultRule.id) as Pass;
+  if (!several) return defaultLoader;
+  // The rule chosen at registration (the invoice's segment) comes in the execution input as `ruleId`.
+  const choose = new Choice(scope, STATE.chooseRule, {
+    comment: 'The billing rule the invoice walks, chosen by its segment at registration (the input names it).',
+  });
+  for (const rule of rules.slice(1)) {
+    const named = Condition.and(Condition.isPresent('$.ruleId'), Condition.stringEquals('$.ruleId', rule.id));
+    choose.when(named, loaders.get(rule.id) as Pass);
+  }
+  return choose.otherwise(defaultLoader);
 }
 
 /** A Lambda task whose result (the handler's StepResult) lands at `resultPath`, retried on Lambda service errors. */

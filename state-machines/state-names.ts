@@ -6,6 +6,8 @@ import type { Stage } from '../functions/domain/billing-rule';
  */
 export const STATE = {
   rule: (ruleId: string) => `Billing rule · ${ruleId}`,
+  /** With several rules: which one this invoice walks (its segment's, chosen at registration). */
+  chooseRule: 'Which billing rule?',
   plan: 'Plan next stage',
   startAt: 'Start at stage',
   interrupted: 'Payment or other event?',
@@ -18,9 +20,11 @@ export const STATE = {
   completed: 'Billing rule completed',
   recordFailure: 'Record failure · notify operators',
   failed: 'Failed (operators notified)',
-  wait: (stage: Pick<Stage, 'id'>) => `${stage.id} · wait or payment`,
-  act: (stage: Pick<Stage, 'id' | 'actions'>) => `${stage.id} · ${describeActions(stage)}`,
-  outcome: (stage: Pick<Stage, 'id'>) => `${stage.id} · sent or deferred?`,
+  /** With several rules, each stage's states are prefixed with the rule's id: `gentle · D-3 · wait or payment`. */
+  wait: (stage: Pick<Stage, 'id'>, rulePrefix = '') => `${rulePrefix}${stage.id} · wait or payment`,
+  act: (stage: Pick<Stage, 'id' | 'actions'>, rulePrefix = '') =>
+    `${rulePrefix}${stage.id} · ${describeActions(stage)}`,
+  outcome: (stage: Pick<Stage, 'id'>, rulePrefix = '') => `${rulePrefix}${stage.id} · sent or deferred?`,
 } as const;
 
 /** `send email + sms`, `escalate to collections`, `send email · escalate to legal`. */

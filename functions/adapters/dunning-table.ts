@@ -142,6 +142,8 @@ export class DunningTable {
       locale: customer.locale,
       country: customer.country,
       region: customer.region,
+      segment: customer.segment,
+      riskScore: customer.riskScore,
     };
     const set = [
       '#itemType = :itemType',

@@ -67,6 +67,8 @@ export function validateInvoiceRecord(raw: unknown): RecordValidation {
   const locale = field('locale', checkLocale, false);
   const country = field('country', checkCountry, false);
   const region = field('region', checkRegion, false);
+  const segment = field('segment', checkSegment, false);
+  const riskScore = field('riskScore', checkRiskScore, false);
   const currency = field('currency', checkCurrency, true);
   const amountMinor = field('amount', checkAmount(currency), true);
   const dueDate = field('dueDate', checkDate, true);
@@ -95,6 +97,8 @@ export function validateInvoiceRecord(raw: unknown): RecordValidation {
     ...optional('locale', locale),
     ...optional('country', country),
     ...optional('region', region),
+    ...optional('segment', segment),
+    ...optional('riskScore', riskScore),
   };
   return {
     ok: true,
@@ -392,6 +396,31 @@ const checkCurrency = cachedTextCheck((currency) => {
 const DECIMAL_SHAPE = /^\d+(?:\.\d+)?$/;
 
 /** Amount in minor units of `currency`; when the currency itself is invalid only the decimal shape is checked. */
+/** A customer segment (`vip`, `smb`): what a rule file's segments choose a billing rule by. */
+const checkSegment: FieldCheck<string> = (value) => {
+  const text = asText(value);
+  if ('issue' in text) return text;
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(text.value)
+    ? { value: text.value }
+    : { issue: `must be 1-64 letters, digits, . _ - (a segment name like "vip"), got ${quote(text.value)}` };
+};
+
+/** A risk score from 0 to 1000 (a number, or its text in a CSV cell). */
+const checkRiskScore: FieldCheck<number> = (value) => {
+  let shown: string;
+  if (typeof value === 'number') {
+    shown = String(value);
+  } else {
+    const text = asText(value);
+    if ('issue' in text) return text;
+    shown = text.value;
+  }
+  const score = /^\d{1,4}(\.\d{1,3})?$/.test(shown) ? Number(shown) : Number.NaN;
+  return score >= 0 && score <= 1000
+    ? { value: score }
+    : { issue: `must be a number from 0 to 1000, got ${quote(shown)}` };
+};
+
 function checkAmount(currency: string | undefined): FieldCheck<number> {
   return (value) => {
     let decimal: string;

@@ -31,6 +31,10 @@ export interface Customer {
   readonly region?: string;
   /** Channels the debtor opted out of. */
   readonly optOuts?: readonly string[];
+  /** The customer's segment (`vip`, `smb`…): rule files with segments choose the billing rule by it. */
+  readonly segment?: string;
+  /** A risk score from 0 to 1000, for the same purpose. */
+  readonly riskScore?: number;
   /**
    * The contacts the frequency caps count (DESIGN §8: stages in which a message went out), across all of the
    * customer's invoices, oldest first, kept as long as a cap looks back. Written with `contactsVersion` as an

@@ -4,13 +4,13 @@ import type { FieldIssue } from '../domain/field-issue';
 import type { InvoiceRegistration } from '../domain/invoice';
 import { validateInvoiceRecord } from '../domain/invoice-input';
 import { registerInvoices } from '../services/register-invoices';
-import { dunningTable, now, ruleId, startQueue } from '../shared/deps';
+import { dunningTable, now, ruleChooser, startQueue } from '../shared/deps';
 import { HttpError, httpErrors, jsonResponse, parseJsonBody } from '../shared/http';
 
 /** Largest batch one request may carry. */
 export const MAX_BATCH = 500;
 
-const deps = { table: dunningTable(), queue: startQueue(), ruleId: ruleId(), now };
+const deps = { table: dunningTable(), queue: startQueue(), ruleId: ruleChooser(), now };
 
 /**
  * `POST /invoices` — one invoice (object) or a batch (array of up to 500). Valid invoices are registered even when

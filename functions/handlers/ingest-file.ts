@@ -2,9 +2,9 @@ import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { ingestFile } from '../services/ingest-file';
 import { s3 } from '../shared/clients';
-import { dunningTable, now, ruleId, startQueue } from '../shared/deps';
+import { dunningTable, now, ruleChooser, startQueue } from '../shared/deps';
 
-const deps = { s3, table: dunningTable(), queue: startQueue(), ruleId: ruleId(), now };
+const deps = { s3, table: dunningTable(), queue: startQueue(), ruleId: ruleChooser(), now };
 
 /** S3 `ObjectCreated` under `incoming/`: registers the file's good rows, reports the bad ones, moves the file. */
 export const handler = middy<S3Event, void>().handler(async (event) => {

@@ -6,7 +6,8 @@ import { mapWithConcurrency } from '../shared/concurrency';
 export interface RegisterDeps {
   readonly table: DunningTable;
   readonly queue: StartQueue;
-  readonly ruleId: string;
+  /** The billing rule each invoice walks: one for all, or chosen per invoice (a rule file's segments). */
+  readonly ruleId: string | ((registration: InvoiceRegistration) => string);
   readonly now: () => Date;
 }
 
@@ -37,7 +38,8 @@ export async function registerInvoices(
     const at = registration.registeredAt ?? deps.now().toISOString();
     try {
       await deps.table.upsertCustomer(registration.customer, at);
-      const result = await deps.table.createInvoice(registration, deps.ruleId, at);
+      const ruleId = typeof deps.ruleId === 'string' ? deps.ruleId : deps.ruleId(registration);
+      const result = await deps.table.createInvoice(registration, ruleId, at);
       if (result === 'created') {
         await deps.table.logEvent({ at, invoiceId: registration.invoiceId, type: 'registered' });
         registered.push(registration.invoiceId);

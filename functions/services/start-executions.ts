@@ -23,12 +23,13 @@ export async function startExecution(
   deps: StarterDeps,
 ): Promise<{ executionArn: string; started: boolean }> {
   const name = executionNameFor(invoiceId);
+  // The rule chosen at registration (a rule file's segments): the workflow's first state walks that rule's stages.
+  const ruleId = (await deps.table.getInvoice(invoiceId))?.ruleId;
+  const input = JSON.stringify(ruleId ? { invoiceId, ruleId } : { invoiceId });
   let executionArn: string;
   let started = true;
   try {
-    const out = await deps.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input: JSON.stringify({ invoiceId }) }),
-    );
+    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input }));
     executionArn = out.executionArn ?? executionArnFor(deps.stateMachineArn, name);
   } catch (error) {
     if (!(error instanceof ExecutionAlreadyExists) && (error as Error).name !== 'ExecutionAlreadyExists') throw error;

@@ -1,5 +1,7 @@
 import { DunningTable } from '../adapters/dunning-table';
 import { Mailer, OperatorsNotifier, SmsSender, StartQueue, TaskTokens } from '../adapters/providers';
+import type { InvoiceRegistration } from '../domain/invoice';
+import { chooseRule, type Segment } from '../domain/rule-set';
 import type { CompanyIdentity } from '../services/send-stage';
 import { dynamo, ses, sfn, sns, sqs } from './clients';
 import { now } from './clock';
@@ -24,4 +26,21 @@ export const companyIdentity = (): CompanyIdentity => {
   };
 };
 export const ruleId = () => requireEnv(ENV.RULE_ID);
+
+/**
+ * The billing rule of a registration: with a rule file's segments (RULE_SEGMENTS), the first segment matching the
+ * customer and the invoice; else the one rule (RULE_ID).
+ */
+export const ruleChooser = (): string | ((registration: InvoiceRegistration) => string) => {
+  const segmentsJson = optionalEnv(ENV.RULE_SEGMENTS);
+  if (!segmentsJson) return ruleId();
+  const segments = JSON.parse(segmentsJson) as Segment[];
+  return (registration) =>
+    chooseRule(segments, {
+      segment: registration.customer.segment,
+      riskScore: registration.customer.riskScore,
+      country: registration.customer.country,
+      amount: registration.amount,
+    });
+};
 export { now };

@@ -9,8 +9,10 @@ export const ENV = {
   START_QUEUE_URL: 'START_QUEUE_URL',
   /** The per-invoice workflow. */
   STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
-  /** Id of the billing rule the state machine was built from (recorded on each invoice). */
+  /** Id of the (default) billing rule the state machine was built from (recorded on each invoice). */
   RULE_ID: 'RULE_ID',
+  /** With several rules: the rule file's segments (JSON), which choose each invoice's rule at registration. */
+  RULE_SEGMENTS: 'RULE_SEGMENTS',
   /** Operators' SNS topic (escalations, failures). */
   OPERATORS_TOPIC_ARN: 'OPERATORS_TOPIC_ARN',
   /** Verified SES identity the emails come from. */

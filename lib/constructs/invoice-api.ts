@@ -35,6 +35,8 @@ export interface InvoiceApiProps {
   readonly operatorsTopic: ITopic;
   /** Id of the billing rule, recorded on each registered invoice. */
   readonly ruleId: string;
+  /** With several rules: the segments choosing each invoice's rule (JSON), else absent. */
+  readonly segments?: string;
   /** The company's legal name, shown on the unsubscribe page. */
   readonly companyName: string;
   /** @default "v1" */
@@ -156,7 +158,8 @@ export class InvoiceApi extends Construct {
       'create-invoices': new DunningFunction(this, 'CreateInvoices', { handler: 'create-invoices' })
         .bindTable(props.table, 'RW')
         .bindQueue(props.startQueue)
-        .withEnvironment(ENV.RULE_ID, props.ruleId),
+        .withEnvironment(ENV.RULE_ID, props.ruleId)
+        .withEnvironment(ENV.RULE_SEGMENTS, props.segments),
       'get-invoice': new DunningFunction(this, 'GetInvoice', { handler: 'get-invoice' }).bindTable(props.table, 'R'),
       'get-history': new DunningFunction(this, 'GetHistory', { handler: 'get-history' }).bindTable(props.table, 'R'),
       'record-payment': new DunningFunction(this, 'RecordPayment', { handler: 'record-payment' })

@@ -34,6 +34,8 @@ export interface InvoiceDropBucketProps {
   readonly startQueue: IQueue;
   /** Id of the billing rule, recorded on each registered invoice. */
   readonly ruleId: string;
+  /** With several rules: the segments choosing each invoice's rule (JSON), else absent. */
+  readonly segments?: string;
   /** Payment files resume waiting executions (a full payment ends the walk at once). */
   readonly stateMachine: IStateMachine;
   /** @default Duration.days(90) */
@@ -113,7 +115,8 @@ export class InvoiceDropBucket extends Construct {
     })
       .bindTable(props.table, 'RW')
       .bindQueue(props.startQueue)
-      .withEnvironment(ENV.RULE_ID, props.ruleId);
+      .withEnvironment(ENV.RULE_ID, props.ruleId)
+      .withEnvironment(ENV.RULE_SEGMENTS, props.segments);
     this.grantPrefixAccess();
     this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.function), {
       prefix: DROP_PREFIXES.incoming,

@@ -31,8 +31,11 @@ export interface CompanySettings {
 }
 
 export interface InvoiceWorkflowProps {
-  /** The billing rule the state machine is generated from (at synth time). */
-  readonly rule: BillingRule;
+  /**
+   * The billing rules the state machine is generated from (at synth time); the first is the default. Several rules
+   * (a rule file with segments) make one state machine whose first state picks the invoice's rule.
+   */
+  readonly rules: readonly BillingRule[];
   readonly table: IDunningTable;
   /** Escalations and failures are published here. */
   readonly operatorsTopic: ITopic;
@@ -60,7 +63,7 @@ export class InvoiceWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: InvoiceWorkflowProps) {
     super(scope, id);
-    const { rule, table, operatorsTopic, sender, company } = props;
+    const { rules, table, operatorsTopic, sender, company } = props;
 
     const planStage = new DunningFunction(this, 'PlanStage', { handler: 'plan-stage' }).bindTable(table, 'RW');
     const waitForEvent = new DunningFunction(this, 'WaitForEvent', { handler: 'wait-for-event' }).bindTable(
@@ -89,8 +92,8 @@ export class InvoiceWorkflow extends Construct {
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
-      comment: `Dunning workflow generated from billing rule "${rule.id}"`,
-      definitionBody: DefinitionBody.fromChainable(buildBillingRuleWorkflow(this, { rule, functions })),
+      comment: `Dunning workflow generated from billing rule${rules.length > 1 ? 's' : ''} ${rules.map((r) => `"${r.id}"`).join(', ')}`,
+      definitionBody: DefinitionBody.fromChainable(buildBillingRuleWorkflow(this, { rules, functions })),
       logs: { destination: executionLogs, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });

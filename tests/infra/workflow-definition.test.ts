@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBillingRule } from '../../functions/domain/billing-rule';
-import { workflowFor } from '../support/definition';
+import { parseRuleSet } from '../../functions/domain/rule-set';
+import { PROJECT_ROOT } from '../../lib/config';
+import { workflowFor, workflowForSet } from '../support/definition';
 import { defaultRule } from '../support/fixtures';
 
 const { definition } = workflowFor(defaultRule);
@@ -122,5 +126,56 @@ describe('the workflow generated from the billing rule', () => {
     expect(names).toContain('D+1 · send sms');
     expect(names).not.toContain('D-3 · wait or payment');
     expect(names).toContain('Billing rule · short');
+  });
+});
+
+describe('a rule file with several rules and segments makes one workflow that walks the invoice’s rule', () => {
+  const ruleSet = parseRuleSet(
+    JSON.parse(readFileSync(join(PROJECT_ROOT, 'tests', 'fixtures', 'segments', 'rules.json'), 'utf8')),
+  );
+  const { definition: several } = workflowForSet(ruleSet);
+  const all: Record<string, unknown> = several.States;
+
+  it('starts by choosing the rule the execution input names, the default one otherwise', () => {
+    expect(several.StartAt).toBe('Which billing rule?');
+    expect(all['Which billing rule?']).toMatchObject({
+      Type: 'Choice',
+      Default: 'Billing rule · standard',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.ruleId', IsPresent: true },
+            { Variable: '$.ruleId', StringEquals: 'gentle' },
+          ],
+          Next: 'Billing rule · gentle',
+        },
+        {
+          And: [
+            { Variable: '$.ruleId', IsPresent: true },
+            { Variable: '$.ruleId', StringEquals: 'firm' },
+          ],
+          Next: 'Billing rule · firm',
+        },
+      ],
+    });
+    for (const id of ['standard', 'gentle', 'firm']) {
+      expect(all[`Billing rule · ${id}`]).toMatchObject({ Type: 'Pass', Result: { id }, Next: 'Plan next stage' });
+    }
+  });
+
+  it('names each rule’s stage states after the rule, so the console still reads like each rule', () => {
+    const names = Object.keys(all);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'gentle · D-5 · wait or payment',
+        'gentle · D-5 · send email',
+        'gentle · D+10 · sent or deferred?',
+        'firm · D+5 · escalate to legal',
+        'standard · D-3 · wait or payment',
+      ]),
+    );
+    expect(names.filter((n) => n.startsWith('D-3 ·'))).toEqual([]);
+    const startAt = all['Start at stage'] as { Choices: { And?: { Variable: string; StringEquals?: string }[] }[] };
+    expect(startAt.Choices[0]?.And?.[0]).toEqual({ Variable: '$.rule.id', StringEquals: 'standard' });
   });
 });

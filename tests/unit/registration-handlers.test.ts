@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as createInvoices } from '../../functions/handlers/create-invoices';
 import { handler as ingestFile } from '../../functions/handlers/ingest-file';
 import { handler as startExecutions } from '../../functions/handlers/start-executions';
-import { keys, lambdaContext } from '../support/fixtures';
+import { invoiceFixture, keys, lambdaContext } from '../support/fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
@@ -136,10 +136,13 @@ describe('starting executions from the SQS buffer', () => {
       Records: ids.map((id, i) => ({ messageId: `m${i}`, body: JSON.stringify({ invoiceId: id }) })),
     }) as unknown as SQSEvent;
 
-  it('names the execution after the invoice and records its ARN', async () => {
+  it('names the execution after the invoice, passes the rule chosen at registration, and records its ARN', async () => {
     sfn
       .on(StartExecutionCommand)
       .resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:dunning:INV-1' });
+    ddb
+      .on(GetCommand, { Key: keys.invoice('INV-1') })
+      .resolves({ Item: { ...keys.invoice('INV-1'), ...invoiceFixture({ ruleId: 'gentle' }) } });
     ddb.on(UpdateCommand).resolves({});
     ddb.on(PutCommand).resolves({});
 
@@ -149,7 +152,7 @@ describe('starting executions from the SQS buffer', () => {
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:dunning',
       name: 'INV-1',
-      input: '{"invoiceId":"INV-1"}',
+      input: '{"invoiceId":"INV-1","ruleId":"gentle"}',
     });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: keys.invoice('INV-1'),
@@ -165,6 +168,7 @@ describe('starting executions from the SQS buffer', () => {
       .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }))
       .on(StartExecutionCommand, { name: 'INV-2' })
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    ddb.on(GetCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
 
     const result = await startExecutions(event('INV-1', 'INV-2'), lambdaContext);
