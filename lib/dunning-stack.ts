@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ruleTermsBook } from '../functions/domain/rule-terms';
 import { ENV } from '../functions/shared/environment';
 import type { DunningConfig } from './config';
 import { DunningTable } from './constructs/dunning-table';
@@ -59,6 +60,7 @@ export class DunningStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       operatorsTopic: this.operators.topic,
       companyName: config.company.legalName,
+      ruleTerms: JSON.stringify(ruleTermsBook(rules)),
     });
     this.drop = new InvoiceDropBucket(this, 'Drop', { ...registration, stateMachine: this.workflow.stateMachine });
     // Emails carry a one-click unsubscribe link into the API (List-Unsubscribe, RFC 8058).

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { ContactLogEntry, InvoiceEvent } from '../functions/adapters/dunning-table';
 import type { Invoice } from '../functions/domain/invoice';
 import { executionNameFor } from '../functions/domain/invoice-input';
+import { ruleTermsBook } from '../functions/domain/rule-terms';
 import { debtorTimezone } from '../functions/domain/schedule';
 import { INCOMING_PREFIX, type IngestReport } from '../functions/services/ingest-file';
 import { PAYMENTS_PREFIX, type PaymentIngestReport } from '../functions/services/ingest-payments';
@@ -626,6 +627,7 @@ function handlerEnvironment(
     COMPANY_LEGAL_NAME: config.company.legalName,
     COMPANY_TAX_ID: config.company.taxId,
     COMPANY_SUPPORT_CONTACT: config.company.supportContact ?? '',
+    RULE_TERMS: JSON.stringify(ruleTermsBook(config.ruleSet.rules)),
     DUNNING_QUIET_LOGS: '1',
   };
 }

@@ -16,6 +16,15 @@ const defaults: Record<string, string> = {
   COMPANY_TAX_ID: '12.345.678/0001-90',
   COMPANY_SUPPORT_CONTACT: 'financeiro@example.com',
   UNSUBSCRIBE_BASE_URL: 'https://api.example.com/v1',
+  // The shipped rule (`standard`, no late fees) and one charging them (`with-fees`: 2% fine, 1% a month), by rule id.
+  RULE_TERMS: JSON.stringify({
+    standard: { timezone: 'America/Sao_Paulo', lastStageOffsetDays: 30 },
+    'with-fees': {
+      timezone: 'America/Sao_Paulo',
+      lateFee: { finePercent: 2, monthlyInterestPercent: 1, fineCapPercent: 2 },
+      lastStageOffsetDays: 30,
+    },
+  }),
   DUNNING_QUIET_LOGS: '1',
 };
 for (const [name, value] of Object.entries(defaults)) {

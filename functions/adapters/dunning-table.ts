@@ -645,6 +645,106 @@ export class DunningTable {
     } while (startKey);
     return { contacts, events };
   }
+
+  /**
+   * Writes a renegotiation (`decide` with `renegotiate`, domain/lifecycle.ts) onto the invoice read as `current`, only
+   * if nobody changed it since (optimistic lock on `version`), like {@link writeInvoiceChange}: RENEGOTIATED with the
+   * instalments that replace it, the hold ended, and with `clearToken` the parked task token taken off (the caller
+   * resumes it). One conditional write. Returns the invoice as written, or 'conflict': read again and decide again.
+   */
+  async writeRenegotiation(
+    current: Invoice,
+    change: InvoiceChange,
+    at: string,
+    options: { clearToken?: boolean } = {},
+  ): Promise<Invoice | 'conflict'> {
+    if (!change.instalments) throw new Error('writeRenegotiation needs the instalments of the agreement');
+    const remove = ['#hold', ...(options.clearToken ? ['taskToken', 'waitUntil'] : [])];
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(current.invoiceId),
+          UpdateExpression: `SET #status = :status, instalments = :instalments, updatedAt = :at, version = :next REMOVE ${remove.join(', ')}`,
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeNames: { '#status': 'status', '#hold': 'hold' },
+          ExpressionAttributeValues: {
+            ':status': change.status,
+            ':instalments': change.instalments,
+            ':at': at,
+            ':version': current.version,
+            ':next': current.version + 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return stripKeys<Invoice>(out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  /**
+   * Records the early-payment offer a stage made (`earlyPaymentOffer`, domain/early-payment.ts) on the invoice,
+   * replacing an earlier one, only while the invoice is contactable and its balance is still the one the discount was
+   * computed on. Bumps the version, so a payment decided on the invoice as it was is decided again with the offer.
+   * 'stale' when the invoice changed meanwhile (paid, part-paid, put on hold): nothing is written.
+   */
+  async recordEarlyPaymentOffer(
+    invoiceId: string,
+    offer: NonNullable<Invoice['earlyPayment']>,
+    at: string,
+  ): Promise<'recorded' | 'stale'> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: 'SET earlyPayment = :offer, updatedAt = :at ADD version :one',
+          ConditionExpression: '#status IN (:open, :escalated) AND balanceMinor = :balance',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':offer': offer,
+            ':at': at,
+            ':one': 1,
+            ':open': 'OPEN',
+            ':escalated': 'ESCALATED',
+            ':balance': offer.balanceMinor,
+          },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'stale';
+      throw error;
+    }
+  }
+
+  /**
+   * The secret that signs the customer's statement links (`GET /statements/{token}`), made on first use (144 random
+   * bits) and kept: `if_not_exists`, so two first uses at once agree on one. One write: use the customer's
+   * `statementSecret` when it is already read. Undefined when the customer does not exist.
+   */
+  async statementSecret(customerId: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: customerKey(customerId),
+          UpdateExpression: 'SET statementSecret = if_not_exists(statementSecret, :fresh)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':fresh': randomBytes(18).toString('base64url') },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const secret = out.Attributes?.statementSecret;
+      return typeof secret === 'string' ? secret : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
 }
 
 function stripKeys<T>(item: Record<string, unknown>): T {

@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { type BusinessHours, hasOpenHours, intersectHours, minutesOf } from './business-hours';
+import { isOfferPercent, MAX_DISCOUNT_PERCENT } from './early-payment';
 import { type FieldIssue, fieldIssuesFromZod } from './field-issue';
 import { hasHolidayData, holidayRegionsOf } from './holiday-data';
 import { isExactPercent } from './late-fee';
@@ -193,6 +194,22 @@ const wholeNumber = (what: string, min: number, max: number) =>
     .min(min)
     .max(max);
 
+/**
+ * An early-payment incentive on a stage before the due date (issue #5): paying the discounted amount by the end of the
+ * due date, in the debtor's zone, settles the invoice (see `early-payment.ts`).
+ */
+const OfferSchema = strictObject({
+  discountPercent: z
+    .number({
+      error: (i) =>
+        `${i.input === undefined ? 'is required: ' : 'must be '}a percentage more than 0 and at most ${MAX_DISCOUNT_PERCENT}, e.g. 5`,
+    })
+    .refine(isOfferPercent, {
+      error: (i) =>
+        `must be a percentage more than 0 and at most ${MAX_DISCOUNT_PERCENT} with at most 4 decimal places, got ${show(i.input)}`,
+    }),
+});
+
 const StageSchema = strictObject({
   id: z.string({ error: 'a stage needs an id like "D+7"' }).regex(/^[A-Za-z0-9+\-_.]{1,20}$/, {
     error: (i) => `must be 1-20 letters, digits or + - _ . (like "D+7"), got ${show(i.input)}`,
@@ -216,6 +233,23 @@ const StageSchema = strictObject({
         seen.add(action.channel);
       });
     }),
+  offer: OfferSchema.optional(),
+}).superRefine((stage, ctx) => {
+  if (!stage.offer) return;
+  if (stage.offsetDays >= 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['offer'],
+      message: `an early-payment offer is valid until the due date, so only a stage before it (offsetDays < 0) can make one; this stage has offsetDays ${stage.offsetDays}`,
+    });
+  }
+  if (messageChannelsOf(stage).length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['offer'],
+      message: 'an early-payment offer needs a message to the debtor: add an email or sms action to this stage',
+    });
+  }
 });
 
 const percent = (max: number) => {

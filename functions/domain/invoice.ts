@@ -45,6 +45,12 @@ export interface Customer {
   readonly contactsVersion?: number;
   /** Random secret of the customer's email unsubscribe link (set on first registration). */
   readonly unsubscribeToken?: string;
+  /**
+   * Random secret that signs the customer's statement links (`GET /statements/{token}`), made when the first link is
+   * built. Not the unsubscribe secret: that one travels in clear inside the unsubscribe link, and whoever read it
+   * could otherwise sign statement links of any expiry.
+   */
+  readonly statementSecret?: string;
 }
 
 /** One contact with a customer: the stage of an invoice in which at least one message went out. */
@@ -86,6 +92,8 @@ export interface InvoiceRegistration {
   readonly registeredAt?: string;
   readonly paymentUrl?: string;
   readonly description?: string;
+  /** An instalment of a renegotiation: the id of the invoice it replaces (which lists it in `instalments`). */
+  readonly agreementOf?: string;
 }
 
 /** The stored invoice (DynamoDB `INVOICE#<id>`). */
@@ -108,9 +116,44 @@ export interface Invoice extends InvoiceRegistration {
   readonly paidAt?: string;
   /** ISO instant the running wait ends (the stage's send time, or a promise's deadline); absent when none. */
   readonly waitUntil?: string;
+  /** RENEGOTIATED: the instalments that replace this invoice, each an invoice of its own (`agreementOf` this one). */
+  readonly instalments?: readonly Instalment[];
+  /** The early-payment discount a pre-due stage offered (see `domain/early-payment.ts`); the latest offer. */
+  readonly earlyPayment?: EarlyPaymentOffer;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** One instalment of a renegotiation agreement, as the original invoice records it. */
+export interface Instalment {
+  readonly invoiceId: string;
+  /** YYYY-MM-DD */
+  readonly dueDate: string;
+  readonly amountMinor: number;
+  readonly paymentUrl?: string;
+}
+
+/**
+ * A discount for paying early, offered by a stage before the due date: paying `payMinor` (or more), counting what is
+ * paid from the offer on, before `validUntil` settles the invoice.
+ */
+export interface EarlyPaymentOffer {
+  /** The stage whose message made the offer. */
+  readonly stageId: string;
+  readonly discountPercent: number;
+  /** The balance the discount was computed on. */
+  readonly balanceMinor: number;
+  /** What is forgiven: balanceMinor − payMinor. */
+  readonly discountMinor: number;
+  /** The discounted amount: balanceMinor × (100 − discountPercent) / 100, rounded half-up to the minor unit. */
+  readonly payMinor: number;
+  /** ISO instant the offer was made. */
+  readonly offeredAt: string;
+  /** The due date (YYYY-MM-DD) the offer runs to, inclusive, in the debtor's zone. */
+  readonly payBy: string;
+  /** ISO instant the offer ends: the start of the day after the due date, in the debtor's zone. */
+  readonly validUntil: string;
 }
 
 /** Kinds of hold: an operator's pause and a promise to pay keep the invoice PAUSED, a dispute keeps it DISPUTED. */

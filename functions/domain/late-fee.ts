@@ -24,7 +24,7 @@ export interface LateFeeBreakdown {
 }
 
 /** Percentages are exact decimals with at most 4 places, so they are held as integers in 1/10 000 of a percent. */
-const PERCENT_SCALE = 10_000n;
+export const PERCENT_SCALE = 10_000n;
 const PERCENT_DECIMALS = /^\d+(?:\.\d{1,4})?$/;
 
 /** True for a finite, non-negative percentage with at most 4 decimal places (`2`, `0.5`, `1.0333`). */
@@ -33,7 +33,7 @@ export function isExactPercent(value: number): boolean {
 }
 
 /** `2.5` → 25 000n (ten-thousandths of a percent), exactly: read from the number's shortest decimal string. */
-function percentUnits(value: number, what: string): bigint {
+export function percentUnits(value: number, what: string): bigint {
   if (!isExactPercent(value)) {
     throw new RangeError(`${what} must be a non-negative percentage with at most 4 decimal places, got ${value}`);
   }
@@ -42,7 +42,7 @@ function percentUnits(value: number, what: string): bigint {
 }
 
 /** numerator / denominator rounded half-up (ties away from zero), for non-negative numerators. */
-function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
+export function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
   return (2n * numerator + denominator) / (2n * denominator);
 }
 

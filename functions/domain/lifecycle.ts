@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Invoice, InvoiceHold, InvoiceStatus } from './invoice';
+import { earnedDiscount } from './early-payment';
+import type { Instalment, Invoice, InvoiceHold, InvoiceStatus } from './invoice';
 
 /**
  * The invoice lifecycle as pure decisions: given the stored invoice and what happened (an operator's action, a
@@ -11,7 +12,9 @@ import type { Invoice, InvoiceHold, InvoiceStatus } from './invoice';
  *   OPEN / ESCALATED ── promise ─► PAUSED (promise) ── paid the promised amount / deadline passed ──► back
  *   OPEN / ESCALATED / PAUSED ── dispute ──► DISPUTED ── resolve ──► back
  *   OPEN / ESCALATED / PAUSED / DISPUTED ── write-off ──► WRITTEN_OFF (the walk ends)
+ *   OPEN / ESCALATED / PAUSED ── renegotiate ──► RENEGOTIATED (the walk ends; each instalment is an invoice of its own)
  *   any of those ── payment of the whole balance ──► PAID (the walk ends); a PAID invoice takes more as credit
+ *   any of those ── the discounted amount before an early-payment offer ends ──► PAID, the discount recorded
  */
 
 /** What an operator, a payment or the workflow asks of an invoice. `by`: who (the IAM caller), when known. */
@@ -40,7 +43,22 @@ export type InvoiceCommand =
       readonly paidAt?: string;
     }
   /** The workflow: the promise's date plus the rule's grace days passed. */
-  | { readonly type: 'promise-deadline' };
+  | { readonly type: 'promise-deadline' }
+  /**
+   * An operator recorded a renegotiation agreement: the instalments replace the invoice (see `domain/agreement.ts`,
+   * which checks them). `due` is what they were checked against: the balance they replace and the late fees to date.
+   */
+  | {
+      readonly type: 'renegotiate';
+      readonly instalments: readonly Instalment[];
+      readonly due: {
+        readonly balanceMinor: number;
+        readonly fineMinor: number;
+        readonly interestMinor: number;
+        readonly daysLate: number;
+      };
+      readonly by?: string;
+    };
 
 export type InvoiceCommandType = InvoiceCommand['type'];
 
@@ -58,6 +76,10 @@ export const LIFECYCLE_EVENT_TYPES = [
   'overpaid',
   'written-off',
   'escalated',
+  /** Replaced by instalments (a renegotiation agreement). */
+  'renegotiated',
+  /** A stage before the due date offered a discount for paying by then (recorded by the send step). */
+  'early-payment-offered',
 ] as const;
 export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
 
@@ -75,6 +97,8 @@ export interface InvoiceChange {
   readonly hold?: InvoiceHold | null;
   readonly paymentRefs?: readonly string[];
   readonly paidAt?: string;
+  /** RENEGOTIATED: the instalments that replace the invoice. */
+  readonly instalments?: readonly Instalment[];
 }
 
 export interface Decision {
@@ -91,7 +115,7 @@ export interface Decision {
 /** The command changes nothing: a payment already applied (same reference), a deadline that no longer applies. */
 export interface NoChange {
   readonly kind: 'no-change';
-  readonly why: 'duplicate-payment' | 'not-applicable';
+  readonly why: 'duplicate-payment' | 'not-applicable' | 'duplicate-agreement';
 }
 
 /** The invoice's status does not allow the command (HTTP 409). */
@@ -120,6 +144,8 @@ function describeCommand(type: InvoiceCommandType): string {
       return 'end a promise';
     case 'write-off':
       return 'write it off';
+    case 'renegotiate':
+      return 'renegotiate it';
     default:
       return `${type} it`;
   }
@@ -128,6 +154,8 @@ function describeCommand(type: InvoiceCommandType): string {
 /** Statuses the walk is still running in (it waits for a stage, or on hold). */
 const ACTIVE: readonly InvoiceStatus[] = ['OPEN', 'ESCALATED', 'PAUSED', 'DISPUTED'];
 const CONTACTABLE: readonly InvoiceStatus[] = ['OPEN', 'ESCALATED'];
+/** Statuses an agreement may replace: a disputed debt is resolved first (the debtor contests it). */
+export const RENEGOTIABLE: readonly InvoiceStatus[] = ['OPEN', 'ESCALATED', 'PAUSED'];
 
 /**
  * What `command` does to `invoice` at `at` (ISO instant).
@@ -249,6 +277,9 @@ export function decide(invoice: Invoice, command: InvoiceCommand, at: string): D
     case 'payment':
       return decidePayment(invoice, command, at, refuse);
 
+    case 'renegotiate':
+      return decideRenegotiation(invoice, command, refuse);
+
     case 'promise-deadline': {
       const promise = status === 'PAUSED' && invoice.hold?.kind === 'promise' ? invoice.hold.promise : undefined;
       if (!promise) return { kind: 'no-change', why: 'not-applicable' };
@@ -288,9 +319,14 @@ function decidePayment(
   const balance = Math.max(0, invoice.balanceMinor);
   if (command.amountMinor === undefined && balance === 0) refuse('nothing is owed: give the amount to record it');
   const amountMinor = command.amountMinor ?? balance;
+  // An early-payment offer: paid in time (the payer's instant, unless it is after the recording one), the discounted
+  // amount settles the invoice and the rest is forgiven.
+  const paidInstant = command.paidAt !== undefined && command.paidAt < at ? command.paidAt : at;
+  const discountMinor =
+    status === 'PAID' ? undefined : earnedDiscount(invoice.earlyPayment, balance, amountMinor, paidInstant);
   const applied = Math.min(amountMinor, balance);
   const excessMinor = amountMinor - applied;
-  const balanceMinor = balance - applied;
+  const balanceMinor = balance - applied - (discountMinor ?? 0);
   const creditMinor = (invoice.creditMinor ?? 0) + excessMinor;
   const paymentRefs =
     command.reference === undefined ? undefined : [...(invoice.paymentRefs ?? []), command.reference].slice(-200);
@@ -298,6 +334,9 @@ function decidePayment(
     amountMinor,
     balanceMinor,
     ...(excessMinor > 0 ? { excessMinor, creditMinor } : {}),
+    ...(discountMinor !== undefined
+      ? { discountMinor, discountPercent: invoice.earlyPayment?.discountPercent ?? 0 }
+      : {}),
     ...(command.reference !== undefined ? { reference: command.reference } : {}),
     ...(command.paidAt !== undefined ? { paidAt: command.paidAt } : {}),
   };
@@ -328,6 +367,74 @@ function decidePayment(
   }
   events.push({ type: 'promise-kept', detail: { date: promise.date, resumed: true } });
   return change({ status: invoice.hold.resumeTo, ...base, hold: null }, events, 'changed');
+}
+
+/**
+ * A renegotiation replaces the invoice by its instalments: RENEGOTIATED, the hold (if any) ended, the walk told to stop.
+ * The balance stays as it was (what the agreement replaced, as a write-off keeps what was written off). The same
+ * instalments again are a duplicate; other ones, on a renegotiated invoice, a conflict. The agreement must have been
+ * checked against the balance the invoice still has: a payment in between refuses it (check and send it again).
+ */
+function decideRenegotiation(
+  invoice: Invoice,
+  command: Extract<InvoiceCommand, { type: 'renegotiate' }>,
+  refuse: (why: string) => never,
+): Decision | NoChange {
+  if (invoice.status === 'RENEGOTIATED') {
+    if (sameInstalments(invoice.instalments ?? [], command.instalments)) {
+      return { kind: 'no-change', why: 'duplicate-agreement' };
+    }
+    refuse(`it was renegotiated already, into ${(invoice.instalments ?? []).map((i) => i.invoiceId).join(', ')}`);
+  }
+  const refusal = renegotiationRefusal(invoice.status);
+  if (refusal) refuse(refusal);
+  if (invoice.balanceMinor !== command.due.balanceMinor) {
+    refuse('the balance changed while the agreement was being recorded (a payment?): check it and send it again');
+  }
+  const { balanceMinor, fineMinor, interestMinor, daysLate } = command.due;
+  const totalMinor = command.instalments.reduce((sum, i) => sum + i.amountMinor, 0);
+  return change(
+    { status: 'RENEGOTIATED', hold: null, instalments: command.instalments },
+    [
+      {
+        type: 'renegotiated',
+        detail: {
+          instalments: command.instalments.length,
+          instalmentIds: command.instalments.map((i) => i.invoiceId).join(','),
+          balanceMinor,
+          fineMinor,
+          interestMinor,
+          daysLate,
+          totalMinor,
+          ...(command.by ? { by: command.by } : {}),
+        },
+      },
+    ],
+    'changed',
+  );
+}
+
+/** Why an invoice of `status` cannot be renegotiated, or undefined when it can (a renegotiated one: see decide). */
+export function renegotiationRefusal(status: InvoiceStatus): string | undefined {
+  if (RENEGOTIABLE.includes(status)) return undefined;
+  return status === 'DISPUTED' ? 'resolve the dispute first' : `renegotiate needs ${RENEGOTIABLE.join(', ')}`;
+}
+
+/** The same agreement: the same instalments (ids, due dates, amounts, payment links) in the same order. */
+export function sameInstalments(a: readonly Instalment[], b: readonly Instalment[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i];
+      return (
+        y !== undefined &&
+        x.invoiceId === y.invoiceId &&
+        x.dueDate === y.dueDate &&
+        x.amountMinor === y.amountMinor &&
+        (x.paymentUrl ?? '') === (y.paymentUrl ?? '')
+      );
+    })
+  );
 }
 
 function change(

@@ -41,7 +41,8 @@ const deps = { table: dunningTable(), tokens: taskTokens(), now };
 /**
  * `POST /invoices/{id}/payments` — a full payment ends the walk at once; a partial one lowers the balance; paying more
  * than the balance leaves it at 0 and keeps the excess as credit. A `reference` seen before is a duplicate (200,
- * `event: "duplicate"`, nothing applied).
+ * `event: "duplicate"`, nothing applied). The discounted amount of an early-payment offer, paid by the due date,
+ * settles the invoice (`discount` in the answer).
  */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
@@ -83,6 +84,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       status: invoice.status,
       balance: money(invoice.balanceMinor),
       ...(result.excessMinor > 0 ? { excess: money(result.excessMinor) } : {}),
+      ...(result.discountMinor > 0 ? { discount: money(result.discountMinor) } : {}),
       ...(invoice.creditMinor ? { credit: money(invoice.creditMinor) } : {}),
       ...(result.promiseKept ? { promiseKept: true } : {}),
       resumedWorkflow: result.resumedWorkflow,

@@ -1,3 +1,5 @@
+import type { FieldIssue } from '../domain/field-issue';
+
 /** The invoice does not exist (HTTP 404, or a workflow failure when an execution has no invoice). */
 export class InvoiceNotFound extends Error {
   override readonly name = 'InvoiceNotFound';
@@ -22,6 +24,31 @@ export class InvoiceNotOpen extends Error {
     readonly status: string,
   ) {
     super(`Invoice ${invoiceId} is ${status}, not open`);
+  }
+}
+
+/** A renegotiation agreement breaks a rule (due dates, amounts, their sum): HTTP 400 naming each field. */
+export class InvalidAgreement extends Error {
+  override readonly name = 'InvalidAgreement';
+  constructor(
+    readonly invoiceId: string,
+    readonly issues: readonly FieldIssue[],
+  ) {
+    super(`Invalid agreement for invoice ${invoiceId}`);
+  }
+}
+
+/**
+ * An instalment's id (derived from the original's) belongs to an invoice that is not part of this agreement: HTTP 409.
+ * Nothing was changed.
+ */
+export class InstalmentIdTaken extends Error {
+  override readonly name = 'InstalmentIdTaken';
+  constructor(
+    readonly invoiceId: string,
+    readonly taken: readonly FieldIssue[],
+  ) {
+    super(`Invoice ${invoiceId} cannot be renegotiated: an instalment id is taken by another invoice`);
   }
 }
 

@@ -19,7 +19,7 @@ export interface ChangeResult {
   /** The audit events written (none when nothing changed). */
   readonly events: readonly LifecycleEvent[];
   /** The command changed nothing: a payment whose reference was applied already, a deadline that no longer applies. */
-  readonly unchanged?: 'duplicate-payment' | 'not-applicable';
+  readonly unchanged?: 'duplicate-payment' | 'not-applicable' | 'duplicate-agreement';
   /** A waiting workflow step was resumed (SendTaskSuccess) and re-reads the invoice now. */
   readonly resumedWorkflow: boolean;
 }
@@ -64,7 +64,9 @@ export async function changeInvoice(
       };
     }
     const tell = decision.interrupt !== undefined && deps.tokens !== undefined;
-    const written = await deps.table.writeInvoiceChange(current, decision.change, at, { clearToken: tell });
+    const written = decision.change.instalments
+      ? await deps.table.writeRenegotiation(current, decision.change, at, { clearToken: tell })
+      : await deps.table.writeInvoiceChange(current, decision.change, at, { clearToken: tell });
     if (written === 'conflict') continue;
     for (const event of decision.events) {
       await deps.table.logEvent({ at, invoiceId, type: event.type, detail: event.detail, seq: written.version });

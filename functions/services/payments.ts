@@ -18,6 +18,8 @@ export interface PaymentResult {
   readonly event: 'paid' | 'partially-paid' | 'overpaid' | 'duplicate';
   /** Paid beyond the balance by this payment, kept as credit on the invoice (minor units). */
   readonly excessMinor: number;
+  /** Forgiven by an early-payment offer this payment met in time (minor units; 0 when none). */
+  readonly discountMinor: number;
   /** A pending promise to pay was kept by this payment. */
   readonly promiseKept: boolean;
   /** Whether a waiting workflow step was resumed at once. */
@@ -27,7 +29,8 @@ export interface PaymentResult {
 /**
  * Records a payment (minor units; the whole balance when omitted). A full payment ends the walk at once: the waiting
  * step is resumed with `{ event: 'paid' }` and the execution ends in `Invoice paid`. Paying more than the balance
- * leaves it at 0 and keeps the excess as credit (`creditMinor`), recorded in the audit event. A `reference` makes the
+ * leaves it at 0 and keeps the excess as credit (`creditMinor`), recorded in the audit event. Paying the discounted
+ * amount of an early-payment offer before it ends settles the invoice (PAID), the discount recorded in the `paid` event. A `reference` makes the
  * payment idempotent (payment files are delivered at least once). See `decide` in domain/lifecycle.ts for promises.
  * @throws InvoiceNotFound; InvalidTransition (`InvoiceNotOpen`) for a written-off invoice or when nothing is owed.
  */
@@ -47,6 +50,7 @@ export async function recordPayment(
   );
   const payment = result.events.find((e) => e.type === 'paid' || e.type === 'partially-paid' || e.type === 'overpaid');
   const excess = payment?.detail.excessMinor;
+  const discount = payment?.detail.discountMinor;
   return {
     invoice: result.invoice,
     event:
@@ -54,6 +58,7 @@ export async function recordPayment(
         ? payment.type
         : 'duplicate',
     excessMinor: typeof excess === 'number' ? excess : 0,
+    discountMinor: typeof discount === 'number' ? discount : 0,
     promiseKept: result.events.some((e) => e.type === 'promise-kept'),
     resumedWorkflow: result.resumedWorkflow,
   };

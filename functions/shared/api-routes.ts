@@ -8,8 +8,8 @@ export interface ApiRoute {
   readonly path: string;
   readonly handler: string;
   /**
-   * `iam` (default): SigV4-signed requests of AWS principals. `none`: public — only for the debtor-facing
-   * unsubscribe link, whose path carries an unguessable per-customer token.
+   * `iam` (default): SigV4-signed requests of AWS principals. `none`: public — only for the debtor-facing links
+   * (unsubscribe, statement), whose path carries an unguessable per-customer token the handler checks.
    */
   readonly auth?: 'iam' | 'none';
 }
@@ -26,9 +26,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/invoices/{id}/resolve', handler: 'change-invoice' },
   { method: 'POST', path: '/invoices/{id}/promises', handler: 'change-invoice' },
   { method: 'POST', path: '/invoices/{id}/write-off', handler: 'change-invoice' },
+  // Renegotiation into instalments (issue #5): the original's walk ends, each instalment walks as an invoice of its own.
+  { method: 'POST', path: '/invoices/{id}/agreements', handler: 'create-agreement' },
   { method: 'POST', path: '/invoices/{id}/escalate', handler: 'escalate-invoice' },
   { method: 'POST', path: '/customers/{id}/opt-outs', handler: 'record-opt-out' },
   // RFC 8058 one-click unsubscribe: the email's List-Unsubscribe link (GET shows a confirmation page, POST opts out)
   { method: 'GET', path: '/unsubscribe/{token}', handler: 'unsubscribe', auth: 'none' },
   { method: 'POST', path: '/unsubscribe/{token}', handler: 'unsubscribe', auth: 'none' },
+  // The debtor's statement (issue #5): a signed, expiring link in the messages; JSON or a small HTML page.
+  { method: 'GET', path: '/statements/{token}', handler: 'get-statement', auth: 'none' },
 ];

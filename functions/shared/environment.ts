@@ -28,6 +28,11 @@ export const ENV = {
   SMS_SENDER_ID: 'SMS_SENDER_ID',
   /** Public base URL of the API (`https://…/v1`): emails link `<base>/unsubscribe/<token>` (List-Unsubscribe). */
   UNSUBSCRIBE_BASE_URL: 'UNSUBSCRIBE_BASE_URL',
+  /**
+   * The late-fee and calendar terms of each billing rule, by rule id (JSON, `ruleTermsBook` in domain/rule-terms.ts):
+   * what the agreement and statement handlers need of the rules, whose stages only the workflow walks.
+   */
+  RULE_TERMS: 'RULE_TERMS',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 

@@ -4,7 +4,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { type FieldIssue, fieldIssuesFromZod } from '../domain/field-issue';
 import { InvalidTransition } from '../domain/lifecycle';
-import { CustomerNotFound, InvoiceNotFound, InvoiceNotOpen } from '../services/errors';
+import {
+  CustomerNotFound,
+  InstalmentIdTaken,
+  InvalidAgreement,
+  InvoiceNotFound,
+  InvoiceNotOpen,
+} from '../services/errors';
 import { ConcurrentChange } from '../services/invoice-changes';
 import { log } from './logger';
 
@@ -148,6 +154,10 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProx
         request.response = errorResponse(409, error.code, error.message, [
           { path: '(status)', issue: `is ${error.status}` },
         ]);
+      } else if (error instanceof InvalidAgreement) {
+        request.response = errorResponse(400, 'ValidationError', error.message, error.issues);
+      } else if (error instanceof InstalmentIdTaken) {
+        request.response = errorResponse(409, 'InstalmentIdTaken', error.message, error.taken);
       } else if (error instanceof ConcurrentChange) {
         request.response = errorResponse(503, 'ConcurrentChange', error.message);
       } else {

@@ -16,6 +16,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { MAX_INSTALMENTS } from '../../functions/domain/agreement';
 import { API_ROUTES, type ApiRoute } from '../../functions/shared/api-routes';
 import { ENV } from '../../functions/shared/environment';
 import { DunningFunction } from './dunning-function';
@@ -39,6 +40,11 @@ export interface InvoiceApiProps {
   readonly segments?: string;
   /** The company's legal name, shown on the unsubscribe page. */
   readonly companyName: string;
+  /**
+   * The late-fee and calendar terms of each billing rule, by rule id (JSON of `ruleTermsBook`, domain/rule-terms.ts):
+   * renegotiations add up balances and late fees, statements show the fees to date.
+   */
+  readonly ruleTerms: string;
   /** @default "v1" */
   readonly stageName?: string;
   /** Steady-state requests per second of the stage. @default 50 */
@@ -122,16 +128,11 @@ export class InvoiceApi extends Construct {
           ...(route.auth === 'none' ? { authorizationType: AuthorizationType.NONE } : {}),
         });
       if (route.auth === 'none') {
-        acknowledgeNag(
-          method,
-          'AwsSolutions-APIG4',
-          'The debtor-facing one-click unsubscribe link (RFC 8058) must work without credentials; the path carries an unguessable per-customer token, checked by the handler, and the only effect is an opt-out.',
-        );
-        acknowledgeNag(
-          method,
-          'AwsSolutions-COG4',
-          'The unsubscribe link is opened by email clients and debtors, who have no Cognito identity; the token in the path is the authorization.',
-        );
+        const reasons = PUBLIC_ROUTE_REASONS[route.handler];
+        if (!reasons)
+          throw new Error(`API route ${route.method} ${route.path} is public but says nowhere why it may be`);
+        acknowledgeNag(method, 'AwsSolutions-APIG4', reasons.withoutAuthorization);
+        acknowledgeNag(method, 'AwsSolutions-COG4', reasons.withoutCognito);
       }
     }
 
@@ -178,9 +179,38 @@ export class InvoiceApi extends Construct {
       unsubscribe: new DunningFunction(this, 'Unsubscribe', { handler: 'unsubscribe' })
         .bindTable(props.table, 'RW')
         .withEnvironment(ENV.COMPANY_LEGAL_NAME, props.companyName),
+      // Writes the original, registers the instalments, queues their walks and resumes the original's waiting step.
+      'create-agreement': new DunningFunction(this, 'CreateAgreement', { handler: 'create-agreement' })
+        .bindTable(props.table, 'RW')
+        .bindQueue(props.startQueue)
+        .bindStateMachine(props.stateMachine, 'task-response')
+        .withEnvironment(ENV.RULE_ID, props.ruleId)
+        .withEnvironment(ENV.RULE_TERMS, props.ruleTerms),
+      // Public: reads the customer and its invoices, nothing else (no write, no queue, no state machine).
+      'get-statement': new DunningFunction(this, 'GetStatement', { handler: 'get-statement' })
+        .bindTable(props.table, 'R')
+        .withEnvironment(ENV.COMPANY_LEGAL_NAME, props.companyName)
+        .withEnvironment(ENV.RULE_ID, props.ruleId)
+        .withEnvironment(ENV.RULE_TERMS, props.ruleTerms),
     };
   }
 }
+
+/** Why each public route (`auth: 'none'` in api-routes.ts) may be called without credentials, per cdk-nag finding. */
+const PUBLIC_ROUTE_REASONS: Readonly<Record<string, { withoutAuthorization: string; withoutCognito: string }>> = {
+  unsubscribe: {
+    withoutAuthorization:
+      'The debtor-facing one-click unsubscribe link (RFC 8058) must work without credentials; the path carries an unguessable per-customer token, checked by the handler, and the only effect is an opt-out.',
+    withoutCognito:
+      'The unsubscribe link is opened by email clients and debtors, who have no Cognito identity; the token in the path is the authorization.',
+  },
+  'get-statement': {
+    withoutAuthorization:
+      "The debtor's statement link in the messages must open without a login; the path carries a token signed (HMAC-SHA256) with a per-customer secret and an expiry, checked in constant time by a read-only handler that shows only that customer's open invoices.",
+    withoutCognito:
+      'Debtors open the statement link from an email or SMS and have no Cognito identity; the signed, expiring token in the path is the authorization.',
+  },
+};
 
 /** JSON-schema models of the request bodies, by handler name: shape only, so the handlers can name bad fields. */
 function requestModels(api: RestApi): Record<string, Model> {
@@ -227,6 +257,35 @@ function requestModels(api: RestApi): Record<string, Model> {
           reason: { type: JsonSchemaType.STRING, maxLength: 500 },
           date: { type: JsonSchemaType.STRING, maxLength: 10 },
           amount: { type: JsonSchemaType.STRING, maxLength: 40 },
+        },
+      },
+    }),
+    'create-agreement': api.addModel('Agreement', {
+      modelName: 'Agreement',
+      contentType: 'application/json',
+      description: 'A renegotiation: 1-24 instalments, each a due date, an amount (decimal string) and a payment link',
+      schema: {
+        schema: JsonSchemaVersion.DRAFT4,
+        title: 'Agreement',
+        type: JsonSchemaType.OBJECT,
+        additionalProperties: false,
+        required: ['instalments'],
+        properties: {
+          instalments: {
+            type: JsonSchemaType.ARRAY,
+            minItems: 1,
+            maxItems: MAX_INSTALMENTS,
+            items: {
+              type: JsonSchemaType.OBJECT,
+              additionalProperties: false,
+              required: ['dueDate', 'amount'],
+              properties: {
+                dueDate: { type: JsonSchemaType.STRING, maxLength: 10 },
+                amount: { type: JsonSchemaType.STRING, maxLength: 40 },
+                paymentUrl: { type: JsonSchemaType.STRING, maxLength: 2048 },
+              },
+            },
+          },
         },
       },
     }),

@@ -20,7 +20,7 @@ function pathOf(method: { Properties: Record<string, unknown> }): string {
 
 const publicRoutes = new Set(API_ROUTES.filter((r) => r.auth === 'none').map((r) => `${r.method} ${r.path}`));
 
-describe('the API requires IAM authorization on every method but the unsubscribe link', () => {
+describe("the API requires IAM authorization on every method but the debtor's links", () => {
   it('exposes exactly the shared routes, each signed with SigV4 (AWS_IAM) unless declared public', () => {
     // Assess
     expect(methods.map(pathOf).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
@@ -30,8 +30,12 @@ describe('the API requires IAM authorization on every method but the unsubscribe
     }
   });
 
-  it('makes public only the one-click unsubscribe link (GET page, POST opt-out)', () => {
-    expect([...publicRoutes].sort()).toEqual(['GET /unsubscribe/{token}', 'POST /unsubscribe/{token}']);
+  it('makes public only the one-click unsubscribe link (GET page, POST opt-out) and the statement link', () => {
+    expect([...publicRoutes].sort()).toEqual([
+      'GET /statements/{token}',
+      'GET /unsubscribe/{token}',
+      'POST /unsubscribe/{token}',
+    ]);
   });
 
   it('proxies each route to its Lambda function', () => {
@@ -105,6 +109,34 @@ describe('the API checks body shapes before calling Lambda', () => {
           reason: { type: 'string', maxLength: 500 },
           date: { type: 'string', maxLength: 10 },
           amount: { type: 'string', maxLength: 40 },
+        },
+      }),
+    });
+  });
+
+  it('accepts an agreement of 1 to 24 instalments, each a due date, an amount and a payment link, and nothing else', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      Name: 'Agreement',
+      Schema: Match.objectLike({
+        type: 'object',
+        additionalProperties: false,
+        required: ['instalments'],
+        properties: {
+          instalments: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 24,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['dueDate', 'amount'],
+              properties: {
+                dueDate: { type: 'string', maxLength: 10 },
+                amount: { type: 'string', maxLength: 40 },
+                paymentUrl: { type: 'string', maxLength: 2048 },
+              },
+            },
+          },
         },
       }),
     });

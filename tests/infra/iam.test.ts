@@ -96,8 +96,8 @@ describe('no IAM statement grants "*" beyond what AWS requires', () => {
 });
 
 describe('each function gets only what its handler does', () => {
-  it('lets get-invoice and get-history read the table but not write it', () => {
-    for (const handler of ['get-invoice', 'get-history']) {
+  it('lets get-invoice, get-history and the public statement read the table but not write it', () => {
+    for (const handler of ['get-invoice', 'get-history', 'get-statement']) {
       const actions = allowedActions(handler);
       expect(actions, handler).toContain('dynamodb:GetItem');
       expect(actions, handler).toContain('dynamodb:Query');
@@ -116,7 +116,13 @@ describe('each function gets only what its handler does', () => {
   });
 
   it("lets the payment API, the operators' changes and the wait step resume a waiting execution, and nothing else", () => {
-    const taskResponders = ['record-payment', 'change-invoice', 'ingest-payments', 'wait-for-event'];
+    const taskResponders = [
+      'record-payment',
+      'change-invoice',
+      'create-agreement',
+      'ingest-payments',
+      'wait-for-event',
+    ];
     for (const handler of [
       'plan-stage',
       'wait-for-event',
@@ -130,6 +136,8 @@ describe('each function gets only what its handler does', () => {
       'ingest-file',
       'ingest-payments',
       'escalate-invoice',
+      'create-agreement',
+      'get-statement',
     ]) {
       expect(allowedActions(handler).has('states:SendTaskSuccess'), handler).toBe(taskResponders.includes(handler));
     }
@@ -137,10 +145,19 @@ describe('each function gets only what its handler does', () => {
     expect(allowedActions('create-invoices')).not.toContain('states:StartExecution');
   });
 
-  it('lets only registration send to the start queue', () => {
-    for (const handler of ['create-invoices', 'ingest-file'])
+  it('lets only registration (invoices, files, the instalments of an agreement) send to the start queue', () => {
+    for (const handler of ['create-invoices', 'ingest-file', 'create-agreement'])
       expect(allowedActions(handler), handler).toContain('sqs:SendMessage');
-    expect(allowedActions('get-invoice')).not.toContain('sqs:SendMessage');
+    for (const handler of ['get-invoice', 'get-statement', 'change-invoice'])
+      expect(allowedActions(handler), handler).not.toContain('sqs:SendMessage');
+  });
+
+  it('gives the public statement nothing but table reads', () => {
+    expect(
+      [...allowedActions('get-statement')].filter(
+        (a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:') && !a.startsWith('xray:'),
+      ),
+    ).toEqual([]);
   });
 
   it('lets send-stage send email only as the sender identity (address or domain) and with its configuration set', () => {

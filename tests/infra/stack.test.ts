@@ -124,11 +124,22 @@ describe('every Lambda function carries the project defaults', () => {
       unsubscribe: ['TABLE_NAME', 'COMPANY_LEGAL_NAME'],
       'ingest-file': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
       'ingest-payments': ['TABLE_NAME'],
+      'create-agreement': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID', 'RULE_TERMS'],
+      'get-statement': ['TABLE_NAME', 'COMPANY_LEGAL_NAME', 'RULE_ID', 'RULE_TERMS'],
     };
     for (const [handler, fn] of Object.entries(functions)) {
       const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(variables).sort(), handler).toEqual(['NODE_OPTIONS', ...(expected[handler] ?? [])].sort());
     }
+    expect(
+      JSON.parse(
+        String(
+          (functions['get-statement']?.Environment as { Variables: Record<string, unknown> }).Variables.RULE_TERMS,
+        ),
+      ),
+    ).toEqual({
+      standard: { timezone: 'America/Sao_Paulo', lastStageOffsetDays: 30 },
+    });
     expect(functions['send-stage']).toMatchObject({
       Environment: {
         Variables: {

@@ -193,7 +193,7 @@ describe('billing rule validation names every bad field and why', () => {
       '(root): unknown key "bussinessHours" (did you mean "businessHours"?); allowed: id, name, preset, timezone, country, region, businessHours, channelHours, contactPolicy, extraHolidays, lateFee, promiseGraceDays, stages',
     ]);
     expect(issuesOf(withStage(0, { offsetdays: -3 }))).toEqual([
-      'stages.0: unknown key "offsetdays" (did you mean "offsetDays"?); allowed: id, offsetDays, at, actions',
+      'stages.0: unknown key "offsetdays" (did you mean "offsetDays"?); allowed: id, offsetDays, at, actions, offer',
     ]);
   });
 
