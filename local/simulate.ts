@@ -34,7 +34,8 @@ virtual clock and prints the dunning timeline: one JSON object per line (--forma
   --rule      the billing rule (DESIGN §8 format)
   --invoices  the portfolio; every row must be valid
   --events    JSON Lines: {"at","type":"payment","invoiceId","amount"?} | optout {"customerId","channel"} |
-              dispute / resolve / pause / resume {"invoiceId"}
+              dispute / resolve / pause / resume / write-off / escalate {"invoiceId","reason"?} |
+              promise {"invoiceId","date","amount"?} | agreement {"invoiceId","instalments":[{"dueDate","amount"}]}
   --from      virtual start (default: the earliest registeredAt, else 00:00 UTC 30 days before the earliest due date)
   --until     stop there (default: when every walk has ended)
   --format    json (default) or table
@@ -139,6 +140,10 @@ export async function simulate(options: SimulationOptions, io: SimulationIo): Pr
       : await simulateHere(portfolio, events, { config: withRules, options, start, until }, io);
   if (options.format === 'table') {
     const zones = new Map(portfolio.map((p) => [p.registration.invoiceId, zoneOf(rule, p)]));
+    // an agreement's instalments are the customer's, in the customer's zone
+    const customerZones = new Map(portfolio.map((p) => [p.registration.customer.customerId, zoneOf(rule, p)]));
+    for (const e of timeline)
+      if (!zones.has(e.invoiceId)) zones.set(e.invoiceId, customerZones.get(e.customerId) ?? rule.timezone);
     io.out(`${timelineTable(timeline, (id) => zones.get(id) ?? rule.timezone)}\n`);
   } else {
     io.out(timeline.map((e) => `${timelineJson(e)}\n`).join(''));
@@ -161,7 +166,7 @@ export async function simulate(options: SimulationOptions, io: SimulationIo): Pr
 }
 
 /** Timeline events after which an invoice's walk is over. */
-const ENDINGS = new Set(['completed', 'paid', 'failed', 'written-off']);
+const ENDINGS = new Set(['completed', 'paid', 'failed', 'written-off', 'renegotiated']);
 
 interface RunContext {
   readonly options: SimulationOptions;
@@ -185,16 +190,18 @@ async function simulateHere(
   });
   const progress = startProgress(system, portfolio.length, io, options);
   try {
+    // Invoices the run itself registers (the instalments of an agreement) are on the timeline too.
+    const registeredOnTheWay: string[] = [];
     for (const step of agenda(portfolio, events, start)) {
       if (until && step.at.getTime() > until.getTime()) break;
       await system.advanceTo(step.at, { oneAtATime: true });
       if (step.kind === 'register') await register(system, step.invoices, io);
-      else await applyEvent(system, step.event, options.events ?? '', io);
+      else registeredOnTheWay.push(...(await applyEvent(system, step.event, options.events ?? '', io)));
     }
     // One execution at a time at each instant, in name order: the same input gives the same timeline every time.
     await system.runFast({ ...(until ? { until } : {}), oneAtATime: true });
     progress.stop();
-    const ids = portfolio.map((p) => p.registration.invoiceId);
+    const ids = [...portfolio.map((p) => p.registration.invoiceId), ...new Set(registeredOnTheWay)];
     return (await system.timeline(ids)).filter((e) => !until || e.at <= until.toISOString());
   } finally {
     progress.stop();
@@ -290,7 +297,13 @@ async function register(system: LocalSystem, invoices: readonly PortfolioInvoice
   }
 }
 
-async function applyEvent(system: LocalSystem, event: SimulationEvent, file: string, io: SimulationIo): Promise<void> {
+/** Applies one `--events` line through the API; returns the ids of the invoices it registered (an agreement's). */
+async function applyEvent(
+  system: LocalSystem,
+  event: SimulationEvent,
+  file: string,
+  io: SimulationIo,
+): Promise<string[]> {
   let answer: ApiAnswer;
   switch (event.type) {
     case 'payment':
@@ -327,12 +340,20 @@ async function applyEvent(system: LocalSystem, event: SimulationEvent, file: str
         ...(event.amount === undefined ? {} : { amount: event.amount }),
       });
       break;
+    case 'agreement':
+      answer = await system.api('POST', `/invoices/${encodeURIComponent(event.invoiceId)}/agreements`, {
+        instalments: event.instalments,
+      });
+      break;
   }
   if (answer.statusCode >= 300) {
     const error =
       (answer.body as { error?: { message?: string } } | null)?.error?.message ?? JSON.stringify(answer.body);
     io.err(`warning: ${file}:${event.line}: the ${event.type} was not applied (${answer.statusCode}): ${error}\n`);
+    return [];
   }
+  const registered = (answer.body as { registered?: unknown } | null)?.registered;
+  return Array.isArray(registered) ? registered.filter((id): id is string => typeof id === 'string') : [];
 }
 
 function zoneOf(rule: BillingRule, p: PortfolioInvoice): string {

@@ -36,6 +36,7 @@ export const EVENT_TYPES = [
   'write-off',
   'escalate',
   'optout',
+  'agreement',
 ] as const;
 export type SimulationEventType = (typeof EVENT_TYPES)[number];
 
@@ -86,6 +87,26 @@ const EventSchema = z.discriminatedUnion(
       type: z.literal('optout'),
       customerId: Id,
       channel: z.enum(['email', 'sms'], { error: 'must be "email" or "sms"' }),
+    }),
+    // A renegotiation (POST /invoices/{id}/agreements): the instalments are checked by the API, as an operator's are.
+    z.strictObject({
+      at: Instant,
+      type: z.literal('agreement'),
+      invoiceId: Id,
+      instalments: z
+        .array(
+          z.strictObject({
+            dueDate: z.string({ error: 'must be a due date YYYY-MM-DD' }).regex(/^\d{4}-\d{2}-\d{2}$/, {
+              error: 'must be a due date YYYY-MM-DD',
+            }),
+            amount: z
+              .union([z.string(), z.number()], { error: 'must be a decimal amount like "100.00"' })
+              .transform(String),
+            paymentUrl: z.string({ error: 'must be an http or https URL' }).optional(),
+          }),
+          { error: 'must be a list of { dueDate, amount }' },
+        )
+        .min(1, { error: 'must hold at least one instalment' }),
     }),
   ],
   { error: `type must be one of ${EVENT_TYPES.join(', ')}` },

@@ -3,7 +3,8 @@ import { CONSOLIDATED_REASON } from '../functions/domain/consolidation';
 
 /**
  * The event names of DESIGN §8's simulator output, in the order events of one instant are listed, plus `written-off`
- * (an operator closed the invoice) and `failed` (an unhandled error the operators were told of).
+ * (an operator closed the invoice), `renegotiated` (instalments replaced it; each is `registered` as an invoice of its
+ * own) and `failed` (an unhandled error the operators were told of).
  */
 export const TIMELINE_EVENTS = [
   'registered',
@@ -19,6 +20,7 @@ export const TIMELINE_EVENTS = [
   'disputed',
   'completed',
   'written-off',
+  'renegotiated',
   'failed',
 ] as const;
 export type TimelineEventName = (typeof TIMELINE_EVENTS)[number];
@@ -70,6 +72,7 @@ const AUDIT_EVENTS: Partial<
   // a kept promise resumes dunning only when something is left to pay (otherwise `paid` ends the walk)
   'promise-kept': (e) => (e.detail?.resumed === true ? { event: 'resumed', reason: 'promise-kept' } : undefined),
   'written-off': () => ({ event: 'written-off' }),
+  renegotiated: () => ({ event: 'renegotiated' }),
   escalated: () => ({ event: 'escalated', reason: 'manual' }),
 };
 

@@ -31,6 +31,7 @@ const INVOICES = [
   'SIM-OVER',
   'SIM-WRITE-OFF',
   'SIM-ESCALATE',
+  'SIM-AGREEMENT',
 ];
 
 beforeAll(async () => {
@@ -67,6 +68,15 @@ beforeAll(async () => {
       { at: '2026-12-02T12:00:00Z', type: 'payment', invoiceId: 'SIM-OVER', amount: '100.00' },
       { at: '2026-11-29T12:00:00Z', type: 'write-off', invoiceId: 'SIM-WRITE-OFF', reason: 'insolvent' },
       { at: '2026-11-29T12:00:00Z', type: 'escalate', invoiceId: 'SIM-ESCALATE', to: 'legal' },
+      {
+        at: '2026-11-29T12:00:00Z',
+        type: 'agreement',
+        invoiceId: 'SIM-AGREEMENT',
+        instalments: [
+          { dueDate: '2026-12-15', amount: '50.00' },
+          { dueDate: '2027-01-15', amount: 50 },
+        ],
+      },
     ]
       .map((e) => JSON.stringify(e))
       .join('\n'),
@@ -184,6 +194,24 @@ describe('simulating write-offs and escalations', () => {
       '2026-12-31T13:00:00.000Z D+30 escalated',
       '2026-12-31T13:00:00.000Z completed',
     ]);
+  });
+});
+
+describe('simulating a renegotiation', () => {
+  it('ends the original with renegotiated and registers each instalment, which walks the rule as an invoice', () => {
+    expect(of('SIM-AGREEMENT')).toEqual([
+      '2026-11-01T00:00:00.000Z registered',
+      '2026-11-28T12:00:00.000Z D-3 email sent',
+      '2026-11-29T12:00:00.000Z renegotiated',
+    ]);
+    expect(of('SIM-AGREEMENT-1of2').slice(0, 4)).toEqual([
+      '2026-11-29T12:00:00.000Z registered',
+      '2026-12-12T12:00:00.000Z D-3 email sent', // Sat 12th 09:00 local, three days before Tue 15th
+      '2026-12-15T12:00:00.000Z D0 email sent',
+      '2026-12-15T12:00:00.000Z D0 sms sent',
+    ]);
+    expect(of('SIM-AGREEMENT-2of2')[0]).toBe('2026-11-29T12:00:00.000Z registered');
+    expect(of('SIM-AGREEMENT-2of2').at(-1)).toMatch(/ completed$/);
   });
 });
 
