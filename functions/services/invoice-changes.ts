@@ -18,7 +18,10 @@ export interface ChangeResult {
   readonly previousStatus: InvoiceStatus;
   /** The audit events written (none when nothing changed). */
   readonly events: readonly LifecycleEvent[];
-  /** The command changed nothing: a payment whose reference was applied already, a deadline that no longer applies. */
+  /**
+   * The command changed nothing: a payment whose reference was applied already, a deadline that no longer applies, the
+   * same renegotiation agreement again.
+   */
   readonly unchanged?: 'duplicate-payment' | 'not-applicable' | 'duplicate-agreement';
   /** A waiting workflow step was resumed (SendTaskSuccess) and re-reads the invoice now. */
   readonly resumedWorkflow: boolean;

@@ -425,3 +425,27 @@ describe('the statement link the send step puts in a message', () => {
     expect(await statementLinkFor({ customerId: 'C-1', statementSecret: SECRET }, undefined, deps)).toBeUndefined();
   });
 });
+
+describe('GET /statements/{token} under hostile tokens', () => {
+  it('answers 404, never anything else, for any text that is not a valid link (property)', async () => {
+    restore = installClock({ now: () => NOW });
+    givenCustomer();
+    const good = statementToken('C-1', SECRET, EXPIRES);
+    const tokens = fc.oneof(
+      fc.string({ maxLength: 900 }),
+      fc.string({ unit: fc.constantFrom(...'QzExy0.123456789_-%'), maxLength: 120 }),
+      fc.nat().map((i) => `${good.slice(0, i % good.length)}%${good.slice(i % good.length)}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(tokens, fc.boolean(), async (token, json) => {
+        fc.pre(token !== good);
+        const response = await handler(
+          { ...request(token, json ? { accept: 'application/json' } : {}), pathParameters: { token } },
+          lambdaContext,
+        );
+        return response.statusCode === 404;
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
