@@ -14,7 +14,8 @@ const ATTEMPTS = 3;
  * discounted amount in time settles the invoice (`decide`, payment).
  *
  * Re-reads the invoice (consistent) and writes only while it is contactable with the balance the discount was computed
- * on, computing again if a payment slipped in between. Never throws: the messages are out already, so a failure is
+ * on, computing again if a payment slipped in between; idempotent per stage (a retried send step records nothing
+ * twice). Never throws: the messages are out already, so a failure is
  * logged (the debtor then owes the full balance) rather than failing the walk. Returns the offer recorded, if any.
  */
 export async function offerEarlyPayment(
@@ -29,6 +30,8 @@ export async function offerEarlyPayment(
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const invoice = await deps.table.getInvoice(input.invoiceId);
+      // A retried step (or a second call) finds its stage's offer recorded already: nothing to do twice.
+      if (invoice?.earlyPayment?.stageId === input.stage.id) return invoice.earlyPayment;
       const now = deps.now();
       const offer = invoice && earlyPaymentOffer(input.stage, invoice, input.timezone, now);
       if (!invoice || !offer) return undefined;

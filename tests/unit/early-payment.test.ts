@@ -319,6 +319,17 @@ describe('the send step records the offer of a stage whose message went out', ()
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
+  it("records nothing twice: a retried step finds its stage's offer on the invoice", async () => {
+    const recorded = earlyPaymentOffer(stage, invoiceFixture({ dueDate: '2026-12-10' }), SAO_PAULO, deps.now());
+    givenInvoice(invoiceFixture({ dueDate: '2026-12-10', ...(recorded ? { earlyPayment: recorded } : {}) }));
+
+    const again = await offerEarlyPayment({ invoiceId: 'INV-1', stage, timezone: SAO_PAULO }, deps);
+
+    expect(again).toEqual(recorded);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
   it('never throws (the messages are out): a table failure is logged and no offer is recorded', async () => {
     ddb.on(GetCommand).rejects(new Error('ProvisionedThroughputExceeded'));
 
