@@ -28,8 +28,10 @@ interface Line {
 
 const key = (l: Line) => [l.invoiceId, l.stage, l.channel, l.event, l.reason].filter(Boolean).join(' ');
 
+const events = join(work, 'events.jsonl');
+let run: ReturnType<typeof dunning>;
+
 describe('dunning simulate --format json', () => {
-  const events = join(work, 'events.jsonl');
   writeFileSync(
     events,
     [
@@ -40,7 +42,7 @@ describe('dunning simulate --format json', () => {
       .map((e) => JSON.stringify(e))
       .join('\n'),
   );
-  const run = dunning([
+  run = dunning([
     'simulate',
     '--rule',
     'rules/default.json',
@@ -110,6 +112,27 @@ describe('dunning simulate --format json', () => {
       expect.objectContaining({ at: '2026-12-16T15:00:00.000Z', event: 'partially-paid' }),
     );
     expect(partial.at(-1)?.event).toBe('completed');
+  });
+});
+
+describe('dunning simulate over DynamoDB in-process and over HTTP', () => {
+  it("prints the same timeline with dynalite's engine in-process (the default) as with its HTTP server", () => {
+    // Act: the run above used the default; this one talks to dynalite's server as npm start does
+    const overHttp = dunning([
+      'simulate',
+      '--rule',
+      'rules/default.json',
+      '--invoices',
+      'examples/invoices.csv',
+      '--events',
+      events,
+      '--dynamodb',
+      'http',
+    ]);
+
+    // Assess
+    expect(overHttp.status, overHttp.stderr).toBe(0);
+    expect(overHttp.stdout).toBe(run.stdout);
   });
 });
 
