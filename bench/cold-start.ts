@@ -10,7 +10,8 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { PROJECT_ROOT } from '../lib/config';
+import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../lib/config';
+import { handlerEnvironment } from '../local/system';
 
 export interface ColdStartResult {
   readonly handler: string;
@@ -22,20 +23,24 @@ export interface ColdStartResult {
   readonly error?: string;
 }
 
-/** What the handlers read at import (the stack sets them on each function). */
+/**
+ * What the handlers read at import: the environment the local runtime gives them (the same variables the stack sets
+ * on each function), for the default config, with AWS-looking names.
+ */
 const ENVIRONMENT: Record<string, string> = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
-  TABLE_NAME: 'dunning',
-  START_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dunning-start',
-  STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:dunning',
-  RULE_ID: 'standard',
-  OPERATORS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:dunning-operators',
-  SENDER_EMAIL: 'cobranca@example.com',
-  COMPANY_LEGAL_NAME: 'Exemplo Cobranças Ltda',
-  COMPANY_TAX_ID: '12.345.678/0001-90',
-  DUNNING_QUIET_LOGS: '1',
+  ...handlerEnvironment(
+    loadDunningConfig(join(PROJECT_ROOT, DEFAULT_CONFIG_FILE)),
+    {
+      tableName: 'dunning',
+      bucket: 'dunning-drops',
+      queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dunning-start',
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:dunning-operators',
+    },
+    'arn:aws:states:us-east-1:123456789012:stateMachine:dunning',
+  ),
 };
 
 const REQUIRE_TIMER = `const t0 = process.hrtime.bigint();
@@ -63,7 +68,10 @@ function timeLoads(nodeArgs: readonly string[], timer: string, file: string, run
       encoding: 'utf8',
     });
     const ms = Number(out.stdout.trim());
-    if (out.status !== 0 || Number.isNaN(ms)) throw new Error(`loading ${file} failed: ${out.stderr.slice(0, 500)}`);
+    if (out.status !== 0 || Number.isNaN(ms)) {
+      const why = out.stderr.split('\n').filter((line) => /\w*Error\b/.test(line) && line.length < 500);
+      throw new Error(`loading ${file} failed: ${why.at(-1) ?? out.stderr.slice(-300)}`);
+    }
     times.push(ms);
   }
   return times;

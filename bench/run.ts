@@ -273,6 +273,7 @@ async function main(): Promise<void> {
     const scale = await measureScale(await portfolioFile(invoices), invoices);
     results.scale = { ...((previous.scale as Record<string, unknown> | undefined) ?? {}), [String(invoices)]: scale };
   }
+  results.goals = goals(results);
   results.benchSeconds = round((performance.now() - began) / 1000);
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   printSummary(results, only);
@@ -280,6 +281,39 @@ async function main(): Promise<void> {
 }
 
 // --------------------------------------------------------------------------------------------------------------
+
+/** RSS may grow by at most this much from 10% to 100% of a file's rows to count as flat. */
+const FLAT_RSS_GROWTH_MB = 25;
+
+/** The issue's goals, each with the figure it is judged on (undefined when that section never ran). */
+function goals(results: Record<string, unknown>) {
+  const cost = results.cost as ReturnType<typeof priceCost> | undefined;
+  const ingest = results.ingestion as Record<string, { ingest?: ReturnType<typeof pick>; ratioToCsvParse?: number }>;
+  const million = ingest?.['1000000']?.ingest;
+  const cold = results.coldStart as { handlers: ColdStartResult[] } | undefined;
+  const growth = (i?: ReturnType<typeof pick>) =>
+    (i?.rssMbAtShareOfRows['100%'] ?? 0) - (i?.rssMbAtShareOfRows['10%'] ?? 0);
+  return {
+    transitionsPerStageAtMost3: cost && {
+      met: Object.values(cost.transitionsPerStage).every((s) => s.happyPath <= 3),
+      on: 'the happy path of each stage (a deferral adds one wait → send → choice loop)',
+    },
+    ingestRatioToCsvParseAtLeast0_5: ingest && {
+      met: Object.values(ingest).every((r) => r.ratioToCsvParse === undefined || r.ratioToCsvParse >= 0.5),
+      ratios: Object.fromEntries(Object.entries(ingest).map(([k, r]) => [k, r.ratioToCsvParse])),
+    },
+    peakRssUnder256MbFor1M: million && { met: million.peakRssMb < 256, peakRssMb: million.peakRssMb },
+    flatMemory: ingest && {
+      met: Object.values(ingest).every((r) => !r.ingest || growth(r.ingest) <= FLAT_RSS_GROWTH_MB),
+      rssGrowthMb: Object.fromEntries(Object.entries(ingest).map(([k, r]) => [k, r.ingest && growth(r.ingest)])),
+    },
+    bundlesAtMost250Kb: cold && {
+      met: cold.handlers.every((h) => h.bundleBytes <= BUNDLE_GOAL_BYTES),
+      within: cold.handlers.filter((h) => h.bundleBytes <= BUNDLE_GOAL_BYTES).length,
+      of: cold.handlers.length,
+    },
+  };
+}
 
 function printSummary(results: Record<string, unknown>, only: ReadonlySet<Section>): void {
   const lines: string[] = [];
@@ -349,6 +383,10 @@ function printSummary(results: Record<string, unknown>, only: ReadonlySet<Sectio
       );
     }
   }
+  const verdicts = Object.entries(goals(results))
+    .filter(([, g]) => g !== undefined)
+    .map(([name, g]) => `  ${g?.met ? 'met    ' : 'NOT met'} ${name}`);
+  lines.push('\nGoals (issue #6)', ...verdicts);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -609,7 +609,7 @@ export class LocalSystem {
 }
 
 /** The environment every handler reads at import (what the CDK constructs set on AWS). */
-function handlerEnvironment(
+export function handlerEnvironment(
   config: DunningConfig,
   resources: ProvisionedResources,
   stateMachineArn: string,
