@@ -4,9 +4,12 @@ import type { StepResult } from '../../state-machines/step-result';
 import { BillingRuleSchema } from '../domain/billing-rule';
 import { planNextStage } from '../services/workflow-steps';
 import { dunningTable, now } from '../shared/deps';
+import { workflowStepLogs } from '../shared/step-logs';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: BillingRuleSchema });
 const deps = { table: dunningTable(), now };
 
 /** Workflow step `Plan next stage`: picks the stage to wait for (or reports the invoice paid / closed / done). */
-export const handler = middy<unknown, StepResult>().handler(async (event) => planNextStage(Input.parse(event), deps));
+export const handler = middy<unknown, StepResult>()
+  .use(workflowStepLogs('plan-stage'))
+  .handler(async (event) => planNextStage(Input.parse(event), deps));

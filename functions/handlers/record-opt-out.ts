@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CustomerNotFound } from '../services/errors';
 import { dunningTable, now } from '../shared/deps';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
+import { log } from '../shared/logger';
 
 /** Channels a debtor can opt out of. */
 export const OPT_OUT_CHANNELS = ['email', 'sms'] as const;
@@ -28,5 +29,6 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     const body = parseWith(OptOutBody, parseJsonBody(event), 'opt-out');
     const optOuts = await table.addOptOut(customerId, body.channel, now().toISOString());
     if (!optOuts) throw new CustomerNotFound(customerId);
+    log.info('opt-out recorded', { customerId, channel: body.channel }); // not the free-text source
     return jsonResponse(200, { customerId, optOuts });
   });

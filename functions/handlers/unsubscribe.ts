@@ -5,6 +5,7 @@ import { parseUnsubscribeToken, sameSecret } from '../domain/unsubscribe-token';
 import { dunningTable, now } from '../shared/deps';
 import { ENV, requireEnv } from '../shared/environment';
 import { httpErrors } from '../shared/http';
+import { log } from '../shared/logger';
 
 const table = dunningTable();
 const company = requireEnv(ENV.COMPANY_LEGAL_NAME);
@@ -31,6 +32,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     }
     if (event.httpMethod === 'POST') {
       await table.addOptOut(customer.customerId, 'email', now().toISOString());
+      log.info('opt-out recorded', { customerId: customer.customerId, channel: 'email', via: 'unsubscribe-link' });
       return page(200, 'done', customer.locale);
     }
     return page(200, 'confirm', customer.locale);

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { waitForEvent } from '../services/workflow-steps';
 import { dunningTable, now, taskTokens } from '../shared/deps';
+import { workflowStepLogs } from '../shared/step-logs';
 
 const Input = z.object({
   invoiceId: z.string().min(1),
@@ -17,4 +18,6 @@ const deps = { table: dunningTable(), tokens: taskTokens(), now };
  * Workflow steps `<stage> · wait or payment`, `Paused or disputed (wait for resume)` and `Promise to pay (wait until
  * the promised date)` (`.waitForTaskToken`): park the token on the invoice.
  */
-export const handler = middy<unknown, void>().handler(async (event) => waitForEvent(Input.parse(event), deps));
+export const handler = middy<unknown, void>()
+  .use(workflowStepLogs('wait-for-event'))
+  .handler(async (event) => waitForEvent(Input.parse(event), deps));

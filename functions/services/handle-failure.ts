@@ -1,5 +1,6 @@
 import type { DunningTable } from '../adapters/dunning-table';
 import type { OperatorsNotifier } from '../adapters/providers';
+import { log } from '../shared/logger';
 
 export interface FailureDeps {
   readonly table: DunningTable;
@@ -21,6 +22,8 @@ export async function handleFailure(
   const at = deps.now().toISOString();
   const error = input.failure.Error ?? 'UnknownError';
   const cause = summarizeCause(input.failure.Cause);
+  // The error's name only: the cause (a message) goes to the invoice and the operators, not to the logs.
+  log.error('invoice walk failed', { invoiceId: input.invoiceId, error });
   await deps.table.recordFailure(input.invoiceId, `${error}: ${cause}`, at);
   await deps.table.logEvent({ at, invoiceId: input.invoiceId, type: 'failed', detail: { error, cause } });
   await deps.operators.notify(`Dunning failed for invoice ${input.invoiceId}`, {

@@ -3,6 +3,7 @@ import type { DunningTable } from '../adapters/dunning-table';
 import type { TaskTokens } from '../adapters/providers';
 import type { Invoice, InvoiceStatus } from '../domain/invoice';
 import { decide, type InvoiceCommand, type LifecycleEvent } from '../domain/lifecycle';
+import { log } from '../shared/logger';
 import { InvoiceNotFound } from './errors';
 
 export interface ChangeDeps {
@@ -58,6 +59,7 @@ export async function changeInvoice(
     const at = deps.now().toISOString();
     const decision = decide(current, command, at);
     if (decision.kind === 'no-change') {
+      log.info('invoice unchanged', { invoiceId, command: command.type, status: current.status, why: decision.why });
       return {
         invoice: current,
         previousStatus: current.status,
@@ -80,6 +82,15 @@ export async function changeInvoice(
         decision.interrupt === 'paid' ? { event: 'paid' } : { event: 'changed', status: written.status };
       resumedWorkflow = await deps.tokens.resume(current.taskToken, output);
     }
+    // The command's type and the statuses only: reasons, operators' names and amounts stay in the audit events.
+    log.info('invoice changed', {
+      invoiceId,
+      command: command.type,
+      from: current.status,
+      to: written.status,
+      events: decision.events.map((e) => e.type).join(','),
+      resumedWorkflow,
+    });
     return { invoice: written, previousStatus: current.status, events: decision.events, resumedWorkflow };
   }
   throw new ConcurrentChange(invoiceId);

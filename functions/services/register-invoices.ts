@@ -2,6 +2,7 @@ import type { DunningTable } from '../adapters/dunning-table';
 import type { StartQueue } from '../adapters/providers';
 import type { InvoiceRegistration } from '../domain/invoice';
 import { mapWithConcurrency } from '../shared/concurrency';
+import { log } from '../shared/logger';
 
 export interface RegisterDeps {
   readonly table: DunningTable;
@@ -44,13 +45,17 @@ export async function registerInvoices(
         await deps.table.logEvent({ at, invoiceId: registration.invoiceId, type: 'registered' });
         registered.push(registration.invoiceId);
         toQueue.push(registration.invoiceId);
+        log.info('invoice registered', { invoiceId: registration.invoiceId, ruleId });
       } else {
         duplicates.push(registration.invoiceId);
         const existing = await deps.table.getInvoice(registration.invoiceId);
-        if (existing && !existing.executionArn) toQueue.push(registration.invoiceId);
+        const requeued = existing !== undefined && !existing.executionArn;
+        if (requeued) toQueue.push(registration.invoiceId);
+        log.info('invoice already registered', { invoiceId: registration.invoiceId, requeued });
       }
     } catch (error) {
       failed.push({ invoiceId: registration.invoiceId, error: (error as Error).message });
+      log.warn('invoice not registered', { invoiceId: registration.invoiceId, error: (error as Error).name });
     }
   });
 
@@ -66,6 +71,7 @@ export async function registerInvoices(
     const notQueued = new Set(await deps.queue.enqueue(toQueue));
     for (const invoiceId of notQueued) {
       failed.push({ invoiceId, error: 'stored, but its workflow could not be queued yet: submit it again to retry' });
+      log.warn('invoice stored, workflow not queued', { invoiceId });
     }
     const keep = (id: string) => !notQueued.has(id);
     return { registered: registered.filter(keep), duplicates: duplicates.filter(keep), failed };

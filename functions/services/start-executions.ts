@@ -1,6 +1,7 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { DunningTable } from '../adapters/dunning-table';
 import { executionNameFor } from '../domain/invoice-input';
+import { log } from '../shared/logger';
 
 export interface StarterDeps {
   readonly sfn: SFNClient;
@@ -39,5 +40,6 @@ export async function startExecution(
   const at = deps.now().toISOString();
   await deps.table.setExecution(invoiceId, executionArn, at);
   if (started) await deps.table.logEvent({ at, invoiceId, type: 'execution-started', detail: { executionArn } });
+  log.info(started ? 'workflow started' : 'workflow already started', { invoiceId, ruleId, execution: name });
   return { executionArn, started };
 }

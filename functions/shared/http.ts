@@ -161,7 +161,12 @@ export function httpErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProx
       } else if (error instanceof ConcurrentChange) {
         request.response = errorResponse(503, 'ConcurrentChange', error.message);
       } else {
-        log.error('unhandled API error', { error: error?.name, message: error?.message });
+        // By name and route only: a message may echo request data (an address, a name) or a provider's answer.
+        log.error('unhandled API error', {
+          error: error?.name ?? 'Error',
+          route: `${request.event?.httpMethod} ${request.event?.resource}`,
+          requestId: request.event?.requestContext?.requestId,
+        });
         request.response = errorResponse(500, 'InternalError', 'Something went wrong on our side; it was logged');
       }
     },
