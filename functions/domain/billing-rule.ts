@@ -6,7 +6,7 @@ import { type FieldIssue, fieldIssuesFromZod } from './field-issue';
 import { hasHolidayData, holidayRegionsOf } from './holiday-data';
 import { isExactPercent } from './late-fee';
 import { isPresetName, PRESET_NAMES, PRESETS, presetIssues, withPresetDefaults } from './presets';
-import { TEMPLATE_NAMES } from './template-names';
+import { OFFER_TEMPLATES, TEMPLATE_NAMES } from './template-names';
 
 export {
   type BusinessHours,
@@ -250,6 +250,14 @@ const StageSchema = strictObject({
       message: 'an early-payment offer needs a message to the debtor: add an email or sms action to this stage',
     });
   }
+  stage.actions.forEach((action, index) => {
+    if (action.channel === 'escalate' || OFFER_TEMPLATES.includes(action.template)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['actions', index, 'template'],
+      message: `a stage with an early-payment offer states it in its messages, and only ${OFFER_TEMPLATES.join(' and ')} can; got "${action.template}"`,
+    });
+  });
 });
 
 const percent = (max: number) => {

@@ -15,9 +15,11 @@ import {
   reachableChannels,
 } from '../domain/consolidation';
 import { evaluateContact } from '../domain/contact-policy';
+import { earlyPaymentOffer } from '../domain/early-payment';
 import {
   type Customer,
   coveringContact,
+  type EarlyPaymentOffer,
   type Invoice,
   type InvoiceStage,
   isContactable,
@@ -25,11 +27,14 @@ import {
 } from '../domain/invoice';
 import { lateFees, lateFeeTermsOf } from '../domain/late-fee';
 import { localDaysBetween } from '../domain/local-date';
-import { type MessageContext, type OtherInvoice, renderEmail, renderSms } from '../domain/messages';
+import { type MessageContext, type MessageOffer, type OtherInvoice, renderEmail, renderSms } from '../domain/messages';
 import { debtorTimezone, secondsUntil } from '../domain/schedule';
+import { OFFER_TEMPLATES } from '../domain/template-names';
 import { unsubscribeLinkToken } from '../domain/unsubscribe-token';
 import { log } from '../shared/logger';
+import { offerEarlyPayment } from './early-payment';
 import { InvoiceNotFound } from './errors';
+import { statementLinkFor } from './statements';
 import { closedResult, dueInstantOf, stageIndexOf, type WorkflowDeps } from './workflow-steps';
 
 export interface CompanyIdentity {
@@ -43,7 +48,10 @@ export interface SendDeps extends WorkflowDeps {
   readonly sms: SmsSender;
   readonly operators: OperatorsNotifier;
   readonly company: CompanyIdentity;
-  /** Public base URL of the API: emails then carry a one-click unsubscribe link (RFC 8058). */
+  /**
+   * Public base URL of the API: emails then carry a one-click unsubscribe link (RFC 8058), and every message a link to
+   * the debtor's statement (`<base>/statements/<token>`, the SMS while it fits).
+   */
   readonly unsubscribeBaseUrl?: string;
 }
 
@@ -56,6 +64,11 @@ export interface SendDeps extends WorkflowDeps {
  * Consolidated messages: when other invoices of the customer wait for a stage due now whose channels are all among
  * this stage's (see `consolidationCompanions`), this stage's messages list them too, and the contact slot records
  * that it covers their stages. Their own send step then finds its stage covered and sends nothing (outcome `sent`).
+ *
+ * The messages carry the link to the debtor's statement (made once per step, right before the first message is
+ * claimed: the customer's statement secret is created by the first one ever) and, for a stage with an `offer`, the
+ * early-payment offer (`earlyPaymentOffer`, also each listed invoice's own). Once messages went out, the offers are
+ * recorded on the invoices (`offerEarlyPayment`), so that paying the stated amount in time settles them.
  */
 export async function sendStage(
   input: { invoiceId: string; rule: BillingRule; stageId: string },
@@ -105,14 +118,33 @@ export async function sendStage(
   const context = messageContext(invoice, customer, deps.company, timezone, now, rule, unsubscribeUrl);
   const companions = slot?.companions ?? [];
   const consolidated = new Set<string>();
-  const otherInvoice = (other: Invoice): OtherInvoice => ({
-    invoiceId: other.invoiceId,
-    balance: { minor: other.balanceMinor, currency: other.amount.currency },
-    dueDate: other.dueDate,
-    daysFromDue: localDaysBetween(other.dueDate, now, timezone),
-    ...(other.paymentUrl ? { paymentUrl: other.paymentUrl } : {}),
-  });
-  const scope: ActionScope = { invoice, customer, context, base, stage, rule, companions, otherInvoice, consolidated };
+  const stageById = (id: string) => rule.stages.find((s) => s.id === id);
+  const otherInvoice = ({ invoice: other, stageId: otherStageId }: Companion): OtherInvoice => {
+    const otherStage = stageById(otherStageId);
+    const offer = otherStage && earlyPaymentOffer(otherStage, other, timezone, now);
+    return {
+      invoiceId: other.invoiceId,
+      balance: { minor: other.balanceMinor, currency: other.amount.currency },
+      dueDate: other.dueDate,
+      daysFromDue: localDaysBetween(other.dueDate, now, timezone),
+      ...(other.paymentUrl ? { paymentUrl: other.paymentUrl } : {}),
+      ...(offer ? { offer: messageOffer(offer, other.amount.currency) } : {}),
+    };
+  };
+  const offer = earlyPaymentOffer(stage, invoice, timezone, now);
+  const scope: ActionScope = {
+    invoice,
+    customer,
+    context,
+    ...(offer ? { offer: messageOffer(offer, invoice.amount.currency) } : {}),
+    statementLink: once(() => statementLinkOf(customer, deps)),
+    base,
+    stage,
+    rule,
+    companions,
+    otherInvoice,
+    consolidated,
+  };
   let done = 0;
   let messages = 0;
   let closedMeanwhile: Invoice | undefined;
@@ -134,6 +166,17 @@ export async function sendStage(
     // failed): no longer covered, so that their walk performs the stage itself.
     const left = companions.filter((c) => !consolidated.has(c.invoice.invoiceId)).map((c) => c.invoice.invoiceId);
     if (left.length > 0) await deps.table.uncoverContact(customer.customerId, slot.contact, left);
+  }
+  if (!closedMeanwhile && messages > 0) {
+    // The messages stated the offers (the invoice's own, and each listed invoice's): record them, so that paying the
+    // stated amount in time settles the invoice. Never throws; a retried step records nothing twice.
+    await offerEarlyPayment({ invoiceId: invoice.invoiceId, stage, timezone }, deps);
+    for (const c of companions) {
+      const companionStage = stageById(c.stageId);
+      if (consolidated.has(c.invoice.invoiceId) && companionStage) {
+        await offerEarlyPayment({ invoiceId: c.invoice.invoiceId, stage: companionStage, timezone }, deps);
+      }
+    }
   }
   if (closedMeanwhile) return closedResult(closedMeanwhile);
   return toNext(done > 0 ? 'sent' : 'skipped');
@@ -226,14 +269,19 @@ function sameStages(a: readonly InvoiceStage[], b: readonly InvoiceStage[]): boo
 interface ActionScope {
   readonly invoice: Invoice;
   readonly customer: Customer;
+  /** What every message of the stage says (without the statement link, the offer and the listed invoices). */
   readonly context: MessageContext;
+  /** The stage's early-payment offer, for the templates that state one. */
+  readonly offer?: MessageOffer;
+  /** The customer's statement link, made on the first call (the secret's one write the first time ever). */
+  readonly statementLink: () => Promise<string | undefined>;
   readonly base: { at: string; invoiceId: string; customerId: string; stageId: string };
   readonly stage: Stage;
   readonly rule: BillingRule;
   /** Other invoices whose stage the messages perform too (listed while still contactable). */
   readonly companions: readonly Companion[];
-  /** How a listed invoice appears in the message. */
-  readonly otherInvoice: (invoice: Invoice) => OtherInvoice;
+  /** How a listed invoice appears in the message (with its own stage's offer). */
+  readonly otherInvoice: (companion: Companion) => OtherInvoice;
   /** Collects the companions a message went out for, on a channel of their stage. */
   readonly consolidated: Set<string>;
 }
@@ -243,6 +291,40 @@ function unsubscribeUrlOf(customer: Customer, baseUrl: string | undefined): stri
   if (!baseUrl || !customer.unsubscribeToken) return undefined;
   const token = unsubscribeLinkToken(customer.customerId, customer.unsubscribeToken);
   return `${baseUrl.replace(/\/+$/, '')}/unsubscribe/${token}`;
+}
+
+/**
+ * The customer's statement link for this step's messages, or undefined (no public base URL). A failure to make it
+ * (the secret's first write) leaves the link out rather than holding the messages back: it is logged.
+ */
+async function statementLinkOf(customer: Customer, deps: SendDeps): Promise<string | undefined> {
+  try {
+    return await statementLinkFor(customer, deps.unsubscribeBaseUrl, deps);
+  } catch (error) {
+    log.warn('statement link left out of the messages', {
+      customerId: customer.customerId,
+      error: (error as Error).name,
+    });
+    return undefined;
+  }
+}
+
+/** `make` called at most once; later calls get the first call's promise. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
+/** An offer as a message states it. */
+function messageOffer(offer: EarlyPaymentOffer, currency: string): MessageOffer {
+  return {
+    discountPercent: offer.discountPercent,
+    discounted: { minor: offer.payMinor, currency },
+    payBy: offer.payBy,
+  };
 }
 
 /** What one action came to; `closed` when the invoice stopped being contactable while the step ran (nothing sent). */
@@ -264,6 +346,9 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
     if (action.channel === 'sms' && (await deps.sms.isOptedOut(address))) return skip('opted-out');
     if (action.channel === 'email' && (await deps.mailer.isSuppressed(address))) return skip('suppressed');
   }
+  // A message is about to be claimed and sent: its statement link (before the claim, so that nothing can fail between
+  // the claim and the provider call because of it).
+  const statementUrl = action.channel === 'escalate' ? undefined : await scope.statementLink();
 
   const claim = await deps.table.claimSend(invoice.invoiceId, base.stageId, channel, base.at);
   if (claim !== 'claimed') {
@@ -281,8 +366,13 @@ async function performAction(action: StageAction, scope: ActionScope, deps: Send
     await deps.table.releaseSend(invoice.invoiceId, base.stageId, channel);
     return { closed: current ?? invoice };
   }
-  const context: MessageContext =
-    listed.length > 0 ? { ...scope.context, others: listed.map((c) => scope.otherInvoice(c.invoice)) } : scope.context;
+  const offer = template && OFFER_TEMPLATES.includes(template) ? scope.offer : undefined;
+  const context: MessageContext = {
+    ...scope.context,
+    ...(statementUrl ? { statementUrl } : {}),
+    ...(offer ? { offer } : {}),
+    ...(listed.length > 0 ? { others: listed.map((c) => scope.otherInvoice(c)) } : {}),
+  };
 
   let messageId: string;
   try {

@@ -4,8 +4,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DunningTable } from '../../functions/adapters/dunning-table';
 import { parseBillingRule, type Stage } from '../../functions/domain/billing-rule';
-import { offerEarlyPayment } from '../../functions/services/early-payment';
-import { statementLinkFor } from '../../functions/services/statements';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT, withRuleSet } from '../../lib/config';
 import { localControl, type Pace } from '../../local/control';
 import { startHttpApi } from '../../local/http-api';
@@ -25,6 +23,8 @@ const rule = parseBillingRule({
 });
 const config = withRuleSet(shipped, { rules: [rule], segments: [{ rule: rule.id }] });
 const SAO_PAULO = 'America/Sao_Paulo';
+/** The API's public address as the messages name it (a deployed stack's); the test opens their paths on the local API. */
+const PUBLIC_API_URL = 'https://dunning.example.test/v1';
 
 let system: LocalSystem;
 let api: { url: string; close(): Promise<void> };
@@ -32,7 +32,11 @@ let table: DunningTable;
 let client: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  system = await LocalSystem.start({ config, start: new Date('2026-11-20T12:00:00.000Z') });
+  system = await LocalSystem.start({
+    config,
+    start: new Date('2026-11-20T12:00:00.000Z'),
+    publicApiUrl: PUBLIC_API_URL,
+  });
   const pace: Pace = { speed: 0 };
   api = await startHttpApi({
     invoke: (handler, event) => system.invokeApi(handler, event),
@@ -214,13 +218,11 @@ describe('renegotiating an invoice into instalments over the API', () => {
 
 describe('an early-payment offer paid in time over the API', () => {
   it('settles the invoice with the discounted amount on the due date: PAID, the discount recorded, the walk ended', async () => {
-    // Prepare: due Tue 2026-12-22; D-3 (Sat 19th 09:00 local) goes out; the send step records the offer
+    // Prepare: due Tue 2026-12-22; D-3 (Sat 19th 09:00 local) goes out stating the offer, which the walk records
     await call('POST', '/invoices', invoice('INV-EP-1', '2026-12-22'));
     await advanceTo('2026-12-19T12:00:00.000Z');
-    const offer = await offerEarlyPayment(
-      { invoiceId: 'INV-EP-1', stage: rule.stages[0] as Stage, timezone: SAO_PAULO },
-      { table, now: () => system.clock.now() },
-    );
+    const offer = (await table.getInvoice('INV-EP-1'))?.earlyPayment;
+    const reminder = (await system.aws.mailbox()).find((m) => m.to.includes('c-inv-ep-1@example.com'));
 
     // Act: 275.41 (289.90 less 5%, 275.405 half-up) paid at 20:00 local on the due date
     await advanceTo('2026-12-22T23:00:00.000Z');
@@ -229,6 +231,9 @@ describe('an early-payment offer paid in time over the API', () => {
 
     // Assess
     expect(offer).toMatchObject({ payMinor: 27541, discountMinor: 1449, validUntil: '2026-12-23T03:00:00.000Z' });
+    expect(reminder?.text).toContain(
+      'Para pagamento até 22/12/2026, há um desconto de 5%: o valor a pagar fica em R$\u00a0275,41.',
+    );
     expect(paid.body).toMatchObject({
       event: 'paid',
       status: 'PAID',
@@ -253,11 +258,8 @@ describe('an early-payment offer paid in time over the API', () => {
 
   it('wants the whole balance after the due date: the same amount a day late is a partial payment', async () => {
     await call('POST', '/invoices', invoice('INV-EP-2', '2026-12-29'));
-    await advanceTo('2026-12-26T12:00:00.000Z'); // D-3 (Sat 26th 09:00 local)
-    await offerEarlyPayment(
-      { invoiceId: 'INV-EP-2', stage: rule.stages[0] as Stage, timezone: SAO_PAULO },
-      { table, now: () => system.clock.now() },
-    );
+    await advanceTo('2026-12-26T12:00:00.000Z'); // D-3 (Sat 26th 09:00 local): the offer goes out and is recorded
+    expect((await table.getInvoice('INV-EP-2'))?.earlyPayment).toMatchObject({ payMinor: 27541, stageId: 'D-3' });
 
     await advanceTo('2026-12-30T03:00:00.000Z'); // midnight after the due date in São Paulo
     const late = await call('POST', '/invoices/INV-EP-2/payments', { amount: '275.41' });
@@ -271,12 +273,13 @@ describe("the debtor's statement link", () => {
   let link: string;
 
   it("opens, without credentials, the debtor's open invoices as JSON: balances, fees to date, offers, links, totals", async () => {
-    // Prepare: the statement of C-INV-AG-1 (its three instalments), made as the send step will make it
-    const customer = await table.getCustomer('C-INV-AG-1');
-    link = (await statementLinkFor(customer ?? { customerId: 'C-INV-AG-1' }, `${api.url}/`, {
-      table,
-      now: () => system.clock.now(),
-    })) as string;
+    // Prepare: the statement link of C-INV-AG-1 (its three instalments) from the latest email it got (the D0 of
+    // the first instalment, Mon 28th), opened on the local API
+    const emails = (await system.aws.mailbox()).filter((m) => m.to.includes('c-inv-ag-1@example.com'));
+    const links = emails.map((m) => m.text?.match(/https:\/\/\S+\/statements\/\S+/)?.[0]);
+    expect(emails.length).toBeGreaterThan(0);
+    expect(links.every((l) => l?.startsWith(`${PUBLIC_API_URL}/statements/`))).toBe(true);
+    link = (links.at(-1) as string).replace(PUBLIC_API_URL, api.url);
 
     // Act
     const json = await call('GET', link, undefined, { accept: 'application/json' });
@@ -328,7 +331,7 @@ describe("the debtor's statement link", () => {
   });
 
   it('shows the late fees to date once an instalment is late, and stops working after 30 days', async () => {
-    // 2027-01-04: the first instalment (due 2026-12-28) is 7 days late; the link was made on 2026-12-30 03:00Z
+    // 2027-01-04: the first instalment (due 2026-12-28) is 7 days late; the link went out on 2026-12-28
     await advanceTo('2027-01-04T15:00:00.000Z');
     const late = await call('GET', link, undefined, { accept: 'application/json' });
     await advanceTo('2027-01-30T00:00:00.000Z');

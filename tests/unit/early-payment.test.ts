@@ -251,6 +251,24 @@ describe('an offer in the billing rule', () => {
       'stages.5.offer: unknown key "discount"; allowed: discountPercent',
     ]);
   });
+
+  it('is refused on a stage whose message uses a template that cannot state it (post-due wording)', () => {
+    const overdueWording = [
+      { channel: 'email', template: 'reminder' },
+      { channel: 'sms', template: 'overdue' },
+    ];
+
+    expect(
+      issuesOf(
+        withStages([
+          { id: 'D-5', offsetDays: -5, at: '09:00', actions: overdueWording, offer: { discountPercent: 5 } },
+          ...defaultRule.stages.slice(1),
+        ]),
+      ),
+    ).toEqual([
+      'stages.0.actions.1.template: a stage with an early-payment offer states it in its messages, and only reminder and due-today can; got "overdue"',
+    ]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -62,6 +62,13 @@ const withLateFees = parseBillingRule({
 });
 const emailText = () => ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '';
 const smsText = () => sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
+/** The writes of a customer's contact slot (`recentContacts`), not those of its statement secret. */
+const slotWrites = (customerPk: string) =>
+  ddb
+    .commandCalls(UpdateCommand)
+    .filter(
+      (c) => c.args[0].input.Key?.pk === customerPk && !c.args[0].input.UpdateExpression?.includes('statementSecret'),
+    );
 
 describe('send step', () => {
   beforeEach(() => {
@@ -362,8 +369,7 @@ describe('send step', () => {
 describe('frequency caps across all of a customer’s invoices', () => {
   const customerKey = keys.customer('C-1');
   const conflict = () => new ConditionalCheckFailedException({ message: 'changed', $metadata: {} });
-  const contactUpdates = () =>
-    ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk === customerKey.pk);
+  const contactUpdates = () => slotWrites(customerKey.pk);
 
   beforeEach(() => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
@@ -495,8 +501,7 @@ describe('one consolidated message for the invoices of a customer due at the sam
   const customerKey = keys.customer('C-1');
   const now = '2026-12-07T12:00:00.000Z'; // Monday 09:00 in São Paulo: D-3 of invoices due on 2026-12-10
   const conflict = () => new ConditionalCheckFailedException({ message: 'changed', $metadata: {} });
-  const contactUpdates = () =>
-    ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.Key?.pk === customerKey.pk);
+  const contactUpdates = () => slotWrites(customerKey.pk);
   const puts = () => ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item ?? {});
   const emails = () => ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Content?.Simple?.Body?.Text?.Data);
   /** Each DynamoDB command in order, by kind and the key (or index) it touches. */
@@ -778,11 +783,12 @@ describe('one consolidated message for the invoices of a customer due at the sam
     // Act
     await send('D-3');
 
-    // Assess
+    // Assess: the contact slot, then (the customer's first statement link) its statement secret, then the send
     expect(commands()).toEqual([
       'GetCommand INVOICE#INV-1',
       'GetCommand CUSTOMER#C-1',
       'QueryCommand gsi1',
+      'UpdateCommand CUSTOMER#C-1',
       'UpdateCommand CUSTOMER#C-1',
       'PutCommand SEND#INV-1#D-3#email',
       'GetCommand INVOICE#INV-1',
@@ -796,5 +802,124 @@ describe('one consolidated message for the invoices of a customer due at the sam
     });
     expect(emails()[0]).not.toMatch(/INV-[89]/);
     expect(puts().find((i) => i.itemType === 'contact')).not.toHaveProperty('consolidates');
+  });
+});
+
+describe("the messages' early-payment offer and statement link", () => {
+  /** The default rule with a 5% early-payment offer on D-3. */
+  const withOffer = parseBillingRule({
+    ...defaultRule,
+    stages: defaultRule.stages.map((s) => (s.id === 'D-3' ? { ...s, offer: { discountPercent: 5 } } : s)),
+  });
+  const secret = 'c3RhdGVtZW50LXNlY3JldA';
+  const offerWrites = () =>
+    ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.UpdateExpression?.includes('earlyPayment'));
+
+  beforeEach(() => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+    ses
+      .on(GetSuppressedDestinationCommand)
+      .rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
+    sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
+    sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
+  });
+  afterEach(() => {
+    ddb.reset();
+    ses.reset();
+    sns.reset();
+  });
+  afterAll(() => restoreClock());
+
+  it('states the offer in the D-3 email and records it on the invoice once the email went out', async () => {
+    // Prepare: Monday 2026-12-07 09:00 in São Paulo, D-3 of R$ 1.234,50 due 2026-12-10
+    at('2026-12-07T12:00:00.000Z');
+    givenInvoice(invoiceFixture(), customerFixture({ statementSecret: secret }));
+
+    // Act
+    const result = await send('D-3', withOffer);
+
+    // Assess: 1.234,50 less 5% = 1.172,775 → 1.172,78, until the end of the due date in São Paulo
+    expect(result.outcome).toBe('sent');
+    expect(emailText()).toContain(
+      'Para pagamento até 10/12/2026, há um desconto de 5%: o valor a pagar fica em R$\u00a01.172,78.',
+    );
+    expect(offerWrites().map((c) => c.args[0].input.ExpressionAttributeValues?.[':offer'])).toEqual([
+      expect.objectContaining({ stageId: 'D-3', discountPercent: 5, payMinor: 117_278, discountMinor: 6_172 }),
+    ]);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ type: 'early-payment-offered', invoiceId: 'INV-1' }),
+    });
+  });
+
+  it('records no offer when no message went out (every channel opted out), nor states one in a later stage', async () => {
+    at('2026-12-07T12:00:00.000Z');
+    givenInvoice(invoiceFixture(), customerFixture({ statementSecret: secret, optOuts: ['email', 'sms'] }));
+
+    const skipped = await send('D-3', withOffer);
+
+    expect(skipped.outcome).toBe('skipped');
+    expect(offerWrites()).toEqual([]);
+
+    ddb.reset();
+    at('2026-12-10T12:00:00.000Z');
+    givenInvoice(invoiceFixture(), customerFixture({ statementSecret: secret }));
+    await send('D0', withOffer);
+    expect(emailText()).not.toMatch(/desconto/);
+    expect(offerWrites()).toEqual([]);
+  });
+
+  it("links the debtor's statement in the email, and leaves it out of an SMS that carries the payment link", async () => {
+    at('2026-12-10T12:00:00.000Z');
+    givenInvoice(invoiceFixture(), customerFixture({ statementSecret: secret }));
+
+    await send('D0');
+
+    const link = emailText().match(
+      /https:\/\/api\.example\.com\/v1\/statements\/[A-Za-z0-9_-]+\.\d+\.[A-Za-z0-9_-]{43}/,
+    );
+    expect(link?.[0]).toBeDefined();
+    expect(emailText()).toContain(`Veja todas as suas faturas em aberto e pague online: ${link?.[0]}`);
+    expect(smsText()).toContain('https://pay.example.com/INV-1');
+    expect(smsText()).not.toContain('/statements/');
+  });
+
+  it("makes the customer's statement secret the first time, before the message is claimed", async () => {
+    at('2026-12-10T12:00:00.000Z');
+    givenInvoice();
+    ddb
+      .on(UpdateCommand, {
+        Key: keys.customer('C-1'),
+        UpdateExpression: 'SET statementSecret = if_not_exists(statementSecret, :fresh)',
+      })
+      .resolves({ Attributes: { ...keys.customer('C-1'), statementSecret: secret } });
+
+    await send('D0');
+
+    expect(emailText()).toMatch(/\/v1\/statements\/[A-Za-z0-9_-]+\.\d+\.[A-Za-z0-9_-]{43}/);
+    const order = ddb.calls().map((c) => {
+      const input = c.args[0].input as { Key?: { pk?: string }; Item?: { pk?: string }; UpdateExpression?: string };
+      return `${c.args[0].constructor.name} ${input.Key?.pk ?? input.Item?.pk ?? ''} ${input.UpdateExpression?.includes('statementSecret') ? 'secret' : ''}`.trim();
+    });
+    expect(order.indexOf('UpdateCommand CUSTOMER#C-1 secret')).toBeGreaterThan(-1);
+    expect(order.indexOf('UpdateCommand CUSTOMER#C-1 secret')).toBeLessThan(
+      order.indexOf('PutCommand SEND#INV-1#D0#email'),
+    );
+  });
+
+  it('sends the messages without the link when the secret cannot be made', async () => {
+    at('2026-12-10T12:00:00.000Z');
+    givenInvoice();
+    ddb
+      .on(UpdateCommand, {
+        Key: keys.customer('C-1'),
+        UpdateExpression: 'SET statementSecret = if_not_exists(statementSecret, :fresh)',
+      })
+      .rejects(new Error('table unavailable'));
+
+    const result = await send('D0');
+
+    expect(result.outcome).toBe('sent');
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(emailText()).not.toContain('/statements/');
   });
 });

@@ -21,6 +21,20 @@ export function parseCalendarDate(text: string): CalendarDate | undefined {
   return { year, month, day };
 }
 
+/**
+ * The day's number in a count of days (1970-01-01 is 0), for comparing and adding days: `dayNumber(b) - dayNumber(a)`
+ * is the number of days from `a` to `b`. Pure arithmetic on the proleptic Gregorian calendar (no `Date`).
+ */
+export function dayNumber(date: CalendarDate): number {
+  // Days from civil (H. Hinnant): years start in March so that the leap day is the last day of a year.
+  const year = date.month <= 2 ? date.year - 1 : date.year;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (date.month + (date.month > 2 ? -3 : 9)) + 2) / 5) + date.day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;

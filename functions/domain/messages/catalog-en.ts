@@ -95,4 +95,8 @@ export const CATALOG_EN: LocaleCatalog = {
   totalLabel: (count) => `Total balance (${count} invoices)`,
   smsOthers: (count, total) =>
     `+${count} other ${total === undefined ? 'open ' : ''}${count === 1 ? 'invoice' : 'invoices'}${total === undefined ? '' : `, total ${total}`}.`,
+  offer: (o) => `If paid by ${o.payBy}, a ${o.percent}% discount applies: the amount to pay is ${o.discounted}.`,
+  shortOffer: (o) => `If paid by ${o.payBy}: ${o.discounted} (${o.percent}% off).`,
+  statementLead: 'See all your open invoices and pay online:',
+  smsStatementLead: 'Your statement:',
 };

@@ -77,4 +77,9 @@ export const CATALOG_ES: LocaleCatalog = {
   totalLabel: (count) => `Saldo total (${count} facturas)`,
   smsOthers: (count, total) =>
     `+${count} ${count === 1 ? 'factura' : 'facturas'} ${total === undefined ? (count === 1 ? 'pendiente más' : 'pendientes más') : `más, total ${total}`}.`,
+  offer: (o) =>
+    `Si paga hasta el ${o.payBy}, se aplica un descuento del ${o.percent}%: el importe a pagar es de ${o.discounted}.`,
+  shortOffer: (o) => `Si paga hasta el ${o.payBy}: ${o.discounted} (${o.percent}% de descuento).`,
+  statementLead: 'Consulte todas sus facturas pendientes y pague en línea:',
+  smsStatementLead: 'Su estado de cuenta:',
 };

@@ -76,4 +76,9 @@ export const CATALOG_PT_BR: LocaleCatalog = {
   totalLabel: (count) => `Saldo total (${count} faturas)`,
   smsOthers: (count, total) =>
     `+${count} ${count === 1 ? 'outra fatura' : 'outras faturas'}${total === undefined ? ' em aberto' : `, total ${total}`}.`,
+  offer: (o) =>
+    `Para pagamento até ${o.payBy}, há um desconto de ${o.percent}%: o valor a pagar fica em ${o.discounted}.`,
+  shortOffer: (o) => `Se pagar até ${o.payBy}: ${o.discounted} (${o.percent}% de desconto).`,
+  statementLead: 'Veja todas as suas faturas em aberto e pague online:',
+  smsStatementLead: 'Seu extrato:',
 };

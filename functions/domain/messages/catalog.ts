@@ -24,6 +24,18 @@ export interface MessageFacts {
   readonly whenDue: string;
   readonly description?: string;
   readonly supportContact?: string;
+  /** An early-payment offer the message makes (pre-due templates only). */
+  readonly offer?: OfferFacts;
+}
+
+/** An early-payment offer, formatted: `R$ 1.172,78`, `5` (or `2,5`), `10/12/2026`. */
+export interface OfferFacts {
+  /** What settles the invoice when paid by `payBy`. */
+  readonly discounted: string;
+  /** The percentage as a number for the language, without the `%` sign. */
+  readonly percent: string;
+  /** The last day the offer holds, for people (as {@link MessageFacts.dueDate}). */
+  readonly payBy: string;
 }
 
 /** The late fees and the updated amount (balance + fine + interest), formatted. */
@@ -41,6 +53,7 @@ export interface OtherInvoiceFacts {
   readonly balance: string;
   readonly dueDate: string;
   readonly whenDue: string;
+  readonly offer?: OfferFacts;
 }
 
 /** The wording of one template in one language. */
@@ -97,4 +110,12 @@ export interface LocaleCatalog {
   totalLabel(count: number): string;
   /** SMS: the other invoices, `+2 outras faturas, total R$ 60,00.`; without `total` only the count (to stay short). */
   smsOthers(count: number, total?: string): string;
+  /** Email: the sentence stating an early-payment offer (the discounted amount, the percentage, the last day). */
+  offer(offer: OfferFacts): string;
+  /** SMS, and an other invoice's line in a consolidated email: the offer, short. */
+  shortOffer(offer: OfferFacts): string;
+  /** Email: followed by the link to the debtor's statement (all open invoices, pay online). */
+  readonly statementLead: string;
+  /** SMS: followed by the link to the debtor's statement. */
+  readonly smsStatementLead: string;
 }

@@ -34,6 +34,32 @@ export interface MessageContext {
    * Each with its own currency; ids distinct and not the invoice's own.
    */
   readonly others?: readonly OtherInvoice[];
+  /**
+   * The debtor's statement (`GET /statements/{token}`: every open invoice, with its payment link). The email shows it
+   * next to the payment link; the SMS only while it stays within the length target. A link only when http(s).
+   */
+  readonly statementUrl?: string;
+  /**
+   * An early-payment offer this message makes (a rule stage's `offer`): paying `discounted` by `payBy` settles the
+   * invoice. Only the pre-due templates (`reminder`, `due-today`) state one; any other template refuses it.
+   */
+  readonly offer?: MessageOffer;
+}
+
+/**
+ * An early-payment discount as a message states it (from `earlyPaymentOffer`): in the balance currency,
+ * `discounted` = balance × (100 − discountPercent) / 100 rounded half-up to the minor unit, less than the balance.
+ */
+export interface MessageOffer {
+  /** More than 0 and at most 50, at most 4 decimals (the billing rule's limits). */
+  readonly discountPercent: number;
+  /** What settles the invoice when paid in time. */
+  readonly discounted: Money;
+  /**
+   * YYYY-MM-DD: the last day the offer holds, inclusive, in the debtor's zone (the due date); not before the day the
+   * message is sent (due date + daysFromDue) nor after the due date.
+   */
+  readonly payBy: string;
 }
 
 /** Another open invoice listed in a consolidated message. */
@@ -47,6 +73,8 @@ export interface OtherInvoice {
   readonly daysFromDue: number;
   /** Becomes a link only when it is an http(s) URL. */
   readonly paymentUrl?: string;
+  /** Its own early-payment offer (its stage's), stated in the email's list; checked like the invoice's own. */
+  readonly offer?: MessageOffer;
 }
 
 export interface RenderedEmail {

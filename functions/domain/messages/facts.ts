@@ -1,9 +1,16 @@
 import { formatAmount, formatMoney, totalsByCurrency } from '../money';
 import type { TemplateName } from '../template-names';
 import { type CalendarDate, parseCalendarDate } from './calendar-date';
-import type { LateFeeFacts, LocaleCatalog, MessageFacts, OtherInvoiceFacts, TemplateWording } from './catalog';
+import type {
+  LateFeeFacts,
+  LocaleCatalog,
+  MessageFacts,
+  OfferFacts,
+  OtherInvoiceFacts,
+  TemplateWording,
+} from './catalog';
 import { CATALOGS } from './catalogs';
-import type { MessageContext } from './context';
+import type { MessageContext, MessageOffer } from './context';
 import { linkableUrl } from './html';
 import { resolveLocale } from './locale';
 import { singleLine } from './plain-text';
@@ -24,6 +31,8 @@ export interface PreparedMessage {
   readonly facts: MessageFacts;
   readonly payment?: UrlValue;
   readonly unsubscribe?: UrlValue;
+  /** The debtor's statement. */
+  readonly statement?: UrlValue;
   /** A consolidated message: the other invoices it lists, and what all of them add up to. */
   readonly others?: OtherInvoicesFacts;
 }
@@ -80,9 +89,11 @@ export function prepareMessage(
     whenDue: catalog.whenDue(ctx.daysFromDue),
     ...(description === undefined ? {} : { description }),
     ...(supportContact === undefined ? {} : { supportContact }),
+    ...(ctx.offer === undefined ? {} : { offer: offerFacts(ctx.offer, catalog) }),
   };
   const payment = urlValue(invoice.paymentUrl);
   const unsubscribe = urlValue(ctx.optOut.unsubscribeUrl);
+  const statement = urlValue(ctx.statementUrl);
   const others = ctx.others?.length ? otherInvoicesFacts(ctx, catalog) : undefined;
   return {
     catalog,
@@ -90,7 +101,17 @@ export function prepareMessage(
     facts,
     ...(payment === undefined ? {} : { payment }),
     ...(unsubscribe === undefined ? {} : { unsubscribe }),
+    ...(statement === undefined ? {} : { statement }),
     ...(others === undefined ? {} : { others }),
+  };
+}
+
+/** An offer as the debtor reads it (context validated): the discounted amount, the percentage, the last day. */
+function offerFacts(offer: MessageOffer, catalog: LocaleCatalog): OfferFacts {
+  return {
+    discounted: formatMoney(offer.discounted, catalog.locale),
+    percent: new Intl.NumberFormat(catalog.locale, { maximumFractionDigits: 4 }).format(offer.discountPercent),
+    payBy: catalog.formatDate(parseCalendarDate(offer.payBy) as CalendarDate),
   };
 }
 
@@ -104,6 +125,7 @@ function otherInvoicesFacts(ctx: MessageContext, catalog: LocaleCatalog): OtherI
       balance: formatMoney(other.balance, catalog.locale),
       dueDate: catalog.formatDate(parseCalendarDate(other.dueDate) as CalendarDate),
       whenDue: catalog.whenDue(other.daysFromDue),
+      ...(other.offer === undefined ? {} : { offer: offerFacts(other.offer, catalog) }),
       ...(payment === undefined ? {} : { payment }),
     };
   });

@@ -2,7 +2,7 @@
  * Dunning messages (email and SMS) for the templates the project ships, in pt-BR, en and es.
  * Pure: no I/O, texts are TypeScript modules bundled with the Lambdas.
  */
-export type { MessageContext, OtherInvoice, RenderedEmail, RenderedSms } from './context';
+export type { MessageContext, MessageOffer, OtherInvoice, RenderedEmail, RenderedSms } from './context';
 export { escapeHtml } from './html';
 export { FALLBACK_LOCALE, resolveLocale, SUPPORTED_LOCALES, type SupportedLocale } from './locale';
 export { renderEmail } from './render-email';

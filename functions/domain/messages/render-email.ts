@@ -7,7 +7,9 @@ import { type PreparedMessage, prepareMessage, senderIdentity } from './facts';
  * Renders a dunning email — neutral subject, inline-styled HTML and a plain-text alternative with the same
  * content — in the debtor's language (fallback `en`). Supplied values are HTML-escaped in the HTML, kept on one
  * line everywhere, and only http(s) URLs become links. The post-due templates state the late fees and the updated
- * amount when the context has them. Throws `InvalidMessageContext` naming each bad field.
+ * amount when the context has them; the pre-due templates an early-payment offer. The link to the debtor's statement
+ * follows the payment link (and a consolidated message's list). The subject never states an amount.
+ * Throws `InvalidMessageContext` naming each bad field.
  */
 export function renderEmail(template: TemplateName, locale: string | undefined, ctx: MessageContext): RenderedEmail {
   const message = prepareMessage(template, locale, ctx);
@@ -21,15 +23,22 @@ export function renderEmail(template: TemplateName, locale: string | undefined, 
   };
 }
 
-/** The template's paragraphs, with the late fees stated right after the first one when there are any. */
+/**
+ * The template's paragraphs, with the late fees (post-due templates) or the early-payment offer (pre-due templates)
+ * stated right after the first one when there are any.
+ */
 function bodyParagraphs({ catalog, wording, facts }: PreparedMessage): readonly string[] {
   const paragraphs = wording.paragraphs(facts);
-  if (facts.lateFees === undefined) return paragraphs;
-  return [...paragraphs.slice(0, 1), catalog.lateFees(facts.lateFees), ...paragraphs.slice(1)];
+  const added = [
+    ...(facts.lateFees === undefined ? [] : [catalog.lateFees(facts.lateFees)]),
+    ...(facts.offer === undefined ? [] : [catalog.offer(facts.offer)]),
+  ];
+  if (added.length === 0) return paragraphs;
+  return [...paragraphs.slice(0, 1), ...added, ...paragraphs.slice(1)];
 }
 
 function emailBlocks(message: PreparedMessage): EmailBlock[] {
-  const { catalog, facts, payment, unsubscribe } = message;
+  const { catalog, facts, payment, unsubscribe, statement } = message;
   const { labels } = catalog;
   const details: [string, string][] = [
     [labels.invoice, facts.invoiceId],
@@ -52,6 +61,7 @@ function emailBlocks(message: PreparedMessage): EmailBlock[] {
     ...(payment?.kind === 'link' ? [{ kind: 'button', label: catalog.payButton, url: payment.url } as const] : []),
     ...(payment ? [{ kind: 'paragraph', text: catalog.payLead, url: payment, tone: 'muted' } as const] : []),
     ...otherInvoiceBlocks(message),
+    ...(statement ? [{ kind: 'paragraph', text: catalog.statementLead, url: statement, tone: 'muted' } as const] : []),
     { kind: 'paragraph', text: catalog.alreadyPaid, tone: 'muted' },
     ...(facts.supportContact === undefined
       ? []
@@ -66,7 +76,8 @@ function emailBlocks(message: PreparedMessage): EmailBlock[] {
 
 /**
  * A consolidated message: after the invoice's own details and payment, the other open invoices (each with its
- * balance, due date, how far from it, and its payment link) and the total owed across all of them.
+ * balance, due date, how far from it, its early-payment offer, and its payment link) and the total owed across all of
+ * them.
  */
 function otherInvoiceBlocks({ catalog, others }: PreparedMessage): EmailBlock[] {
   if (others === undefined) return [];
@@ -74,11 +85,10 @@ function otherInvoiceBlocks({ catalog, others }: PreparedMessage): EmailBlock[] 
     { kind: 'paragraph', text: catalog.othersLead(others.items.length) },
     {
       kind: 'list',
-      items: others.items.map(({ payment, ...facts }) =>
-        payment
-          ? { text: `${catalog.otherInvoice(facts)} ${catalog.payLead}`, url: payment }
-          : { text: catalog.otherInvoice(facts) },
-      ),
+      items: others.items.map(({ payment, ...facts }) => {
+        const line = [catalog.otherInvoice(facts), ...(facts.offer ? [catalog.shortOffer(facts.offer)] : [])];
+        return payment ? { text: [...line, catalog.payLead].join(' '), url: payment } : { text: line.join(' ') };
+      }),
     },
     { kind: 'details', rows: [[catalog.totalLabel(others.count), others.total]] },
   ];

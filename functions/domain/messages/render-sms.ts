@@ -2,28 +2,38 @@ import type { TemplateName } from '../template-names';
 import type { LocaleCatalog, MessageFacts } from './catalog';
 import { companyShortName } from './company-name';
 import type { MessageContext, RenderedSms } from './context';
-import { prepareMessage } from './facts';
+import { prepareMessage, type UrlValue } from './facts';
 
 /** The length an SMS aims to stay within (a few concatenated segments). */
 export const SMS_TARGET_LENGTH = 300;
 
 /**
  * Renders a dunning SMS: who is writing, the invoice, balance (with late fees: the updated amount and its
- * breakdown) and due date, for a consolidated message how many other invoices it stands for and the total, the
- * payment link if any, "if you already paid, disregard", and the STOP instruction in the debtor's language
- * (fallback `en`).
- * The sender is named by legal name and tax id; when that would push the message past
- * {@link SMS_TARGET_LENGTH} characters it falls back to the legal name, then to the short name, and then (a
- * consolidated message) leaves the total out, keeping the count.
+ * breakdown) and due date, an early-payment offer (short), for a consolidated message how many other invoices it
+ * stands for and the total, the payment link if any, the link to the debtor's statement, "if you already paid,
+ * disregard", and the STOP instruction in the debtor's language (fallback `en`).
+ *
+ * Everything but three optional parts always goes out. When the message would pass {@link SMS_TARGET_LENGTH}
+ * characters, they are given up in this order, the first candidate that fits winning (else the last, most shortened):
+ * 1. the statement link, when the SMS carries the invoice's payment link (the email carries the statement link);
+ * 2. the tax id, then the legal form, of the company's name (`Exemplo Cobranças Ltda (CNPJ …)` → `Exemplo Cobranças
+ *    Ltda` → `Exemplo Cobranças`);
+ * 3. a consolidated message's total (the count of the other invoices stays), with the company named fully again;
+ * 4. the statement link of an SMS without a payment link (there it is the way to pay online, so it goes last).
+ * The offer is never given up: a stage that makes one states it in every message.
  * Throws `InvalidMessageContext` naming each bad field.
  */
 export function renderSms(template: TemplateName, locale: string | undefined, ctx: MessageContext): RenderedSms {
-  const { catalog, wording, facts, payment, others } = prepareMessage(template, locale, ctx);
-  const rest = (othersSuffix: string | undefined) =>
+  const { catalog, wording, facts, payment, statement, others } = prepareMessage(template, locale, ctx);
+  const link = (lead: string, url: UrlValue) => `${lead} ${url.kind === 'link' ? url.url : url.text}`;
+  const compose = (sender: string, othersSuffix: string | undefined, withStatement: boolean) =>
     [
+      `${sender}:`,
       wording.sms(smsFacts(facts, catalog)),
+      ...(facts.offer === undefined ? [] : [catalog.shortOffer(facts.offer)]),
       ...(othersSuffix === undefined ? [] : [othersSuffix]),
-      ...(payment ? [`${catalog.smsPayLead} ${payment.kind === 'link' ? payment.url : payment.text}`] : []),
+      ...(payment ? [link(catalog.smsPayLead, payment)] : []),
+      ...(withStatement && statement ? [link(catalog.smsStatementLead, statement)] : []),
       catalog.smsAlreadyPaid,
       catalog.smsStop,
     ].join(' ');
@@ -31,9 +41,14 @@ export function renderSms(template: TemplateName, locale: string | undefined, ct
   const suffixes = others
     ? [catalog.smsOthers(others.items.length, others.total), catalog.smsOthers(others.items.length)]
     : [undefined];
-  const candidates = suffixes.flatMap((suffix) =>
-    senderCandidates(facts).map((sender) => `${sender}: ${rest(suffix)}`),
-  );
+  const senders = senderCandidates(facts);
+  const shortenings = (withStatement: boolean) =>
+    suffixes.flatMap((suffix) => senders.map((sender) => compose(sender, suffix, withStatement)));
+  const candidates = !statement
+    ? shortenings(false)
+    : payment
+      ? [compose(senders[0] as string, suffixes[0], true), ...shortenings(false)]
+      : [...shortenings(true), ...shortenings(false)];
   const text = candidates.find((candidate) => candidate.length <= SMS_TARGET_LENGTH) ?? (candidates.at(-1) as string);
   return { locale: catalog.locale, text };
 }

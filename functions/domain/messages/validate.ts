@@ -1,8 +1,9 @@
+import { discountedAmount, isOfferPercent, MAX_DISCOUNT_PERCENT } from '../early-payment';
 import type { FieldIssue } from '../field-issue';
 import { isKnownCurrency, type Money, totalsByCurrency } from '../money';
-import { isTemplateName, TEMPLATE_NAMES } from '../template-names';
-import { parseCalendarDate } from './calendar-date';
-import type { MessageContext } from './context';
+import { isTemplateName, OFFER_TEMPLATES, TEMPLATE_NAMES } from '../template-names';
+import { dayNumber, parseCalendarDate } from './calendar-date';
+import type { MessageContext, MessageOffer } from './context';
 
 /** A message cannot be rendered from this context; `issues` names each bad field and why. */
 export class InvalidMessageContext extends Error {
@@ -33,7 +34,80 @@ export function messageContextIssues(template: string, ctx: MessageContext): Fie
     issues.push({ path: 'daysFromDue', issue: `must be a whole number of days, got ${ctx.daysFromDue}` });
   }
   if (ctx.others) otherInvoiceIssues(ctx.others, ctx.invoice, issues);
+  if (ctx.offer) {
+    if (!(OFFER_TEMPLATES as readonly string[]).includes(template)) {
+      issues.push({
+        path: 'offer',
+        issue: `only the templates sent before the due date (${OFFER_TEMPLATES.join(', ')}) state an offer, got "${template}"`,
+      });
+    }
+    offerIssues('offer', ctx.offer, { ...ctx.invoice, daysFromDue: ctx.daysFromDue }, issues);
+  }
   return issues;
+}
+
+/**
+ * An early-payment offer the message can state truthfully: a percentage the rule allows; the discounted amount in the
+ * balance currency, less than the balance and exactly the balance less the discount (half-up); a real last day, from
+ * the day the message is sent (due date + days from it) to the due date. Skips what the invoice's own issues make
+ * uncheckable (a bad balance or due date).
+ */
+function offerIssues(
+  path: string,
+  offer: MessageOffer,
+  invoice: { readonly balance: Money; readonly dueDate: string; readonly daysFromDue: number },
+  issues: FieldIssue[],
+): void {
+  const percentOk = isOfferPercent(offer.discountPercent);
+  if (!percentOk) {
+    issues.push({
+      path: `${path}.discountPercent`,
+      issue: `must be a percentage more than 0 and at most ${MAX_DISCOUNT_PERCENT} with at most 4 decimal places, got ${offer.discountPercent}`,
+    });
+  }
+  const before = issues.length;
+  moneyIssues(`${path}.discounted`, offer.discounted, issues);
+  const { balance } = invoice;
+  const balanceOk = Number.isSafeInteger(balance.minor) && balance.minor >= 0;
+  if (issues.length === before && balanceOk) {
+    if (offer.discounted.currency !== balance.currency) {
+      issues.push({
+        path: `${path}.discounted.currency`,
+        issue: `must be the balance currency ${balance.currency}, got "${offer.discounted.currency}"`,
+      });
+    } else if (offer.discounted.minor >= balance.minor) {
+      issues.push({
+        path: `${path}.discounted.minor`,
+        issue: `must be less than the balance ${balance.minor}, got ${offer.discounted.minor}`,
+      });
+    } else if (percentOk) {
+      const { payMinor } = discountedAmount(balance.minor, offer.discountPercent);
+      if (offer.discounted.minor !== payMinor) {
+        issues.push({
+          path: `${path}.discounted.minor`,
+          issue: `must be the balance less ${offer.discountPercent}% = ${payMinor} (rounded half-up), got ${offer.discounted.minor}`,
+        });
+      }
+    }
+  }
+  const payBy = parseCalendarDate(offer.payBy);
+  if (payBy === undefined) {
+    issues.push({ path: `${path}.payBy`, issue: `must be a calendar date YYYY-MM-DD, got "${offer.payBy}"` });
+    return;
+  }
+  const dueDate = parseCalendarDate(invoice.dueDate);
+  if (dueDate === undefined || !Number.isSafeInteger(invoice.daysFromDue)) return;
+  if (dayNumber(payBy) > dayNumber(dueDate)) {
+    issues.push({
+      path: `${path}.payBy`,
+      issue: `must not be after the due date ${invoice.dueDate} (an offer runs until the due date), got ${offer.payBy}`,
+    });
+  } else if (dayNumber(payBy) < dayNumber(dueDate) + invoice.daysFromDue) {
+    issues.push({
+      path: `${path}.payBy`,
+      issue: `must not be before the day the message is sent (${invoice.daysFromDue} days from the due date), got ${offer.payBy}`,
+    });
+  }
 }
 
 /**
@@ -65,6 +139,7 @@ function otherInvoiceIssues(
     if (!Number.isSafeInteger(other.daysFromDue)) {
       issues.push({ path: `${path}.daysFromDue`, issue: `must be a whole number of days, got ${other.daysFromDue}` });
     }
+    if (other.offer) offerIssues(`${path}.offer`, other.offer, other, issues);
   });
   if (issues.length > before) return;
   for (const total of totalsByCurrency([invoice.balance, ...others.map((o) => o.balance)])) {
