@@ -5,8 +5,9 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { ApiRequest, ApiTarget } from './operator';
 
 /**
- * Where the operator CLI sends its requests, and how: plain HTTP to the local system, or SigV4-signed requests to a
- * deployed stack's API (its methods require IAM authorization).
+ * Where the operator CLI sends its requests, and how: plain HTTP to the local system, SigV4-signed requests to a
+ * deployed stack's API (IAM authorization), or, given a token, requests carrying it as `Authorization` (a Cognito
+ * user-pools authorizer) and unsigned.
  */
 
 /** A resolved API: its base URL and, for API Gateway, the region to sign for. */
@@ -16,20 +17,7 @@ export interface ResolvedApi {
   readonly signingRegion?: string;
 }
 
-/** The subset of @aws-sdk/client-cloudformation the CLI uses (loaded only when a stack is looked up there). */
-export interface CloudFormationModule {
-  CloudFormationClient: new (config: {
-    region?: string;
-  }) => {
-    send(command: unknown): Promise<{ Stacks?: { Outputs?: { OutputKey?: string; OutputValue?: string }[] }[] }>;
-    destroy(): void;
-  };
-  DescribeStacksCommand: new (input: { StackName: string }) => unknown;
-}
-
 export interface ResolveDeps {
-  /** Loads @aws-sdk/client-cloudformation; undefined when it is not installed. */
-  readonly loadCloudFormation?: () => Promise<CloudFormationModule | undefined>;
   readonly env?: NodeJS.ProcessEnv;
   /** Where ./cdk-outputs.json is looked for. @default process.cwd() */
   readonly cwd?: string;
@@ -48,34 +36,91 @@ const EXECUTE_API_HOST = /^[a-z0-9]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(
 /**
  * The base URL of the API `target` names. A stack's ApiUrl output is read from the cdk outputs file (`--outputs`,
  * else ./cdk-outputs.json when it holds the stack) or from CloudFormation (DescribeStacks, with the default AWS
- * credentials and region). Requests to API Gateway (`*.execute-api.<region>.amazonaws.com`) are signed.
+ * credential chain, in `--region`, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's region). Requests to API
+ * Gateway (`*.execute-api.<region>.amazonaws.com`) are signed unless a token is given (see {@link ApiClient}).
  */
 export async function resolveApi(target: ApiTarget, deps: ResolveDeps = {}): Promise<ResolvedApi> {
   const env = deps.env ?? process.env;
-  if (target.kind === 'url') return withSigning(target.url, target.region);
+  if (target.kind === 'url') return withSigning(target.url);
+  if (target.outputs && !existsSync(target.outputs)) {
+    throw new ApiNotFound(`--outputs ${target.outputs}: file not found`);
+  }
   const fromFile = readOutputsFile(target.stack, target.outputs ?? join(deps.cwd ?? process.cwd(), 'cdk-outputs.json'));
   if (target.outputs && !fromFile) {
     throw new ApiNotFound(`${target.outputs} has no ${API_URL_OUTPUT} output for stack ${target.stack}`);
   }
-  if (fromFile) return withSigning(fromFile, target.region ?? env.AWS_REGION);
-  const cloudFormation = await (deps.loadCloudFormation ?? loadCloudFormation)();
-  if (!cloudFormation) {
+  if (fromFile) return withSigning(fromFile);
+  // `||`: an empty variable is no region (the SDK would refuse it as one)
+  const region = target.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+  return withSigning(await apiUrlFromCloudFormation(target.stack, region));
+}
+
+/** The stack's ApiUrl output, from CloudFormation's DescribeStacks. The client is loaded only here. */
+async function apiUrlFromCloudFormation(stack: string, region: string | undefined): Promise<string> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const where = region ? ` in ${region}` : '';
+  let client: InstanceType<typeof CloudFormationClient> | undefined;
+  let found: { StackStatus?: string; Outputs?: { OutputKey?: string; OutputValue?: string }[] } | undefined;
+  try {
+    client = new CloudFormationClient(region ? { region } : {});
+    const out = await client.send(new DescribeStacksCommand({ StackName: stack }));
+    found = out.Stacks?.[0];
+  } catch (error) {
+    throw new ApiNotFound(cloudFormationProblem(stack, where, error));
+  } finally {
+    client?.destroy();
+  }
+  if (!found) throw new ApiNotFound(stackNotFound(stack, where));
+  const outputs = found.Outputs ?? [];
+  const url = outputs.find((o) => o.OutputKey === API_URL_OUTPUT)?.OutputValue;
+  if (!url) {
+    const keys = outputs.map((o) => o.OutputKey).filter(Boolean);
     throw new ApiNotFound(
-      `Reading stack ${target.stack} from CloudFormation needs the package @aws-sdk/client-cloudformation, which is ` +
-        'not installed (npm install @aws-sdk/client-cloudformation). Or deploy with `npx cdk deploy --outputs-file ' +
-        'cdk-outputs.json` and pass --outputs cdk-outputs.json, or give the ApiUrl output with --url.',
+      `Stack ${stack}${where} (${found.StackStatus ?? 'status unknown'}) has no ${API_URL_OUTPUT} output ` +
+        `(${keys.length > 0 ? `its outputs: ${keys.join(', ')}` : 'it has no outputs'}). Is it the dunning stack, ` +
+        'and has its deployment finished? Name the dunning stack with --stack, or give the API URL with --url.',
     );
   }
-  const region = target.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const client = new cloudFormation.CloudFormationClient(region ? { region } : {});
-  try {
-    const out = await client.send(new cloudFormation.DescribeStacksCommand({ StackName: target.stack }));
-    const url = out.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === API_URL_OUTPUT)?.OutputValue;
-    if (!url) throw new ApiNotFound(`Stack ${target.stack} has no ${API_URL_OUTPUT} output`);
-    return withSigning(url, region);
-  } finally {
-    client.destroy();
+  return url;
+}
+
+function stackNotFound(stack: string, where: string): string {
+  return (
+    `Stack ${stack} not found${where} (CloudFormation: no stack by that name in this account and region). ` +
+    'Check the name (`npx cdk list`) and pass --region <region> where it was deployed, or give the API URL with --url.'
+  );
+}
+
+/** What went wrong asking CloudFormation, and what to do about it. */
+function cloudFormationProblem(stack: string, where: string, error: unknown): string {
+  const { name = '', message: raw = String(error) } = (error ?? {}) as { name?: string; message?: string };
+  const message = raw.replace(/\.+$/, '');
+  const lookup = `reading stack ${stack}${where} from CloudFormation`;
+  const instead =
+    'Or give the API URL with --url (the ApiUrl output), or deploy with `npx cdk deploy --outputs-file cdk-outputs.json`.';
+  if (name === 'ValidationError' && /does not exist/.test(message)) return stackNotFound(stack, where);
+  if (/Region not accepted/i.test(message)) {
+    return `Invalid region for ${lookup}: ${message}. Pass --region <region> (e.g. us-east-1), or fix AWS_REGION.`;
   }
+  if (/Region is missing/i.test(message)) {
+    return `No AWS region for ${lookup}: pass --region <region>, or set AWS_REGION (or a region in your AWS profile). ${instead}`;
+  }
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+    return (
+      `No AWS credentials for ${lookup}: set AWS_PROFILE (after \`aws configure\` or \`aws sso login\`), or ` +
+      `AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. ${instead}`
+    );
+  }
+  if (/ExpiredToken|TokenRefreshRequired/.test(name) || /expired/i.test(message)) {
+    return `Your AWS credentials have expired (${lookup}): renew them (\`aws sso login\`, or new keys). ${message}`;
+  }
+  if (/InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch/.test(name)) {
+    return `Your AWS credentials were refused (${lookup}): ${message}. Check AWS_PROFILE / AWS_ACCESS_KEY_ID.`;
+  }
+  if (/AccessDenied/.test(name)) {
+    return `Not allowed: ${lookup} needs cloudformation:DescribeStacks on the stack. ${message}. ${instead}`;
+  }
+  return `Failed ${lookup}: ${name && name !== 'Error' ? `${name}: ` : ''}${message}. ${instead}`;
 }
 
 function join(dir: string, file: string): string {
@@ -96,22 +141,10 @@ function readOutputsFile(stack: string, file: string): string | undefined {
   return typeof url === 'string' ? url : undefined;
 }
 
-function withSigning(url: string, region: string | undefined): ResolvedApi {
-  const host = new URL(url).hostname;
-  const match = EXECUTE_API_HOST.exec(host);
-  return { baseUrl: url, ...(match ? { signingRegion: region ?? (match[1] as string) } : {}) };
-}
-
-/** Loads the CloudFormation client if it is installed. */
-async function loadCloudFormation(): Promise<CloudFormationModule | undefined> {
-  // A variable specifier: the package is optional (not a dependency), so neither tsc nor the bundler resolves it.
-  const specifier = '@aws-sdk/client-cloudformation';
-  try {
-    return (await import(specifier)) as CloudFormationModule;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }
+/** API Gateway URLs are signed for the region in their host name (a signature for any other region is refused). */
+function withSigning(url: string): ResolvedApi {
+  const match = EXECUTE_API_HOST.exec(new URL(url).hostname);
+  return { baseUrl: url, ...(match ? { signingRegion: match[1] as string } : {}) };
 }
 
 /** SHA-256 (and HMAC-SHA-256 with a secret) for SignatureV4, on node:crypto. */
@@ -179,9 +212,14 @@ export interface ClientDeps {
   readonly fetch?: typeof fetch;
   /** The AWS credentials to sign with (default: the SDK's default chain: env, profile, SSO, instance role…). */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /**
+   * A JWT for an API protected by a Cognito user-pools authorizer (`--token` / DUNNING_API_TOKEN): sent as it is in
+   * the `Authorization` header (no `Bearer ` prefix, as that authorizer expects), and requests are then not signed.
+   */
+  readonly token?: string;
 }
 
-/** Sends API requests to a resolved API, signing them when it is API Gateway. */
+/** Sends API requests to a resolved API: with the token when there is one, else signed when it is API Gateway. */
 export class ApiClient {
   private credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -202,7 +240,9 @@ export class ApiClient {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     let headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.api.signingRegion) {
+    if (this.deps.token !== undefined) {
+      headers.authorization = this.deps.token;
+    } else if (this.api.signingRegion) {
       headers = await signRequest(
         { method: request.method, url, headers, ...(body !== undefined ? { body } : {}) },
         { region: this.api.signingRegion, credentials: await this.signingCredentials() },

@@ -8,6 +8,8 @@ import {
   parseOperatorArgs,
   requestFor,
   submitRequests,
+  TOKEN_ENV,
+  tokenProblem,
 } from './operator';
 
 /** Where the CLI writes: answers to `out`, problems to `err`. */
@@ -37,9 +39,17 @@ export async function operatorCommand(
     io.err(`${parsed.problems.join('\n')}\n\n${OPERATOR_USAGE}\n`);
     return 2;
   }
+  // --token, else DUNNING_API_TOKEN: a Cognito JWT sent as Authorization (and no SigV4)
+  const fromEnv = parsed.token === undefined ? (deps.env ?? process.env)[TOKEN_ENV]?.trim() || undefined : undefined;
+  const envProblem = fromEnv === undefined ? undefined : tokenProblem(fromEnv, TOKEN_ENV);
+  if (envProblem) {
+    io.err(`${envProblem}\n`);
+    return 2;
+  }
+  const token = parsed.token ?? fromEnv;
   let client: ApiClient;
   try {
-    client = new ApiClient(await resolveApi(parsed.target, deps), deps);
+    client = new ApiClient(await resolveApi(parsed.target, deps), { ...deps, ...(token ? { token } : {}) });
   } catch (error) {
     if (!(error instanceof ApiNotFound)) throw error;
     io.err(`${error.message}\n`);

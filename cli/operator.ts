@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 /**
  * The operator commands of the `dunning` CLI: argument parsing and the HTTP requests they become (pure, no I/O), and
- * how answers are shown. `cli/api-target.ts` resolves where the API is and sends the requests.
+ * how answers are shown. `cli/api-client.ts` resolves where the API is and sends the requests.
  */
 
 export const OPERATOR_USAGE = `Usage: dunning invoices submit <file.csv|.json|.jsonl>
@@ -16,10 +16,13 @@ export const OPERATOR_USAGE = `Usage: dunning invoices submit <file.csv|.json|.j
 Where the API is (default: the local system of \`npm start\`, ${'http://127.0.0.1:3000'}):
   --url <base URL>     another API; an API Gateway URL (*.execute-api.<region>.amazonaws.com) is signed (SigV4)
   --stack <name>       a deployed stack: its ApiUrl output, read from --outputs (or ./cdk-outputs.json, as
-                       \`cdk deploy --outputs-file cdk-outputs.json\` writes it) or from CloudFormation; requests
-                       are signed with your AWS credentials (IAM auth)
+                       \`cdk deploy --outputs-file cdk-outputs.json\` writes it) or from CloudFormation
+                       (DescribeStacks, with your AWS credentials); requests are signed with your AWS credentials
+                       (IAM auth)
   --outputs <file>     the cdk outputs file to read the stack's ApiUrl from
-  --region <region>    the stack's region (default: AWS_REGION, or the region in the URL)
+  --region <region>    the region to look the stack up in (default: AWS_REGION, AWS_DEFAULT_REGION, your profile's)
+  --token <JWT>        for an API behind a Cognito authorizer: sent as the Authorization header, and requests are
+                       not signed (default: the DUNNING_API_TOKEN environment variable)
   --json               print the API's JSON answer as it is
 
 Exit status: 0 done, 1 the API refused or could not be reached, 2 invalid arguments or rejected rows.`;
@@ -59,6 +62,20 @@ export interface ParsedOperatorArgs {
   readonly command: OperatorCommand;
   readonly target: ApiTarget;
   readonly json: boolean;
+  /** `--token`: a JWT sent as `Authorization` instead of signing (DUNNING_API_TOKEN is read by the command). */
+  readonly token?: string;
+}
+
+/** The environment variable that holds the token when `--token` is not given. */
+export const TOKEN_ENV = 'DUNNING_API_TOKEN';
+
+/** A problem with a token (from `--token` or {@link TOKEN_ENV}), or undefined when it can be sent. */
+export function tokenProblem(token: string, source: string): string | undefined {
+  if (token === '') return `${source} is empty: give the JWT (the Cognito ID or access token)`;
+  if (/\s/.test(token)) {
+    return `${source} must be the bare JWT, one word (the Cognito authorizer wants no "Bearer " prefix, no spaces)`;
+  }
+  return undefined;
 }
 
 export interface ApiRequest {
@@ -87,6 +104,7 @@ export function parseOperatorArgs(argv: readonly string[]): ParsedOperatorArgs |
         stack: { type: 'string' },
         outputs: { type: 'string' },
         region: { type: 'string' },
+        token: { type: 'string' },
         json: { type: 'boolean', default: false },
         reason: { type: 'string' },
         amount: { type: 'string' },
@@ -134,11 +152,14 @@ export function parseOperatorArgs(argv: readonly string[]): ParsedOperatorArgs |
   if (url && stack) problems.push('give --url or --stack, not both');
   if (str('outputs') && !stack) problems.push('--outputs goes with --stack');
   if (url !== undefined && !isHttpUrl(url)) problems.push(`--url must be an http(s) URL, got "${url}"`);
+  const token = str('token')?.trim();
+  const badToken = token === undefined ? undefined : tokenProblem(token, '--token');
+  if (badToken) problems.push(badToken);
   if (problems.length > 0 || !command) return { problems };
   const target: ApiTarget = stack
     ? { kind: 'stack', stack, ...(region ? { region } : {}), ...(str('outputs') ? { outputs: str('outputs') } : {}) }
     : { kind: 'url', url: url ?? DEFAULT_API_URL, ...(region ? { region } : {}) };
-  return { command, target, json: values.json === true };
+  return { command, target, json: values.json === true, ...(token ? { token } : {}) };
 }
 
 /** The body of an action from its flags; undefined (with problems) when a required flag is missing. */
@@ -286,7 +307,22 @@ function describeAction(command: Extract<OperatorCommand, { kind: 'action' }>, b
 /** An API error body as lines: `error <code>: <message>` and one line per detail. */
 export function describeError(status: number, body: Json): string {
   const error = body?.error;
-  if (!error) return `error: HTTP ${status}`;
+  if (!error) return gatewayError(status, body);
   const details = ((error.details ?? []) as { path: string; issue: string }[]).map((d) => `  ${d.path}: ${d.issue}`);
   return [`error ${error.code} (HTTP ${status}): ${error.message}`, ...details].join('\n');
+}
+
+/**
+ * An answer API Gateway gave itself (`{"message": …}`): the authorizer refused the request, or no route matched.
+ * 401/403 say which credentials the API wants.
+ */
+function gatewayError(status: number, body: Json): string {
+  const message = typeof body?.message === 'string' ? `: ${body.message}` : '';
+  const hint =
+    status === 401
+      ? `\n  the API wants a Cognito token: pass --token <JWT> or set ${TOKEN_ENV} (an ID or access token of its user pool, not expired)`
+      : status === 403
+        ? `\n  refused: an API with IAM auth wants signed requests (no --token or ${TOKEN_ENV}, which replace the signature) from an AWS identity allowed execute-api:Invoke on it`
+        : '';
+  return `error: HTTP ${status}${message}${hint}`;
 }

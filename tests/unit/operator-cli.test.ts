@@ -2,10 +2,17 @@ import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ApiClient, ApiNotFound, type CloudFormationModule, resolveApi, signRequest } from '../../cli/api-client';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { ApiClient, ApiNotFound, resolveApi, signRequest } from '../../cli/api-client';
 import {
   DEFAULT_API_URL,
+  describeError,
   type OperatorCommand,
   type ParsedOperatorArgs,
   parseOperatorArgs,
@@ -16,6 +23,10 @@ import { operatorCommand } from '../../cli/operator-command';
 
 const work = mkdtempSync(join(tmpdir(), 'dunning-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+// CloudFormation is never really called: DescribeStacks answers come from the mock.
+const cfn = mockClient(CloudFormationClient);
+beforeEach(() => cfn.reset());
 
 function parsed(argv: string[]): ParsedOperatorArgs {
   const result = parseOperatorArgs(argv);
@@ -123,68 +134,140 @@ describe('finding the API', () => {
     });
   });
 
-  it("reads a stack's ApiUrl from the outputs file cdk deploy writes, before asking CloudFormation", async () => {
+  it("reads a stack's ApiUrl from the outputs file cdk deploy writes, without asking CloudFormation", async () => {
     writeFileSync(
       join(work, 'cdk-outputs.json'),
       JSON.stringify({ Dunning: { ApiUrl: 'https://x9.execute-api.us-east-1.amazonaws.com/v1/', TableName: 't' } }),
     );
-    const asked: string[] = [];
 
-    const api = await resolveApi(
-      { kind: 'stack', stack: 'Dunning' },
-      {
-        cwd: work,
-        env: {},
-        loadCloudFormation: async () => {
-          asked.push('cfn');
-          return undefined;
-        },
-      },
-    );
+    const api = await resolveApi({ kind: 'stack', stack: 'Dunning' }, { cwd: work, env: {} });
 
     expect(api).toEqual({ baseUrl: 'https://x9.execute-api.us-east-1.amazonaws.com/v1/', signingRegion: 'us-east-1' });
-    expect(asked).toEqual([]);
+    expect(cfn.calls()).toHaveLength(0);
   });
 
-  it('asks CloudFormation (DescribeStacks) for a stack not in any outputs file', async () => {
-    const calls: unknown[] = [];
-    const fake: CloudFormationModule = {
-      CloudFormationClient: class {
-        constructor(readonly config: { region?: string }) {
-          calls.push(config);
-        }
-        async send(command: unknown) {
-          calls.push(command);
-          return {
-            Stacks: [
-              { Outputs: [{ OutputKey: 'ApiUrl', OutputValue: 'https://q.execute-api.eu-west-1.amazonaws.com/v1/' }] },
-            ],
-          };
-        }
-        destroy() {}
-      },
-      DescribeStacksCommand: class {
-        constructor(readonly input: { StackName: string }) {}
-      },
-    };
+  it('signs for the region in the API Gateway host name, whatever AWS_REGION says', async () => {
+    const api = await resolveApi(
+      { kind: 'stack', stack: 'Dunning', outputs: join(work, 'cdk-outputs.json') },
+      { env: { AWS_REGION: 'sa-east-1' } },
+    );
+
+    expect(api.signingRegion).toBe('us-east-1');
+    expect(cfn.calls()).toHaveLength(0);
+  });
+
+  it('asks CloudFormation (DescribeStacks) in --region for a stack not in any outputs file', async () => {
+    cfn.on(DescribeStacksCommand, { StackName: 'Prod' }).resolves({
+      Stacks: [
+        {
+          StackName: 'Prod',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date('2026-01-01T00:00:00Z'),
+          Outputs: [
+            { OutputKey: 'TableName', OutputValue: 'Prod-Table' },
+            { OutputKey: 'ApiUrl', OutputValue: 'https://q.execute-api.eu-west-1.amazonaws.com/v1/' },
+          ],
+        },
+      ],
+    });
 
     const api = await resolveApi(
       { kind: 'stack', stack: 'Prod', region: 'eu-west-1' },
-      { cwd: join(work, 'nowhere'), loadCloudFormation: async () => fake },
+      { cwd: join(work, 'nowhere'), env: { AWS_REGION: 'us-east-1' } },
     );
 
     expect(api).toEqual({ baseUrl: 'https://q.execute-api.eu-west-1.amazonaws.com/v1/', signingRegion: 'eu-west-1' });
-    expect(calls).toEqual([{ region: 'eu-west-1' }, { input: { StackName: 'Prod' } }]);
+    const calls = cfn.commandCalls(DescribeStacksCommand);
+    expect(calls.map((c) => c.args[0].input)).toEqual([{ StackName: 'Prod' }]);
+    expect(await calls[0]?.thisValue.config.region()).toBe('eu-west-1');
   });
 
-  it('says which package is missing when CloudFormation cannot be asked, and how else to name the API', async () => {
-    const found = resolveApi(
+  it('uses AWS_DEFAULT_REGION when neither --region nor AWS_REGION is set', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Prod',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: [{ OutputKey: 'ApiUrl', OutputValue: 'https://q.execute-api.ap-south-1.amazonaws.com/v1/' }],
+        },
+      ],
+    });
+
+    await resolveApi(
       { kind: 'stack', stack: 'Prod' },
-      { cwd: join(work, 'nowhere'), env: {}, loadCloudFormation: async () => undefined },
+      { cwd: join(work, 'nowhere'), env: { AWS_DEFAULT_REGION: 'ap-south-1' } },
     );
 
+    expect(await cfn.commandCalls(DescribeStacksCommand)[0]?.thisValue.config.region()).toBe('ap-south-1');
+  });
+
+  it('says the stack was not found, where it looked, and what to check', async () => {
+    cfn.on(DescribeStacksCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Stack with id Prod does not exist',
+      }),
+    );
+
+    const found = resolveApi({ kind: 'stack', stack: 'Prod', region: 'sa-east-1' }, { cwd: join(work, 'nowhere') });
+
     await expect(found).rejects.toThrow(ApiNotFound);
-    await expect(found).rejects.toThrow(/@aws-sdk\/client-cloudformation, which is not installed.*--outputs.*--url/s);
+    await expect(found).rejects.toThrow(
+      /^Stack Prod not found in sa-east-1 .*`npx cdk list`.*--region <region>.*--url/,
+    );
+  });
+
+  it('says the stack has no ApiUrl output, naming the outputs it has and its status', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Other',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: [{ OutputKey: 'BucketName', OutputValue: 'b' }],
+        },
+      ],
+    });
+
+    const found = resolveApi({ kind: 'stack', stack: 'Other', region: 'sa-east-1' }, { cwd: join(work, 'nowhere') });
+
+    await expect(found).rejects.toThrow(ApiNotFound);
+    await expect(found).rejects.toThrow(
+      'Stack Other in sa-east-1 (CREATE_COMPLETE) has no ApiUrl output (its outputs: BucketName). Is it the dunning stack',
+    );
+  });
+
+  it('says what to do when there are no AWS credentials or no region', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejectsOnce(
+        Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        }),
+      )
+      .rejectsOnce(new Error('Region is missing'));
+    const target = { kind: 'stack', stack: 'Prod' } as const;
+    const deps = { cwd: join(work, 'nowhere'), env: {} };
+
+    await expect(resolveApi(target, deps)).rejects.toThrow(
+      /^No AWS credentials for reading stack Prod from CloudFormation: set AWS_PROFILE .*AWS_ACCESS_KEY_ID.*--url/,
+    );
+    await expect(resolveApi(target, deps)).rejects.toThrow(
+      /^No AWS region for reading stack Prod from CloudFormation: pass --region <region>, or set AWS_REGION/,
+    );
+  });
+
+  it('refuses an --outputs file that does not exist or does not hold the stack, without asking CloudFormation', async () => {
+    await expect(
+      resolveApi({ kind: 'stack', stack: 'Dunning', outputs: join(work, 'missing.json') }, { env: {} }),
+    ).rejects.toThrow(`--outputs ${join(work, 'missing.json')}: file not found`);
+    await expect(
+      resolveApi({ kind: 'stack', stack: 'Prod', outputs: join(work, 'cdk-outputs.json') }, { env: {} }),
+    ).rejects.toThrow(`${join(work, 'cdk-outputs.json')} has no ApiUrl output for stack Prod`);
+    expect(cfn.calls()).toHaveLength(0);
   });
 });
 
@@ -270,6 +353,129 @@ describe('signing requests for a deployed API (IAM auth)', () => {
       'x-amz-security-token': 'session',
     });
     expect(seen[1]).toEqual({ url: 'http://127.0.0.1:3000/invoices/INV-1', headers: { accept: 'application/json' } });
+  });
+});
+
+describe('a token for an API behind a Cognito authorizer', () => {
+  const GATEWAY = 'https://a1.execute-api.us-east-1.amazonaws.com/v1/';
+  const JWT = 'eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJzdWIiOiJvcGVyYXRvciJ9.c2lnbmF0dXJl';
+  const recording = () => {
+    const seen: { url: string; headers: Record<string, string> }[] = [];
+    const fetch = (async (url: URL, init: { headers: Record<string, string> }) => {
+      seen.push({ url: String(url), headers: init.headers });
+      return new Response(JSON.stringify({ invoiceId: 'INV-1', status: 'OPEN', currency: 'BRL', history: [] }), {
+        status: 200,
+      });
+    }) as unknown as typeof globalThis.fetch;
+    return { seen, fetch };
+  };
+  const noCredentials = async () => {
+    throw new Error('a request with a token must not load AWS credentials');
+  };
+  const quiet = { out: () => {}, err: () => {} };
+
+  it('sends the raw JWT as Authorization and does not sign, even to API Gateway', async () => {
+    const { seen, fetch } = recording();
+
+    await new ApiClient(
+      { baseUrl: GATEWAY, signingRegion: 'us-east-1' },
+      { fetch, credentials: noCredentials, token: JWT },
+    ).send({ method: 'POST', path: '/invoices/INV-1/pause', body: { reason: 'asked' } });
+
+    expect(seen).toEqual([
+      {
+        url: 'https://a1.execute-api.us-east-1.amazonaws.com/v1/invoices/INV-1/pause',
+        headers: { accept: 'application/json', 'content-type': 'application/json', authorization: JWT },
+      },
+    ]);
+  });
+
+  it('takes --token, else DUNNING_API_TOKEN; --token wins', async () => {
+    const flag = recording();
+    const env = recording();
+    const both = recording();
+    const argv = ['history', 'INV-1', '--url', GATEWAY];
+
+    const statuses = [
+      await operatorCommand([...argv, '--token', JWT], quiet, {
+        fetch: flag.fetch,
+        credentials: noCredentials,
+        env: {},
+      }),
+      await operatorCommand(argv, quiet, {
+        fetch: env.fetch,
+        credentials: noCredentials,
+        env: { DUNNING_API_TOKEN: `${JWT}\n` },
+      }),
+      await operatorCommand([...argv, '--token', JWT], quiet, {
+        fetch: both.fetch,
+        credentials: noCredentials,
+        env: { DUNNING_API_TOKEN: 'other.jwt.value' },
+      }),
+    ];
+
+    expect(statuses).toEqual([0, 0, 0]);
+    for (const { seen } of [flag, env, both]) {
+      expect(seen[0]?.headers).toEqual({ accept: 'application/json', authorization: JWT });
+    }
+  });
+
+  it('signs with SigV4 as before when there is no token (an empty DUNNING_API_TOKEN is none)', async () => {
+    const { seen, fetch } = recording();
+
+    const status = await operatorCommand(['history', 'INV-1', '--url', GATEWAY], quiet, {
+      fetch,
+      credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+      env: { DUNNING_API_TOKEN: '' },
+    });
+
+    expect(status).toBe(0);
+    expect(seen[0]?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKID\/\d{8}\/us-east-1\/execute-api\//,
+    );
+    expect(seen[0]?.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+  });
+
+  it('refuses a token that is not a bare JWT (exit 2), from the flag or the environment', async () => {
+    const err: string[] = [];
+    const streams = { out: () => {}, err: (t: string) => void err.push(t) };
+
+    const bearer = parseOperatorArgs(['history', 'INV-1', '--token', `Bearer ${JWT}`]);
+    const empty = parseOperatorArgs(['history', 'INV-1', '--token', ' ']);
+    const fromEnv = await operatorCommand(['history', 'INV-1'], streams, {
+      env: { DUNNING_API_TOKEN: `Bearer ${JWT}` },
+    });
+
+    expect('problems' in bearer && bearer.problems).toEqual([
+      '--token must be the bare JWT, one word (the Cognito authorizer wants no "Bearer " prefix, no spaces)',
+    ]);
+    expect('problems' in empty && empty.problems).toEqual([
+      '--token is empty: give the JWT (the Cognito ID or access token)',
+    ]);
+    expect(fromEnv).toBe(2);
+    expect(err.join('')).toMatch(/^DUNNING_API_TOKEN must be the bare JWT/);
+  });
+
+  it('lists --token and DUNNING_API_TOKEN in the help', async () => {
+    const out: string[] = [];
+
+    await operatorCommand(['invoice', '--help'], { out: (t) => void out.push(t), err: () => {} });
+
+    expect(out.join('')).toMatch(
+      /--token <JWT> +for an API behind a Cognito authorizer: sent as the Authorization header/,
+    );
+    expect(out.join('')).toContain('DUNNING_API_TOKEN');
+  });
+
+  it("explains API Gateway's own 401 and 403 answers", () => {
+    expect(describeError(401, { message: 'Unauthorized' })).toBe(
+      'error: HTTP 401: Unauthorized\n  the API wants a Cognito token: pass --token <JWT> or set DUNNING_API_TOKEN ' +
+        '(an ID or access token of its user pool, not expired)',
+    );
+    expect(describeError(403, { message: 'Missing Authentication Token' })).toMatch(
+      /^error: HTTP 403: Missing Authentication Token\n {2}refused: an API with IAM auth wants signed requests/,
+    );
+    expect(describeError(500, null)).toBe('error: HTTP 500');
   });
 });
 
