@@ -24,6 +24,59 @@ const SmsSenderId = z
 
 const NonEmptyText = z.string({ error: 'must be a text' }).trim().min(1, { error: 'must not be empty' });
 
+/** A Cognito user pool ARN; the pool id starts with the pool's region (`arn:aws:cognito-idp:<region>:<account>:userpool/<region>_<id>`). */
+const USER_POOL_ARN =
+  /^arn:aws(?:-[a-z]+)*:cognito-idp:([a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:userpool\/([a-z]{2}(?:-[a-z]+)+-\d+)_[0-9A-Za-z]+$/;
+
+const UserPoolArn = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required with "type": "cognito": the ARN of an existing Cognito user pool'
+        : 'must be a text: the ARN of an existing Cognito user pool',
+  })
+  .regex(USER_POOL_ARN, {
+    error:
+      'must be a Cognito user pool ARN like arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123',
+  })
+  .refine(
+    (arn) => {
+      const [, region, poolRegion] = USER_POOL_ARN.exec(arn) ?? [];
+      return region === poolRegion;
+    },
+    { error: "names a user pool id of another region than the ARN's (the id starts with its pool's region)" },
+  );
+
+/** An OAuth 2.0 scope (RFC 6749 scope-token), e.g. a resource server's `dunning/operator` or `openid`. */
+const OAuthScope = z.string({ error: 'must be a text' }).regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/, {
+  error: 'must be an OAuth scope like dunning/operator (1-256 printable characters, no spaces or quotes)',
+});
+
+/** The default: every non-public method requires a SigV4-signed request of an IAM principal. */
+const IamAuth = z.strictObject({ type: z.literal('iam') });
+
+/** Every non-public method requires a JWT of an existing user pool (with one of `scopes`, when given). */
+const CognitoAuth = z.strictObject({
+  type: z.literal('cognito'),
+  userPoolArn: UserPoolArn,
+  scopes: z
+    .array(OAuthScope, { error: 'must be a list of OAuth scopes like ["dunning/operator"]' })
+    .min(1, { error: 'must list at least one scope, or be left out (then any valid token of the pool is accepted)' })
+    .refine((scopes) => new Set(scopes).size === scopes.length, { error: 'must not list a scope twice' })
+    .optional(),
+});
+
+/** `api.auth`: `{ "type": "iam" }` or `{ "type": "cognito", "userPoolArn": …, "scopes"?: […] }` (`"iam"` alone is read as the first). */
+export const ApiAuthSchema = z.preprocess(
+  (value) => (value === 'iam' ? { type: 'iam' } : value),
+  z.discriminatedUnion('type', [IamAuth, CognitoAuth], {
+    error: (issue) =>
+      typeof issue.input !== 'object' || issue.input === null || Array.isArray(issue.input)
+        ? 'must be an object: { "type": "iam" } or { "type": "cognito", "userPoolArn": "arn:aws:cognito-idp:…" }'
+        : 'must be "iam" (SigV4-signed requests of IAM principals) or "cognito" (JWTs of a Cognito user pool)',
+  }),
+);
+
 /** Shape of `dunning.config.json`. */
 export const DunningConfigSchema = z.strictObject({
   /** Billing rule file, relative to the config file. */
@@ -48,9 +101,10 @@ export const DunningConfigSchema = z.strictObject({
     .default({ emails: [] }),
   api: z
     .strictObject({
-      auth: z.literal('iam', { error: 'only "iam" is supported (SigV4-signed requests)' }),
+      /** Who may call the non-public routes: IAM principals (SigV4, the default) or a Cognito user pool's users. */
+      auth: ApiAuthSchema.default({ type: 'iam' }),
     })
-    .default({ auth: 'iam' }),
+    .default({ auth: { type: 'iam' } }),
 });
 
 export type DunningConfigFile = z.infer<typeof DunningConfigSchema>;

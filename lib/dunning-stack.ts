@@ -61,6 +61,7 @@ export class DunningStack extends Stack {
       operatorsTopic: this.operators.topic,
       companyName: config.company.legalName,
       ruleTerms: JSON.stringify(ruleTermsBook(rules)),
+      auth: config.api.auth,
     });
     this.drop = new InvoiceDropBucket(this, 'Drop', { ...registration, stateMachine: this.workflow.stateMachine });
     // Emails carry a one-click unsubscribe link into the API (List-Unsubscribe, RFC 8058).
@@ -68,7 +69,10 @@ export class DunningStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.api.url,
-      description: 'Base URL of the IAM-authenticated REST API',
+      description:
+        config.api.auth.type === 'cognito'
+          ? 'Base URL of the REST API (Cognito user pool JWT in the Authorization header)'
+          : 'Base URL of the IAM-authenticated REST API',
     });
     new CfnOutput(this, 'DropBucketName', {
       value: this.drop.bucket.bucketName,

@@ -11,8 +11,18 @@ export const Reason = z
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   .refine((text) => !/[\u0000-\u001f\u007f]/.test(text), { error: 'must not contain control characters' });
 
-/** The IAM principal that signed the request (API Gateway fills it in with IAM auth; none locally). */
+/**
+ * Who made the request: the IAM principal that signed it (API Gateway fills it in with IAM auth), or with a Cognito
+ * user pool authorizer the token's user as `cognito:<username>` (`cognito:username` of an ID token, `username` of an
+ * access token, else its `sub`); none locally.
+ */
 export function callerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): string | undefined {
   const identity = event.requestContext?.identity;
-  return identity?.userArn ?? identity?.caller ?? undefined;
+  const iam = identity?.userArn ?? identity?.caller;
+  if (iam) return iam;
+  const claims: unknown = event.requestContext?.authorizer?.claims;
+  if (!claims || typeof claims !== 'object') return undefined;
+  const c = claims as Record<string, unknown>;
+  const user = [c['cognito:username'], c.username, c.sub].find((v) => typeof v === 'string' && v !== '');
+  return typeof user === 'string' ? `cognito:${user}` : undefined;
 }

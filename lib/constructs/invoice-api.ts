@@ -2,15 +2,19 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
+  CognitoUserPoolsAuthorizer,
   EndpointType,
+  IdentitySource,
   JsonSchemaType,
   JsonSchemaVersion,
   LambdaIntegration,
   LogGroupLogDestination,
+  type MethodOptions,
   type Model,
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -25,6 +29,15 @@ import { acknowledgeNag } from './nag';
 
 /** Largest batch `POST /invoices` accepts (the create-invoices handler enforces the same limit, with a 413). */
 export const MAX_BATCH_SIZE = 500;
+
+/**
+ * Who may call the non-public routes. `iam`: SigV4-signed requests of IAM principals. `cognito`: a JWT of an existing
+ * user pool in the `Authorization` header — an ID token, or, when `scopes` are given, an access token carrying one of them.
+ * The debtor's links (`auth: 'none'` in api-routes.ts) are public either way.
+ */
+export type ApiAuth =
+  | { readonly type: 'iam' }
+  | { readonly type: 'cognito'; readonly userPoolArn: string; readonly scopes?: readonly string[] };
 
 export interface InvoiceApiProps {
   readonly table: IDunningTable;
@@ -45,6 +58,8 @@ export interface InvoiceApiProps {
    * renegotiations add up balances and late fees, statements show the fees to date.
    */
   readonly ruleTerms: string;
+  /** @default { type: 'iam' } */
+  readonly auth?: ApiAuth;
   /** @default "v1" */
   readonly stageName?: string;
   /** Steady-state requests per second of the stage. @default 50 */
@@ -56,7 +71,8 @@ export interface InvoiceApiProps {
 }
 
 /**
- * The REST API (DESIGN §5): every method requires IAM (SigV4) authorization; bodies are checked against a JSON schema
+ * The REST API (DESIGN §5): every method but the debtor's links requires IAM (SigV4) authorization, or a Cognito user
+ * pool's JWT (`auth`); bodies are checked against a JSON schema
  * before the Lambda runs (shape only: the handlers validate fields and name them in errors); API Gateway's own
  * errors use the same JSON error body as the handlers; JSON access logs, stage throttling and X-Ray on.
  * Routes come from `functions/shared/api-routes.ts`, the table the local HTTP API serves too.
@@ -70,9 +86,25 @@ export class InvoiceApi extends Construct {
    * the deployment: a function the API itself depends on (the workflow's send step) can hold it without a cycle.
    */
   readonly publicBaseUrl: string;
+  /** With `auth.type` cognito: the authorizer checking the user pool's JWTs. */
+  readonly authorizer: CognitoUserPoolsAuthorizer | undefined;
 
   constructor(scope: Construct, id: string, props: InvoiceApiProps) {
     super(scope, id);
+    const auth = props.auth ?? { type: 'iam' };
+    this.authorizer =
+      auth.type === 'cognito'
+        ? new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+            // Imported, never created: the operators' identities live in the organization's own pool.
+            cognitoUserPools: [UserPool.fromUserPoolArn(this, 'UserPool', auth.userPoolArn)],
+            identitySource: IdentitySource.header('Authorization'),
+          })
+        : undefined;
+    // Every method not declared public; the scopes go on each such method (a default would reach the public ones too).
+    const protectedMethod: MethodOptions = this.authorizer
+      ? { authorizationType: AuthorizationType.COGNITO, authorizer: this.authorizer }
+      : { authorizationType: AuthorizationType.IAM };
+    const scopes = auth.type === 'cognito' && auth.scopes?.length ? { authorizationScopes: [...auth.scopes] } : {};
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -81,7 +113,7 @@ export class InvoiceApi extends Construct {
       description: 'Dunning: register invoices, read their status and contact history, record payments',
       endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: false,
-      defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+      defaultMethodOptions: protectedMethod,
       deployOptions: {
         stageName: props.stageName ?? 'v1',
         tracingEnabled: true,
@@ -125,7 +157,7 @@ export class InvoiceApi extends Construct {
         .resourceForPath(route.path)
         .addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
           ...(model ? { requestValidator: validator, requestModels: { 'application/json': model } } : {}),
-          ...(route.auth === 'none' ? { authorizationType: AuthorizationType.NONE } : {}),
+          ...(route.auth === 'none' ? { authorizationType: AuthorizationType.NONE } : scopes),
         });
       if (route.auth === 'none') {
         const reasons = PUBLIC_ROUTE_REASONS[route.handler];
@@ -139,13 +171,17 @@ export class InvoiceApi extends Construct {
     acknowledgeNag(
       this.api,
       'AwsSolutions-APIG3',
-      'A private, IAM-authenticated back-office API: callers are AWS principals of this account; WAF can be attached per deployment.',
+      auth.type === 'cognito'
+        ? "A back-office API for the operators of the organization's Cognito user pool (JWT on every method but the debtor's links); WAF can be attached per deployment."
+        : 'A private, IAM-authenticated back-office API: callers are AWS principals of this account; WAF can be attached per deployment.',
     );
-    acknowledgeNag(
-      this.api,
-      'AwsSolutions-COG4',
-      'Methods use IAM (SigV4) authorization instead of a Cognito user pool: callers are systems, not end users.',
-    );
+    if (auth.type === 'iam') {
+      acknowledgeNag(
+        this.api,
+        'AwsSolutions-COG4',
+        'Methods use IAM (SigV4) authorization instead of a Cognito user pool: callers are systems, not end users.',
+      );
+    }
     acknowledgeNag(
       this.api,
       'AwsSolutions-APIG6',

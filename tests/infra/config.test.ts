@@ -46,7 +46,7 @@ describe('the shipped config', () => {
     // Assess
     expect(config.company).toMatchObject({ legalName: 'Exemplo Cobranças Ltda', taxId: 'CNPJ 12.345.678/0001-90' });
     expect(config.sender.email).toBe('cobranca@example.com');
-    expect(config.api).toEqual({ auth: 'iam' });
+    expect(config.api).toEqual({ auth: { type: 'iam' } });
     expect(config.rule.id).toBe('standard');
     expect(config.ruleFilePath).toBe(join(PROJECT_ROOT, 'rules', 'default.json'));
   });
@@ -66,7 +66,7 @@ describe('loading a config', () => {
     // Assess
     expect(config.rule.id).toBe('mine');
     expect(config.operators).toEqual({ emails: [] });
-    expect(config.api).toEqual({ auth: 'iam' });
+    expect(config.api).toEqual({ auth: { type: 'iam' } });
   });
 
   it('names the file and every bad field', () => {
@@ -91,7 +91,85 @@ describe('loading a config', () => {
       ['(root)', 'api.auth', 'company.legalName', 'operators.emails.1', 'sender.email', 'sender.smsSenderId'].sort(),
     );
     expect(error.message).toMatch(/sender\.email: must be an email address/);
-    expect(error.message).toMatch(/api\.auth: only "iam" is supported/);
+    expect(error.message).toMatch(/api\.auth: must be an object: \{ "type": "iam" \} or \{ "type": "cognito"/);
+  });
+
+  it('reads the API auth setting: IAM by default (also written "iam"), or an existing Cognito user pool', () => {
+    // Prepare
+    const userPoolArn = 'arn:aws:cognito-idp:sa-east-1:123456789012:userpool/sa-east-1_AbCdEf123';
+    const dir = folderWith({
+      'legacy.json': { ...validConfig, api: { auth: 'iam' } },
+      'iam.json': { ...validConfig, api: { auth: { type: 'iam' } } },
+      'cognito.json': { ...validConfig, api: { auth: { type: 'cognito', userPoolArn } } },
+      'scoped.json': { ...validConfig, api: { auth: { type: 'cognito', userPoolArn, scopes: ['dunning/operator'] } } },
+      'rules/my-rule.json': defaultRuleJson,
+    });
+
+    // Act / Assess
+    expect(loadDunningConfig(join(dir, 'legacy.json')).api).toEqual({ auth: { type: 'iam' } });
+    expect(loadDunningConfig(join(dir, 'iam.json')).api).toEqual({ auth: { type: 'iam' } });
+    expect(loadDunningConfig(join(dir, 'cognito.json')).api).toEqual({ auth: { type: 'cognito', userPoolArn } });
+    expect(loadDunningConfig(join(dir, 'scoped.json')).api.auth).toEqual({
+      type: 'cognito',
+      userPoolArn,
+      scopes: ['dunning/operator'],
+    });
+  });
+
+  it.each([
+    [{ type: 'oidc' }, 'api.auth.type', /must be "iam" \(SigV4.*\) or "cognito" \(JWTs of a Cognito user pool\)/],
+    [{}, 'api.auth.type', /must be "iam" .* or "cognito"/],
+    ['none', 'api.auth', /must be an object/],
+    [{ type: 'cognito' }, 'api.auth.userPoolArn', /is required with "type": "cognito": the ARN of an existing/],
+    [
+      { type: 'cognito', userPoolArn: 'arn:aws:cognito-idp:sa-east-1:123:userpool/pool' },
+      'api.auth.userPoolArn',
+      /must be a Cognito user pool ARN like arn:aws:cognito-idp:us-east-1:123456789012:userpool\/us-east-1_/,
+    ],
+    [
+      { type: 'cognito', userPoolArn: 'arn:aws:iam::123456789012:role/operators' },
+      'api.auth.userPoolArn',
+      /must be a Cognito user pool ARN/,
+    ],
+    [
+      { type: 'cognito', userPoolArn: 'arn:aws:cognito-idp:sa-east-1:123456789012:userpool/us-east-1_AbCdEf123' },
+      'api.auth.userPoolArn',
+      /user pool id of another region/,
+    ],
+    [
+      {
+        type: 'cognito',
+        userPoolArn: 'arn:aws:cognito-idp:sa-east-1:123456789012:userpool/sa-east-1_AbCdEf123',
+        scopes: [],
+      },
+      'api.auth.scopes',
+      /must list at least one scope, or be left out/,
+    ],
+    [
+      {
+        type: 'cognito',
+        userPoolArn: 'arn:aws:cognito-idp:sa-east-1:123456789012:userpool/sa-east-1_AbCdEf123',
+        scopes: ['dunning operator'],
+      },
+      'api.auth.scopes.0',
+      /must be an OAuth scope like dunning\/operator/,
+    ],
+    [
+      { type: 'iam', userPoolArn: 'arn:aws:cognito-idp:sa-east-1:123456789012:userpool/sa-east-1_AbCdEf123' },
+      'api.auth',
+      /Unrecognized key: "userPoolArn"/,
+    ],
+  ])('rejects api.auth %j naming %s and the reason', (auth, field, reason) => {
+    // Prepare
+    const dir = folderWith({ 'bad.json': { ...validConfig, api: { auth } } });
+
+    // Act
+    const error = loadError(join(dir, 'bad.json'));
+
+    // Assess
+    expect(error.issues.map((i) => i.path)).toEqual([field]);
+    expect(error.issues[0]?.issue).toMatch(reason);
+    expect(error.message).toContain(`  - ${field}: `);
   });
 
   it('names the rule file, and the config pointing at it, when the billing rule is invalid', () => {

@@ -1,43 +1,11 @@
 import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { DunningStack } from '../../lib/dunning-stack';
+import { acknowledgements, findingsOf } from './nag-findings';
 import { sharedDunningStack, testApp } from './stack-under-test';
-
-interface Finding {
-  readonly id: string;
-  readonly path: string;
-  readonly text: string;
-}
-
-/** Findings of a pack over the tree; `ignoringAcknowledgements` shows what the acknowledgements hide. */
-function findingsOf(pack: NagPack, scope: IConstruct, ignoringAcknowledgements = false): Finding[] {
-  if (ignoringAcknowledgements) Object.defineProperty(pack, 'isAcknowledged', { value: () => false });
-  return pack.validateScope(scope).violations.flatMap((v) =>
-    v.violatingResources.map((r) => {
-      const path = r.constructPath ?? r.resourceLogicalId ?? '?';
-      return { id: v.ruleName, path, text: `${v.ruleName} (${v.severity}) at ${path}: ${v.description}` };
-    }),
-  );
-}
-
-/** Every acknowledgement recorded in the tree: where, which rule, why. */
-function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
-  return scope.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) =>
-        Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
-          path: c.node.path,
-          id: id.replace(/^annotation::/i, ''),
-          reason,
-        })),
-      ),
-  );
-}
 
 const { app, stack } = sharedDunningStack();
 const packs = () => [new AwsSolutionsChecks(), new ServerlessChecks()];
