@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT, withRuleSet } fro
 import { localControl, type Pace } from '../../local/control';
 import { startHttpApi } from '../../local/http-api';
 import { LocalSystem } from '../../local/system';
+import { registrationFixture } from '../support/fixtures';
 
 // Issue #5 items 3, 7 and 8 on the local system, driven over HTTP: renegotiation into instalments, an early-payment
 // offer paid in time, and the debtor's statement link. The default rule plus late fees (2% fine, 1% a month) and a 5%
@@ -22,7 +23,6 @@ const rule = parseBillingRule({
   stages: [{ ...(d3 as Stage), offer: { discountPercent: 5 } }, ...later],
 });
 const config = withRuleSet(shipped, { rules: [rule], segments: [{ rule: rule.id }] });
-const SAO_PAULO = 'America/Sao_Paulo';
 /** The API's public address as the messages name it (a deployed stack's); the test opens their paths on the local API. */
 const PUBLIC_API_URL = 'https://dunning.example.test/v1';
 
@@ -81,21 +81,7 @@ async function call(
 const advanceTo = (at: string) => call('POST', '/_local/clock', { advanceTo: at });
 
 function invoice(id: string, dueDate: string, customerId = `C-${id}`) {
-  return {
-    invoiceId: id,
-    customerId,
-    customerName: 'Maria Silva',
-    email: `${customerId.toLowerCase()}@example.com`,
-    phone: '+5511987650001',
-    timezone: SAO_PAULO,
-    locale: 'pt-BR',
-    country: 'BR',
-    region: 'SP',
-    amount: '289.90',
-    currency: 'BRL',
-    dueDate,
-    paymentUrl: `https://pay.example.com/${id}`,
-  };
+  return registrationFixture(id, { customerId, email: `${customerId.toLowerCase()}@example.com`, dueDate });
 }
 
 async function timeline(invoiceId: string): Promise<string[]> {

@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/
 import { localControl, type Pace } from '../../local/control';
 import { type LocalControl, startHttpApi } from '../../local/http-api';
 import { LocalSystem } from '../../local/system';
+import { registrationFixture } from '../support/fixtures';
 
 // The local system in this process, driven only from outside: the real HTTP API (fetch), the drop folder, an
 // S3 PutObject into the drop bucket, and the virtual clock's control route. What went out is read back from the
@@ -60,24 +61,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 
 const advanceTo = (at: string) => call('POST', '/_local/clock', { advanceTo: at });
 
-function invoice(id: string, overrides: Record<string, unknown> = {}) {
-  return {
-    invoiceId: id,
-    customerId: `C-${id}`,
-    customerName: 'Maria Silva',
-    email: `${id.toLowerCase()}@example.com`,
-    phone: '+5511987650001',
-    timezone: 'America/Sao_Paulo',
-    locale: 'pt-BR',
-    country: 'BR',
-    region: 'SP',
-    amount: '289.90',
-    currency: 'BRL',
-    dueDate: '2026-12-01',
-    paymentUrl: `https://pay.example.com/${id}`,
-    ...overrides,
-  };
-}
+const invoice = registrationFixture;
 
 /** The messages sent for an invoice: the contact log's virtual instants, joined with the mailbox / SMS outbox. */
 async function delivered(invoiceId: string) {

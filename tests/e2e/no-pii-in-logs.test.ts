@@ -3,6 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { type ApiAnswer, LocalSystem } from '../../local/system';
+import { registrationFixture } from '../support/fixtures';
 
 // Issue #6, security: no personal data (names, emails, phone numbers) in logs. The local system runs a small
 // portfolio of debtors with real-looking contact details through registration (API and S3 drop), sends, a deferral,
@@ -84,21 +85,8 @@ const ALL = [...DEBTORS, REJECTED];
 const byId = (id: string): Debtor => DEBTORS.find((d) => d.invoiceId === id) as Debtor;
 
 function registration(d: Debtor) {
-  return {
-    invoiceId: d.invoiceId,
-    customerId: d.customerId,
-    customerName: d.name,
-    email: d.email,
-    phone: d.phone,
-    timezone: 'America/Sao_Paulo',
-    locale: 'pt-BR',
-    country: 'BR',
-    region: 'SP',
-    amount: '289.90',
-    currency: 'BRL',
-    dueDate: d.dueDate,
-    paymentUrl: `https://pay.example.com/${d.invoiceId}`,
-  };
+  const { invoiceId, customerId, name: customerName, email, phone, dueDate } = d;
+  return registrationFixture(invoiceId, { customerId, customerName, email, phone, dueDate });
 }
 
 function csvOf(rows: readonly Debtor[]): string {

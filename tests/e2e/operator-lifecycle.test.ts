@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/
 import { localControl, type Pace } from '../../local/control';
 import { startHttpApi } from '../../local/http-api';
 import { LocalSystem } from '../../local/system';
+import { registrationFixture } from '../support/fixtures';
 
 // Issue #5 on the local system, driven only over HTTP: the operator routes, the virtual clock's control route, and
 // what went out read back from the contact log, the mailbox and the SMS outbox. One system for the file; its clock
@@ -45,21 +46,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 const advanceTo = (at: string) => call('POST', '/_local/clock', { advanceTo: at });
 
 function invoice(id: string, dueDate: string, overrides: Record<string, unknown> = {}) {
-  return {
-    invoiceId: id,
-    customerId: `C-${id}`,
-    customerName: 'Maria Silva',
-    email: `${id.toLowerCase()}@example.com`,
-    phone: '+5511987650001',
-    timezone: 'America/Sao_Paulo',
-    locale: 'pt-BR',
-    country: 'BR',
-    region: 'SP',
-    amount: '289.90',
-    currency: 'BRL',
-    dueDate,
-    ...overrides,
-  };
+  return registrationFixture(id, { dueDate, paymentUrl: undefined, ...overrides });
 }
 
 /** What went out for an invoice (contact log `sent`, joined with the mailbox / SMS outbox): `<at> <stage> <channel>`. */

@@ -54,3 +54,27 @@ export const keys = {
     sk: 'SEND',
   }),
 };
+
+/**
+ * An invoice as the API and the drop files take it (`POST /invoices`, a CSV row): a São Paulo debtor of its own
+ * (`C-<id>`, `<id>@example.com`), R$ 289,90 due 2026-12-01 with a payment link; `overrides` change or add fields
+ * (`paymentUrl: undefined` drops the link).
+ */
+export function registrationFixture(invoiceId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    invoiceId,
+    customerId: `C-${invoiceId}`,
+    customerName: 'Maria Silva',
+    email: `${invoiceId.toLowerCase()}@example.com`,
+    phone: '+5511987650001',
+    timezone: 'America/Sao_Paulo',
+    locale: 'pt-BR',
+    country: 'BR',
+    region: 'SP',
+    amount: '289.90',
+    currency: 'BRL',
+    dueDate: '2026-12-01',
+    paymentUrl: `https://pay.example.com/${invoiceId}`,
+    ...overrides,
+  };
+}

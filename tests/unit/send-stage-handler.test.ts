@@ -70,22 +70,21 @@ const slotWrites = (customerPk: string) =>
       (c) => c.args[0].input.Key?.pk === customerPk && !c.args[0].input.UpdateExpression?.includes('statementSecret'),
     );
 
-describe('send step', () => {
-  beforeEach(() => {
-    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-    ses
-      .on(GetSuppressedDestinationCommand)
-      .rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
-    sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
-    sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
-  });
-  afterEach(() => {
-    ddb.reset();
-    ses.reset();
-    sns.reset();
-  });
-  afterAll(() => restoreClock());
+// Every test: the providers take each message and nobody opted out, unless a test says otherwise.
+beforeEach(() => {
+  ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+  ses.on(GetSuppressedDestinationCommand).rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
+  sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
+  sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
+});
+afterEach(() => {
+  ddb.reset();
+  ses.reset();
+  sns.reset();
+});
+afterAll(() => restoreClock());
 
+describe('send step', () => {
   it('sends the D-3 reminder by email in business hours and schedules D0', async () => {
     // Prepare: Monday 2026-12-07 09:00 in São Paulo (UTC-3), three days before the due date
     at('2026-12-07T12:00:00.000Z');
@@ -371,20 +370,6 @@ describe('frequency caps across all of a customer’s invoices', () => {
   const conflict = () => new ConditionalCheckFailedException({ message: 'changed', $metadata: {} });
   const contactUpdates = () => slotWrites(customerKey.pk);
 
-  beforeEach(() => {
-    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-    ses
-      .on(GetSuppressedDestinationCommand)
-      .rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
-    sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
-    sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
-  });
-  afterEach(() => {
-    ddb.reset();
-    ses.reset();
-    sns.reset();
-  });
-
   it('takes the contact slot on the customer, only if nobody changed its contacts since they were read', async () => {
     // Prepare: Monday 09:00 local; an older contact 9 days ago falls out of the 7-day window
     at('2026-12-07T12:00:00.000Z');
@@ -544,20 +529,6 @@ describe('one consolidated message for the invoices of a customer due at the sam
         .resolves({ Item: { ...keys.invoice(invoice.invoiceId), ...invoice } });
     }
   }
-
-  beforeEach(() => {
-    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-    ses
-      .on(GetSuppressedDestinationCommand)
-      .rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
-    sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
-    sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
-  });
-  afterEach(() => {
-    ddb.reset();
-    ses.reset();
-    sns.reset();
-  });
 
   it('sends one email naming both invoices, covers the other one in the slot and records its stage as sent', async () => {
     // Prepare
@@ -814,21 +785,6 @@ describe("the messages' early-payment offer and statement link", () => {
   const secret = 'c3RhdGVtZW50LXNlY3JldA';
   const offerWrites = () =>
     ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.UpdateExpression?.includes('earlyPayment'));
-
-  beforeEach(() => {
-    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-    ses
-      .on(GetSuppressedDestinationCommand)
-      .rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
-    sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
-    sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
-  });
-  afterEach(() => {
-    ddb.reset();
-    ses.reset();
-    sns.reset();
-  });
-  afterAll(() => restoreClock());
 
   it('states the offer in the D-3 email and records it on the invoice once the email went out', async () => {
     // Prepare: Monday 2026-12-07 09:00 in São Paulo, D-3 of R$ 1.234,50 due 2026-12-10
