@@ -9,7 +9,9 @@ import type { InvoiceCommand } from '../domain/lifecycle';
 import { formatDecimalAmount, parseDecimalAmount } from '../domain/money';
 import { InvoiceNotFound } from '../services/errors';
 import { changeInvoice } from '../services/invoice-changes';
-import { dunningTable, now, taskTokens } from '../shared/deps';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { taskTokens } from '../shared/factories/task-tokens';
 import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
 import { callerOf, Reason } from '../shared/operator-input';
 

@@ -6,7 +6,11 @@ import { checkInvoiceId, MAX_AMOUNT_LENGTH, MAX_URL_LENGTH } from '../domain/inv
 import { linkableUrl } from '../domain/messages/html';
 import { formatDecimalAmount } from '../domain/money';
 import { renegotiate } from '../services/agreements';
-import { dunningTable, now, ruleId, startQueue, taskTokens } from '../shared/deps';
+import { now } from '../shared/clock';
+import { ruleId } from '../shared/factories/company';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { startQueue } from '../shared/factories/start-queue';
+import { taskTokens } from '../shared/factories/task-tokens';
 import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
 import { callerOf } from '../shared/operator-input';
 import { ruleTermsFromEnv } from '../shared/rule-terms';

@@ -4,7 +4,10 @@ import type { FieldIssue } from '../domain/field-issue';
 import type { InvoiceRegistration } from '../domain/invoice';
 import { validateInvoiceRecord } from '../domain/invoice-input';
 import { registerInvoices } from '../services/register-invoices';
-import { dunningTable, now, ruleChooser, startQueue } from '../shared/deps';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { ruleChooser } from '../shared/factories/rule-chooser';
+import { startQueue } from '../shared/factories/start-queue';
 import { HttpError, httpErrors, jsonResponse, parseJsonBody } from '../shared/http';
 
 /** Largest batch one request may carry. */

@@ -3,7 +3,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { checkInvoiceId } from '../domain/invoice-input';
 import { escalateNow } from '../services/escalate';
-import { dunningTable, now, operatorsNotifier } from '../shared/deps';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { operatorsNotifier } from '../shared/factories/operators-notifier';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
 import { callerOf, Reason } from '../shared/operator-input';
 

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { checkInvoiceId } from '../domain/invoice-input';
 import { invoiceHistory } from '../services/history';
-import { dunningTable } from '../shared/deps';
+import { dunningTable } from '../shared/factories/dunning-table';
 import { httpErrors, jsonResponse, pathParameter } from '../shared/http';
 
 const deps = { table: dunningTable() };

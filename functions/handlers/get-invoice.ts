@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { checkInvoiceId } from '../domain/invoice-input';
 import { formatDecimalAmount } from '../domain/money';
 import { InvoiceNotFound } from '../services/errors';
-import { dunningTable } from '../shared/deps';
+import { dunningTable } from '../shared/factories/dunning-table';
 import { httpErrors, jsonResponse, pathParameter } from '../shared/http';
 
 const table = dunningTable();

@@ -4,8 +4,10 @@ import { formatDecimalAmount, type Money } from '../domain/money';
 import type { Statement } from '../domain/statement';
 import { renderInvalidStatementPage, renderStatementPage } from '../domain/statement-page';
 import { readStatement } from '../services/statements';
-import { dunningTable, now, ruleId } from '../shared/deps';
+import { now } from '../shared/clock';
 import { ENV, requireEnv } from '../shared/environment';
+import { ruleId } from '../shared/factories/company';
+import { dunningTable } from '../shared/factories/dunning-table';
 import { errorResponse, httpErrors } from '../shared/http';
 import { ruleTermsFromEnv } from '../shared/rule-terms';
 

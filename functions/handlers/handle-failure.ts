@@ -1,7 +1,9 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { handleFailure } from '../services/handle-failure';
-import { dunningTable, now, operatorsNotifier } from '../shared/deps';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { operatorsNotifier } from '../shared/factories/operators-notifier';
 
 const Input = z.object({
   invoiceId: z.string().min(1),

@@ -1,8 +1,11 @@
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { ingestFile } from '../services/ingest-file';
-import { s3 } from '../shared/clients';
-import { dunningTable, now, ruleChooser, startQueue } from '../shared/deps';
+import { s3 } from '../shared/aws/s3';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { ruleChooser } from '../shared/factories/rule-chooser';
+import { startQueue } from '../shared/factories/start-queue';
 
 const deps = { s3, table: dunningTable(), queue: startQueue(), ruleId: ruleChooser(), now };
 

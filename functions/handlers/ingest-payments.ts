@@ -1,8 +1,10 @@
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { ingestPaymentFile } from '../services/ingest-payments';
-import { s3 } from '../shared/clients';
-import { dunningTable, now, taskTokens } from '../shared/deps';
+import { s3 } from '../shared/aws/s3';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { taskTokens } from '../shared/factories/task-tokens';
 
 const deps = { s3, table: dunningTable(), tokens: taskTokens(), now };
 

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { StepResult } from '../../state-machines/step-result';
 import { BillingRuleSchema } from '../domain/billing-rule';
 import { planNextStage } from '../services/workflow-steps';
-import { dunningTable, now } from '../shared/deps';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
 import { workflowStepLogs } from '../shared/step-logs';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: BillingRuleSchema });

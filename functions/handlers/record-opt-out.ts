@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { CustomerNotFound } from '../services/errors';
-import { dunningTable, now } from '../shared/deps';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
 import { log } from '../shared/logger';
 

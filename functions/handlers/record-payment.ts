@@ -5,7 +5,9 @@ import { checkInvoiceId, checkIsoInstant, MAX_AMOUNT_LENGTH } from '../domain/in
 import { formatDecimalAmount, parseDecimalAmount } from '../domain/money';
 import { InvoiceNotFound } from '../services/errors';
 import { recordPayment } from '../services/payments';
-import { dunningTable, now, taskTokens } from '../shared/deps';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { taskTokens } from '../shared/factories/task-tokens';
 import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
 
 /** An ISO instant with Z or an offset, normalised to UTC like every stored instant (so they sort in time order). */

@@ -3,8 +3,13 @@ import { z } from 'zod';
 import type { StepResult } from '../../state-machines/step-result';
 import { BillingRuleSchema } from '../domain/billing-rule';
 import { sendStage } from '../services/send-stage';
-import { companyIdentity, dunningTable, mailer, now, operatorsNotifier, smsSender } from '../shared/deps';
+import { now } from '../shared/clock';
 import { ENV, optionalEnv } from '../shared/environment';
+import { companyIdentity } from '../shared/factories/company';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { mailer } from '../shared/factories/mailer';
+import { operatorsNotifier } from '../shared/factories/operators-notifier';
+import { smsSender } from '../shared/factories/sms-sender';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: BillingRuleSchema, stageId: z.string().min(1) });
 const deps = {

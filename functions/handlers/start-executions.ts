@@ -2,9 +2,10 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { startExecution } from '../services/start-executions';
-import { sfn } from '../shared/clients';
-import { dunningTable, now } from '../shared/deps';
+import { sfn } from '../shared/aws/sfn';
+import { now } from '../shared/clock';
 import { ENV, requireEnv } from '../shared/environment';
+import { dunningTable } from '../shared/factories/dunning-table';
 import { log } from '../shared/logger';
 
 const Message = z.object({ invoiceId: z.string().min(1) });

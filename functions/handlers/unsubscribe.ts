@@ -2,8 +2,9 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { renderUnsubscribePage, type UnsubscribePage } from '../domain/messages/unsubscribe-page';
 import { parseUnsubscribeToken, sameSecret } from '../domain/unsubscribe-token';
-import { dunningTable, now } from '../shared/deps';
+import { now } from '../shared/clock';
 import { ENV, requireEnv } from '../shared/environment';
+import { dunningTable } from '../shared/factories/dunning-table';
 import { httpErrors } from '../shared/http';
 import { log } from '../shared/logger';
 

@@ -1,7 +1,9 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { waitForEvent } from '../services/workflow-steps';
-import { dunningTable, now, taskTokens } from '../shared/deps';
+import { now } from '../shared/clock';
+import { dunningTable } from '../shared/factories/dunning-table';
+import { taskTokens } from '../shared/factories/task-tokens';
 import { workflowStepLogs } from '../shared/step-logs';
 
 const Input = z.object({

@@ -1,5 +1,6 @@
 import type { DunningTable } from '../adapters/dunning-table';
-import type { StartQueue, TaskTokens } from '../adapters/providers';
+import type { StartQueue } from '../adapters/start-queue';
+import type { TaskTokens } from '../adapters/task-tokens';
 import {
   type AmountDue,
   checkAgreement,

@@ -1,5 +1,5 @@
 import type { DunningTable } from '../adapters/dunning-table';
-import type { OperatorsNotifier } from '../adapters/providers';
+import type { OperatorsNotifier } from '../adapters/operators-notifier';
 import { decide } from '../domain/lifecycle';
 import { InvoiceNotFound } from './errors';
 import { type ChangeResult, changeInvoice } from './invoice-changes';

@@ -1,5 +1,5 @@
 import type { DunningTable } from '../adapters/dunning-table';
-import type { OperatorsNotifier } from '../adapters/providers';
+import type { OperatorsNotifier } from '../adapters/operators-notifier';
 import { log } from '../shared/logger';
 
 export interface FailureDeps {

@@ -1,6 +1,6 @@
 import type { InterruptOutput } from '../../state-machines/step-result';
 import type { DunningTable } from '../adapters/dunning-table';
-import type { TaskTokens } from '../adapters/providers';
+import type { TaskTokens } from '../adapters/task-tokens';
 import type { Invoice, InvoiceStatus } from '../domain/invoice';
 import { decide, type InvoiceCommand, type LifecycleEvent } from '../domain/lifecycle';
 import { log } from '../shared/logger';

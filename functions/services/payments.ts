@@ -1,5 +1,5 @@
 import type { DunningTable } from '../adapters/dunning-table';
-import type { TaskTokens } from '../adapters/providers';
+import type { TaskTokens } from '../adapters/task-tokens';
 import type { Invoice } from '../domain/invoice';
 import { changeInvoice } from './invoice-changes';
 

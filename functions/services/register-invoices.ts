@@ -1,5 +1,5 @@
 import type { DunningTable } from '../adapters/dunning-table';
-import type { StartQueue } from '../adapters/providers';
+import type { StartQueue } from '../adapters/start-queue';
 import type { InvoiceRegistration } from '../domain/invoice';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { log } from '../shared/logger';

@@ -1,12 +1,9 @@
 import type { StepResult } from '../../state-machines/step-result';
 import type { Channel, ContactLogEntry } from '../adapters/dunning-table';
-import {
-  type Mailer,
-  type OperatorsNotifier,
-  PermanentSendError,
-  type SmsSender,
-  TransientSendError,
-} from '../adapters/providers';
+import type { Mailer } from '../adapters/mailer';
+import type { OperatorsNotifier } from '../adapters/operators-notifier';
+import { PermanentSendError, TransientSendError } from '../adapters/provider-errors';
+import type { SmsSender } from '../adapters/sms-sender';
 import { type BillingRule, messageChannelsOf, type Stage, type StageAction } from '../domain/billing-rule';
 import {
   CONSOLIDATED_REASON,

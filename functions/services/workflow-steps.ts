@@ -1,6 +1,6 @@
 import type { InterruptOutput, StepResult } from '../../state-machines/step-result';
 import type { DunningTable, WaitKind } from '../adapters/dunning-table';
-import type { TaskTokens } from '../adapters/providers';
+import type { TaskTokens } from '../adapters/task-tokens';
 import type { BillingRule } from '../domain/billing-rule';
 import type { Invoice } from '../domain/invoice';
 import { promiseDeadline } from '../domain/lifecycle';

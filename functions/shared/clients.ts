@@ -1,22 +1,17 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
 /**
  * AWS clients, created once per Lambda container (module level) and shared by the handlers of this bundle.
  * Endpoints come from the SDK's standard configuration, so the local runtime points them at emulators with
  * `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SESV2`, … without any code path of its own.
  * Tests replace them with aws-sdk-client-mock (`mockClient(SESv2Client)` mocks every instance).
+ *
+ * Each client lives in its own module under ./aws/ and handlers import only the ones they use (through the factories
+ * of ./deps/), so a Lambda bundle carries only its own SDK clients (issue #6: bundle size). This module gathers them
+ * for the tests, the local runtime and the bench, which reach the very instances the handlers use (ES modules are
+ * evaluated once): handlers must not import it.
  */
-export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-export const ses = new SESv2Client({});
-export const sns = new SNSClient({});
-export const sfn = new SFNClient({});
-export const sqs = new SQSClient({});
-export const s3 = new S3Client({});
+export { dynamo } from './aws/dynamo';
+export { s3 } from './aws/s3';
+export { ses } from './aws/ses';
+export { sfn } from './aws/sfn';
+export { sns } from './aws/sns';
+export { sqs } from './aws/sqs';

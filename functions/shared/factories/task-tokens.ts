@@ -1,0 +1,4 @@
+import { TaskTokens } from '../../adapters/task-tokens';
+import { sfn } from '../aws/sfn';
+
+export const taskTokens = () => new TaskTokens(sfn);
