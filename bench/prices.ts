@@ -59,14 +59,5 @@ export const PRICES = {
   },
 } as const;
 
-/** SMS parts of a text: 160 GSM-7 characters in one part, 153 per part when split; 70 / 67 for UCS-2 text. */
-export function smsParts(text: string): number {
-  const gsm7 = /^[A-Za-z0-9 \r\n@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&'()*+,\-./:;<=>?¡ÄÖÑÜ§¿äöñüà^{}\\[~\]|€]*$/;
-  const extended = (text.match(/[\^{}\\[~\]|€]/g) ?? []).length; // these take two septets
-  if (gsm7.test(text)) {
-    const septets = text.length + extended;
-    return septets <= 160 ? 1 : Math.ceil(septets / 153);
-  }
-  const units = text.length; // UTF-16 code units, as UCS-2 counts them
-  return units <= 70 ? 1 : Math.ceil(units / 67);
-}
+/** SMS parts of a text (GSM-7: 160 / 153 per part; UCS-2: 70 / 67), as the carriers count them. */
+export { smsParts } from '../functions/domain/messages/gsm7';

@@ -80,7 +80,7 @@ describe('three invoices of one customer due the same day: one message per stage
     expect(emails[1]?.text).toContain('Saldo total (3 faturas): R$\u00a060,00');
     expect(sms.map((m) => m.phoneNumber)).toEqual(['+5511900000004']);
     expect(sms[0]?.message).toContain(
-      'fatura TRIO-1, R$\u00a010,00, venceu ontem (10/12/2026). +2 outras faturas, total R$\u00a060,00.',
+      'fatura TRIO-1, R$ 10,00, venceu ontem (10/12/2026). +2 outras faturas, total R$ 60,00.',
     );
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   InvalidMessageContext,
+  isGsm7Character,
   type MessageContext,
   renderEmail,
   renderSms,
@@ -9,6 +10,8 @@ import {
   SMS_TARGET_LENGTH,
   SUPPORTED_LOCALES,
   type SupportedLocale,
+  smsParts,
+  toGsm7,
 } from '../../functions/domain/messages';
 import { companyShortName } from '../../functions/domain/messages/company-name';
 import { formatMoney } from '../../functions/domain/money';
@@ -91,13 +94,13 @@ describe('every template renders in every language and channel with the facts th
 
         // Assess
         expect(sms.locale).toBe(locale);
-        expect(sms.text).toContain('Exemplo Cobranças Ltda (CNPJ 12.345.678/0001-90): ');
+        expect(sms.text).toContain(toGsm7('Exemplo Cobranças Ltda (CNPJ 12.345.678/0001-90): '));
         expect(sms.text).toContain('INV-2026-0042');
         expect(sms.text).toMatch(BALANCE[locale]);
         expect(sms.text).toContain(DUE_DATE[locale]);
         expect(sms.text).toContain('https://pay.example.com/INV-2026-0042');
-        expect(sms.text).toContain(SMS_ALREADY_PAID[locale]);
-        expect(sms.text).toContain(SMS_STOP[locale]);
+        expect(sms.text).toContain(toGsm7(SMS_ALREADY_PAID[locale]));
+        expect(sms.text).toContain(toGsm7(SMS_STOP[locale]));
         expect(sms.text.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
       });
     }
@@ -158,7 +161,7 @@ describe('the wording follows the actual days from the due date (a deferred send
       expect(email.text).toContain(phrase);
       expect(email.html).toContain(phrase);
       if (template !== 'overdue') expect(email.subject).toContain(phrase);
-      expect(sms.text).toContain(phrase);
+      expect(sms.text).toContain(toGsm7(phrase));
     });
   }
 
@@ -166,7 +169,7 @@ describe('the wording follows the actual days from the due date (a deferred send
     expect(renderEmail('final-notice', 'pt-BR', ctx).text).toContain('último aviso antes de encaminharmos');
     expect(renderEmail('final-notice', 'en', ctx).text).toContain('final notice before the invoice is referred');
     expect(renderEmail('final-notice', 'es', ctx).text).toContain('último aviso antes de remitir');
-    expect(renderSms('final-notice', 'pt-BR', ctx).text).toContain('equipe de cobrança');
+    expect(renderSms('final-notice', 'pt-BR', ctx).text).toContain(toGsm7('equipe de cobrança'));
     expect(renderSms('final-notice', 'en', ctx).text).toContain('collections team');
     expect(renderSms('final-notice', 'es', ctx).text).toContain('equipo de cobranza');
   });
@@ -260,7 +263,7 @@ describe('post-due messages show the updated amount with the late fees, when the
         // stated right after the first paragraph of the template
         const paragraphs = email.text.split('\n\n');
         expect(paragraphs[2]).toBe(FEE_SENTENCE[locale](fine, interest, total));
-        expect(sms.text).toContain(SMS_FEES[locale]);
+        expect(sms.text).toContain(toGsm7(SMS_FEES[locale]));
         expect(sms.text.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
         expect(email.subject).not.toMatch(/1[.,]?265/);
       });
@@ -377,9 +380,9 @@ describe('a consolidated message lists the other open invoices and the total owe
       const sms = renderSms('overdue', locale, consolidated);
 
       // Assess
-      expect(sms.text).toContain(` ${EXPECTED[locale].sms} `);
+      expect(sms.text).toContain(toGsm7(` ${EXPECTED[locale].sms} `));
       expect(sms.text).toContain('INV-2026-0042');
-      expect(sms.text).toContain(SMS_STOP[locale]);
+      expect(sms.text).toContain(toGsm7(SMS_STOP[locale]));
       expect(sms.text.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
     });
   }
@@ -388,7 +391,7 @@ describe('a consolidated message lists the other open invoices and the total owe
     const one = { ...ctx, others: others.slice(1) };
     expect(renderEmail('reminder', 'pt-BR', one).text).toContain('Você também tem esta outra fatura em aberto:');
     expect(renderEmail('reminder', 'en', one).text).toContain('Total balance (2 invoices): R$1,245.00');
-    expect(renderSms('reminder', 'es', one).text).toContain('+1 factura más, total 1245,00\u00a0BRL.');
+    expect(renderSms('reminder', 'es', one).text).toContain(toGsm7('+1 factura más, total 1245,00\u00a0BRL.'));
   });
 
   it('gives each invoice in its own currency and one total per currency, never adding two currencies', () => {
@@ -425,7 +428,7 @@ describe('a consolidated message lists the other open invoices and the total owe
     const sms = renderSms('final-notice', 'es', context).text;
 
     // Assess
-    expect(sms).toContain(' +3 facturas pendientes más. ');
+    expect(sms).toContain(toGsm7(' +3 facturas pendientes más. '));
     expect(sms).not.toContain('total');
     expect(sms.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
   });
@@ -711,9 +714,9 @@ describe('an SMS stays short and names the company as fully as fits', () => {
     const shorter = renderSms('final-notice', 'es', longerName).text;
 
     // Assess
-    expect(sms).toMatch(/^Exemplo Cobranças Ltda: /);
+    expect(sms).toMatch(/^Exemplo Cobrancas Ltda: /);
     expect(sms.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
-    expect(shorter).toMatch(/^Exemplo Cobranças e Serviços: /);
+    expect(shorter).toMatch(/^Exemplo Cobrancas e Servicos: /);
     expect(shorter.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
   });
 
@@ -819,7 +822,7 @@ describe('a pre-due message states the early-payment offer of its stage', () => 
         const paragraphs = email.text.split('\n\n');
         expect(paragraphs[2]).toBe(EXPECTED[locale].email);
         expect(email.html).toContain(EXPECTED[locale].email);
-        expect(sms.text).toContain(EXPECTED[locale].sms);
+        expect(sms.text).toContain(toGsm7(EXPECTED[locale].sms));
         expect(sms.text.length).toBeLessThanOrEqual(320);
         expect(email.subject).not.toMatch(/1[.,]?172/);
       });
@@ -919,7 +922,7 @@ describe("every message links the debtor's statement", () => {
       expect(email.text).toContain(`${emailLead} ${statementUrl}\n\n${ALREADY_PAID[locale]}`);
       expect(email.text.indexOf(statementUrl)).toBeGreaterThan(email.text.indexOf('https://pay.example.com/'));
       expect(email.html).toContain(`href="${statementUrl}"`);
-      expect(sms.text).toContain(`${smsLead} ${statementUrl} ${SMS_ALREADY_PAID[locale]}`);
+      expect(sms.text).toContain(toGsm7(`${smsLead} ${statementUrl} ${SMS_ALREADY_PAID[locale]}`));
       expect(sms.text.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
     });
   }
@@ -931,7 +934,7 @@ describe("every message links the debtor's statement", () => {
     const sms = renderSms('final-notice', 'pt-BR', context);
 
     expect(sms.text).not.toContain(long);
-    expect(sms.text).toContain('Exemplo Cobranças Ltda (CNPJ 12.345.678/0001-90)');
+    expect(sms.text).toContain(toGsm7('Exemplo Cobranças Ltda (CNPJ 12.345.678/0001-90)'));
     expect(sms.text.length).toBeLessThanOrEqual(SMS_TARGET_LENGTH);
     expect(renderEmail('final-notice', 'pt-BR', context).text).toContain(long);
   });
@@ -941,5 +944,54 @@ describe("every message links the debtor's statement", () => {
 
     expect(email.html).not.toContain('href="javascript:');
     expect(email.text).toContain('See all your open invoices and pay online: javascript:alert(1)');
+  });
+});
+
+describe('an SMS is written in the GSM-7 alphabet, so that it costs 2 parts rather than 5', () => {
+  it('folds the accents the alphabet lacks and keeps those it has', () => {
+    expect(toGsm7('Cobranças: não, até, você, días, último, señor, Ç, é, ü')).toBe(
+      'Cobrancas: nao, até, voce, dias, ultimo, señor, Ç, é, ü',
+    );
+    expect(toGsm7('R$\u00a01.234,50 – “pague” … 1º')).toBe('R$ 1.234,50 - "pague" ... 1o');
+    expect(toGsm7('emoji 😀 and 中')).toBe('emoji ? and ?');
+  });
+
+  it('leaves plain ASCII unchanged, and always returns GSM-7 text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...' !"#%&()*+,-./0123456789:;<=>?ABCXYZabcxyz') }), (ascii) => {
+        expect(toGsm7(ascii)).toBe(ascii);
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (text) => {
+        const folded = toGsm7(text);
+        expect([...folded].every(isGsm7Character)).toBe(true);
+        expect([...folded].length).toBeGreaterThanOrEqual([...text].length); // every character stands somewhere
+        expect(toGsm7(folded)).toBe(folded);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('sends every template in every language within 2 parts for a typical invoice', () => {
+    for (const locale of SUPPORTED_LOCALES) {
+      for (const template of TEMPLATE_NAMES) {
+        const sms = renderSms(template, locale, { ...ctx, daysFromDue: TYPICAL_DAYS[template] });
+        expect(toGsm7(sms.text)).toBe(sms.text);
+        expect(smsParts(sms.text), `${template} ${locale}: ${sms.text}`).toBeLessThanOrEqual(2);
+      }
+    }
+  });
+
+  it('counts parts as the carriers do: 160/153 septets in GSM-7 (extension characters twice), 70/67 in UCS-2', () => {
+    expect(smsParts('a'.repeat(160))).toBe(1);
+    expect(smsParts('a'.repeat(161))).toBe(2);
+    expect(smsParts('a'.repeat(306))).toBe(2);
+    expect(smsParts('€'.repeat(80))).toBe(1);
+    expect(smsParts('€'.repeat(81))).toBe(2);
+    expect(smsParts('ã'.repeat(70))).toBe(1);
+    expect(smsParts('ã'.repeat(71))).toBe(2);
+    expect(smsParts(`${'a'.repeat(299)}ã`)).toBe(5);
   });
 });

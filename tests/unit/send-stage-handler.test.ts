@@ -704,7 +704,7 @@ describe('one consolidated message for the invoices of a customer due at the sam
     expect(emails()[0]).toContain('Você também tem estas 2 outras faturas em aberto:');
     expect(emails()[0]).toContain('- Fatura INV-3, no valor de R$\u00a010,50, vence hoje (10/12/2026).\n');
     expect(emails()[0]).toContain('Saldo total (3 faturas): R$\u00a01.745,00');
-    expect(smsText()).toContain('vence hoje (10/12/2026). +2 outras faturas, total R$\u00a01.745,00. Pague em');
+    expect(smsText()).toContain('vence hoje (10/12/2026). +2 outras faturas, total R$ 1.745,00. Pague em');
     const records = puts()
       .filter((i) => i.consolidatedInto === 'INV-1')
       .map((i) => `${i.pk} ${i.messageId}`);

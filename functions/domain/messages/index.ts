@@ -3,6 +3,7 @@
  * Pure: no I/O, texts are TypeScript modules bundled with the Lambdas.
  */
 export type { MessageContext, MessageOffer, OtherInvoice, RenderedEmail, RenderedSms } from './context';
+export { isGsm7Character, smsParts, toGsm7 } from './gsm7';
 export { escapeHtml } from './html';
 export { FALLBACK_LOCALE, resolveLocale, SUPPORTED_LOCALES, type SupportedLocale } from './locale';
 export { renderEmail } from './render-email';

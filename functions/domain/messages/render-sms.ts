@@ -3,15 +3,18 @@ import type { LocaleCatalog, MessageFacts } from './catalog';
 import { companyShortName } from './company-name';
 import type { MessageContext, RenderedSms } from './context';
 import { prepareMessage, type UrlValue } from './facts';
+import { toGsm7 } from './gsm7';
 
-/** The length an SMS aims to stay within (a few concatenated segments). */
+/** The length an SMS aims to stay within: 2 parts of the GSM-7 alphabet (306 characters). */
 export const SMS_TARGET_LENGTH = 300;
 
 /**
  * Renders a dunning SMS: who is writing, the invoice, balance (with late fees: the updated amount and its
  * breakdown) and due date, an early-payment offer (short), for a consolidated message how many other invoices it
  * stands for and the total, the payment link if any, the link to the debtor's statement, "if you already paid,
- * disregard", and the STOP instruction in the debtor's language (fallback `en`).
+ * disregard", and the STOP instruction in the debtor's language (fallback `en`). The text is in the GSM-7 alphabet
+ * (`toGsm7`: accents it lacks folded, `ã` → `a`, `ç` → `c`; other spaces plain), so that it goes out in 2 parts
+ * rather than the 5 one character outside it would cost (UCS-2).
  *
  * Everything but three optional parts always goes out. When the message would pass {@link SMS_TARGET_LENGTH}
  * characters, they are given up in this order, the first candidate that fits winning (else the last, most shortened):
@@ -49,7 +52,8 @@ export function renderSms(template: TemplateName, locale: string | undefined, ct
     : payment
       ? [compose(senders[0] as string, suffixes[0], true), ...shortenings(false)]
       : [...shortenings(true), ...shortenings(false)];
-  const text = candidates.find((candidate) => candidate.length <= SMS_TARGET_LENGTH) ?? (candidates.at(-1) as string);
+  const texts = candidates.map(toGsm7);
+  const text = texts.find((candidate) => candidate.length <= SMS_TARGET_LENGTH) ?? (texts.at(-1) as string);
   return { locale: catalog.locale, text };
 }
 
