@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
-import { type BillingRule, isValidTimeZone, minutesOf, type Stage } from './billing-rule';
+import type { BillingRule, Stage } from './billing-rule';
+import { minutesOf } from './business-hours';
+import { isValidTimeZone } from './time-zone';
 
 /**
  * Instant at which a stage is due: the local date `dueDate + offsetDays`, at `stage.at`, wall clock in `timezone`.

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import type { StepResult } from '../../state-machines/step-result';
-import { BillingRuleSchema } from '../domain/billing-rule';
+import { WorkflowRuleSchema } from '../domain/billing-rule-schema';
 import { sendStage } from '../services/send-stage';
 import { now } from '../shared/clock';
 import { ENV, optionalEnv } from '../shared/environment';
@@ -11,7 +11,7 @@ import { mailer } from '../shared/factories/mailer';
 import { operatorsNotifier } from '../shared/factories/operators-notifier';
 import { smsSender } from '../shared/factories/sms-sender';
 
-const Input = z.object({ invoiceId: z.string().min(1), rule: BillingRuleSchema, stageId: z.string().min(1) });
+const Input = z.object({ invoiceId: z.string().min(1), rule: WorkflowRuleSchema, stageId: z.string().min(1) });
 const deps = {
   table: dunningTable(),
   mailer: mailer(),
