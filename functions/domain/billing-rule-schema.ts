@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BusinessHours, hasOpenHours, intersectHours, minutesOf } from './business-hours';
 import { isOfferPercent, MAX_DISCOUNT_PERCENT } from './early-payment';
 import { isExactPercent } from './late-fee';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BillingRule, BillingRuleSchema, InvalidBillingRule } from './billing-rule';
 import { fieldIssuesFromZod } from './field-issue';
 import { isKnownCurrency, parseDecimalAmount } from './money';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BillingRule } from './billing-rule';
 import { isExactPercent, type LateFeeTerms, lateFeeTermsOf } from './late-fee';
 

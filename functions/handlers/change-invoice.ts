@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Invoice } from '../domain/invoice';
 import { checkInvoiceId, MAX_AMOUNT_LENGTH } from '../domain/invoice-input';
 import type { InvoiceCommand } from '../domain/lifecycle';

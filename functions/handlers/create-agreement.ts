@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_INSTALMENTS } from '../domain/agreement';
 import { checkInvoiceId, MAX_AMOUNT_LENGTH, MAX_URL_LENGTH } from '../domain/invoice-input';
 import { linkableUrl } from '../domain/messages/html';

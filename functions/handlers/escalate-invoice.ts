@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkInvoiceId } from '../domain/invoice-input';
 import { escalateNow } from '../services/escalate';
 import { now } from '../shared/clock';

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { handleFailure } from '../services/handle-failure';
 import { now } from '../shared/clock';
 import { dunningTable } from '../shared/factories/dunning-table';

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CustomerNotFound } from '../services/errors';
 import { now } from '../shared/clock';
 import { dunningTable } from '../shared/factories/dunning-table';

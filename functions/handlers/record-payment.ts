@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkInvoiceId, checkIsoInstant, MAX_AMOUNT_LENGTH } from '../domain/invoice-input';
 import { formatDecimalAmount, parseDecimalAmount } from '../domain/money';
 import { InvoiceNotFound } from '../services/errors';

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StepResult } from '../../state-machines/step-result';
 import { WorkflowRuleSchema } from '../domain/billing-rule-schema';
 import { sendStage } from '../services/send-stage';

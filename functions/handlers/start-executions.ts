@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startExecution } from '../services/start-executions';
 import { sfn } from '../shared/aws/sfn';
 import { now } from '../shared/clock';

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { waitForEvent } from '../services/workflow-steps';
 import { now } from '../shared/clock';
 import { dunningTable } from '../shared/factories/dunning-table';

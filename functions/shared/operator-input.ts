@@ -1,6 +1,6 @@
 /** What an operator's request carries besides its body fields: a reason, and who signed it. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An operator's reason: required, one line of clean text. */
 export const Reason = z
