@@ -1,9 +1,10 @@
 /**
  * Cold start proxy: each Lambda bundled as the stack's NodejsFunction bundles it (lib/constructs/dunning-function.ts:
- * esbuild, minified, node22 target, CommonJS, AWS SDK included, source map beside it), its size, and the time a fresh
- * Node process takes to load it (module init: the handler module's top level, clients created, nothing called) —
- * median of `runs` processes — next to loading the TypeScript source unbundled (through tsx, its transform cache
- * warmed first by one process that imports every handler). Lambda's own runtime start (~100 ms+) comes on top of both and is not measured here.
+ * esbuild, minified, node22 target, CommonJS, ES module entry points first, AWS SDK included, source map beside it),
+ * its size, and the time a fresh Node process takes to load it (module init: the handler module's top level, clients
+ * created, nothing called) — median of `runs` processes — next to loading the TypeScript source unbundled (through
+ * tsx, its transform cache warmed first by one process that imports every handler). Lambda's own runtime start
+ * (~100 ms+) comes on top of both and is not measured here.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../lib/config';
+import { BUNDLE_MAIN_FIELDS } from '../lib/constructs/dunning-function';
 import { handlerEnvironment } from '../local/system';
 
 export interface ColdStartResult {
@@ -129,6 +131,7 @@ export async function measureColdStarts(options: {
       platform: 'node',
       target: 'node22',
       format: 'cjs',
+      mainFields: [...BUNDLE_MAIN_FIELDS],
       metafile: true,
       logLevel: 'silent',
     });

@@ -8,6 +8,7 @@ import { ExecutionStarter } from './constructs/execution-starter';
 import { InvoiceApi } from './constructs/invoice-api';
 import { InvoiceDropBucket } from './constructs/invoice-drop-bucket';
 import { InvoiceWorkflow } from './constructs/invoice-workflow';
+import { Operations } from './constructs/operations';
 import { OperatorsTopic } from './constructs/operators-topic';
 
 export interface DunningStackProps extends StackProps {
@@ -17,7 +18,7 @@ export interface DunningStackProps extends StackProps {
 
 /**
  * The whole dunning system, composed from one construct per concern: the table, the operators' topic, the
- * per-invoice workflow, the StartExecution buffer, the API and the S3 drop.
+ * per-invoice workflow, the StartExecution buffer, the API, the S3 drop, and the dashboard with the alarms.
  */
 export class DunningStack extends Stack {
   readonly table: DunningTable;
@@ -26,6 +27,7 @@ export class DunningStack extends Stack {
   readonly starter: ExecutionStarter;
   readonly api: InvoiceApi;
   readonly drop: InvoiceDropBucket;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: DunningStackProps) {
     const { config, ...stackProps } = props;
@@ -66,6 +68,21 @@ export class DunningStack extends Stack {
     this.drop = new InvoiceDropBucket(this, 'Drop', { ...registration, stateMachine: this.workflow.stateMachine });
     // Emails carry a one-click unsubscribe link into the API (List-Unsubscribe, RFC 8058).
     this.workflow.functions.sendStage.withEnvironment(ENV.UNSUBSCRIBE_BASE_URL, this.api.publicBaseUrl);
+    this.operations = new Operations(this, 'Operations', {
+      stateMachine: this.workflow.stateMachine,
+      functions: {
+        ...this.workflow.functions,
+        ...this.api.functions,
+        ingestFile: this.drop.function,
+        ingestPayments: this.drop.paymentsFunction,
+        startExecutions: this.starter.function,
+      },
+      api: this.api.api,
+      startQueue: this.starter.queue,
+      deadLetterQueues: { starter: this.starter.deadLetterQueue, drop: this.drop.deadLetterQueue },
+      alarms: [this.workflow.failedExecutionsAlarm, this.starter.deadLetterAlarm, this.drop.deadLetterAlarm],
+      operatorsTopic: this.operators.topic,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.api.url,
@@ -83,9 +100,13 @@ export class DunningStack extends Stack {
       description: 'The per-invoice workflow (one execution per invoice, named by invoice id)',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'DynamoDB single table' });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.operations.dashboard.dashboardName,
+      description: 'CloudWatch dashboard: workflows, Lambda errors, API, queues, alarms',
+    });
     new CfnOutput(this, 'OperatorsTopicArn', {
       value: this.operators.topic.topicArn,
-      description: 'Escalations and failures; subscribe the operators here',
+      description: 'Escalations, failures and alarms; subscribe the operators here',
     });
   }
 }

@@ -1,4 +1,6 @@
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Stack } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -12,17 +14,34 @@ export interface OperatorsTopicProps {
 }
 
 /**
- * The operators' SNS topic: escalations (`escalate` actions) and workflow failures. Encrypted with the AWS managed
- * key `alias/aws/sns`, publishing only over TLS.
+ * The operators' SNS topic: escalations (`escalate` actions), workflow failures and the stack's CloudWatch alarms.
+ * Encrypted with a customer managed KMS key (rotated yearly) whose policy lets CloudWatch publish alarms — the AWS
+ * managed key `alias/aws/sns` cannot be used by CloudWatch alarm actions — publishing only over TLS.
  */
 export class OperatorsTopic extends Construct {
   readonly topic: ITopic;
+  /** The topic's key. */
+  readonly key: Key;
 
   constructor(scope: Construct, id: string, props: OperatorsTopicProps = {}) {
     super(scope, id);
+    this.key = new Key(this, 'Key', {
+      description: "Encrypts the dunning operators' topic (escalations, failures, alarms)",
+      enableKeyRotation: true,
+    });
+    // CloudWatch publishes alarm notifications to the topic: it needs the key to encrypt them.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     const topic = new Topic(this, 'Topic', {
       displayName: props.displayName ?? 'Dunning operators',
-      masterKey: Alias.fromAliasName(this, 'AwsManagedKey', 'alias/aws/sns'),
+      masterKey: this.key,
       enforceSSL: true,
     });
     for (const email of props.emails ?? []) topic.addSubscription(new EmailSubscription(email));

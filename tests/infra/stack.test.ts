@@ -322,9 +322,11 @@ describe('the drop bucket is private, encrypted and tidy', () => {
 });
 
 describe('the operators topic', () => {
-  it('is encrypted with the AWS managed SNS key and accepts only TLS publishers', () => {
+  it('is encrypted with its own KMS key (so that alarms can publish; see operations.test.ts) and accepts only TLS publishers', () => {
     const topic = Object.values(resourcesOfType(template, 'AWS::SNS::Topic'))[0];
-    expect(JSON.stringify(topic?.Properties.KmsMasterKeyId)).toMatch(/:alias\/aws\/sns"/);
+    expect(JSON.stringify(topic?.Properties.KmsMasterKeyId)).toMatch(
+      /^\{"Fn::GetAtt":\["OperatorsKey[0-9A-F]+","Arn"\]\}$/,
+    );
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -342,10 +344,11 @@ describe('the operators topic', () => {
 });
 
 describe('the stack tells the deployer where things are', () => {
-  it('outputs the API URL, bucket, state machine, table and operators topic', () => {
+  it('outputs the API URL, bucket, state machine, table, operators topic and dashboard', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual([
       'ApiUrl',
+      'DashboardName',
       'DropBucketName',
       'OperatorsTopicArn',
       'StateMachineArn',
