@@ -9,6 +9,15 @@ export interface Pace {
   speed: number;
 }
 
+/**
+ * The speed the paced clock runs at: the pace while something waits on the clock (a timer of a walk), else 0 — with
+ * nothing waiting (no invoice yet, every walk ended) time would pass for nobody, and a portfolio dropped later would
+ * start weeks after the instant `npm start` showed.
+ */
+export function pacedSpeed(pace: Pace, pendingTimers: number): number {
+  return pendingTimers > 0 ? pace.speed : 0;
+}
+
 const ClockRequest = z
   .object({
     speed: z.number().min(0).max(1e9).optional(),

@@ -10,7 +10,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { API_ROUTES } from '../functions/shared/api-routes';
 import { InvalidDunningConfig, loadDunningConfig, resolveConfigPath } from '../lib/config';
-import { localControl, type Pace } from './control';
+import { localControl, type Pace, pacedSpeed } from './control';
 import { type LocalControl, startHttpApi } from './http-api';
 import { LocalSystem } from './system';
 import { type TimelineEvent, timelineKey } from './timeline';
@@ -25,7 +25,8 @@ Options:
   --config <file>    deployment config naming the billing rule (default: dunning.config.json)
   --data <dir>       where data persists across restarts (default: .dunning)
   --ephemeral        keep everything in memory (the drop folder goes to a temporary directory)
-  --speed <n>        virtual seconds per real second while idle (default: 86400 = a day per second; 0 = paused)
+  --speed <n>        virtual seconds per real second while idle (default: 86400 = a day per second; 0 = paused);
+                     the clock stands still while nothing waits on it (no invoice yet, every walk ended)
   --start <instant>  virtual instant to start at, ISO-8601 (default: now; a data dir's saved clock wins)
   --port <n>         HTTP API port (default: 3000; 0 = any free port)
   --invoices <file>  drop this file (.csv, .json, .jsonl) into the drop folder at start
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   });
   const pacing = new AbortController();
   const paced = system.clock.runPaced({
-    speed: () => pace.speed,
+    speed: () => pacedSpeed(pace, system.clock.pendingTimers),
     whenIdle: () => system.whenIdle(),
     signal: pacing.signal,
   });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { pacedSpeed } from '../../local/control';
 import { flushMicrotasks, VirtualClock } from '../../local/virtual-clock';
 
 const T0 = new Date('2026-11-01T00:00:00.000Z');
@@ -227,6 +228,37 @@ describe('paced mode runs virtual time at a speed factor while the system is idl
     expect(realElapsed).toBeGreaterThanOrEqual(25);
     expect(realElapsed).toBeLessThan(1_000);
     expect(clock.now()).toEqual(stoppedAt);
+  });
+
+  it('stands still while nothing waits on it (npm start before the first invoice), and runs once a walk sets a timer', async () => {
+    // Prepare: npm start's pace, one virtual day per real 10 ms, and no timer yet
+    const clock = new VirtualClock(T0);
+    const pace = { speed: 86_400_000 / 10 };
+    const controller = new AbortController();
+    const pacing = clock.runPaced({
+      speed: () => pacedSpeed(pace, clock.pendingTimers),
+      whenIdle: flushMicrotasks,
+      signal: controller.signal,
+      tickMs: 5,
+    });
+
+    // Act: 40 real ms with nothing waiting, then a walk's timer 2 virtual days ahead
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const beforeWork = clock.now();
+    const fired: string[] = [];
+    clock.setTimer(at(2 * 86_400_000), () => fired.push(clock.now().toISOString()));
+    await clock.sleepUntil(at(2 * 86_400_000));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const afterWork = clock.now();
+    controller.abort();
+    await pacing;
+
+    // Assess: no time passed before the timer; once it fired and nothing waits again, the clock stopped
+    expect(beforeWork).toEqual(T0);
+    expect(fired).toEqual(['2026-11-03T00:00:00.000Z']);
+    expect(afterWork.getTime() - at(2 * 86_400_000).getTime()).toBeLessThanOrEqual(2 * 86_400_000);
+    expect(pacedSpeed({ speed: 3600 }, 0)).toBe(0);
+    expect(pacedSpeed({ speed: 3600 }, 4)).toBe(3600);
   });
 
   it('stands still while the system is busy, and while the speed is 0', async () => {
