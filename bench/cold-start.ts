@@ -18,6 +18,11 @@ import { handlerEnvironment } from '../local/system';
 export interface ColdStartResult {
   readonly handler: string;
   readonly bundleBytes: number;
+  /**
+   * The same bundle with the AWS SDK left out (`@aws-sdk/*`, `@smithy/*`: NodejsFunction's default, the Lambda
+   * runtime's own SDK then answering): what pinning the SDK costs. The stack bundles it (bundleBytes).
+   */
+  readonly bundleBytesWithoutSdk: number;
   /** The packages that weigh most in the bundle (bytes of output). */
   readonly largest: Record<string, number>;
   readonly initMs: { median: number; runs: number[] };
@@ -136,10 +141,24 @@ export async function measureColdStarts(options: {
       logLevel: 'silent',
     });
     const bundleBytes = statSync(outfile).size;
+    const withoutSdk = await build({
+      entryPoints: [entry],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      mainFields: [...BUNDLE_MAIN_FIELDS],
+      external: ['@aws-sdk/*', '@smithy/*'],
+      write: false,
+      logLevel: 'silent',
+    });
+    const bundleBytesWithoutSdk = withoutSdk.outputFiles.reduce((n, f) => n + f.contents.byteLength, 0);
     try {
       results.push({
         handler,
         bundleBytes,
+        bundleBytesWithoutSdk,
         largest: largestInputs(bundled.metafile),
         initMs: summary(timeLoads([], requireTimer, outfile, options.runs)),
         unbundledImportMs: summary(timeLoads(['--import', 'tsx'], importTimer, entry, options.unbundledRuns ?? 1)),
@@ -148,6 +167,7 @@ export async function measureColdStarts(options: {
       results.push({
         handler,
         bundleBytes,
+        bundleBytesWithoutSdk,
         largest: largestInputs(bundled.metafile),
         initMs: { median: Number.NaN, runs: [] },
         unbundledImportMs: { median: Number.NaN, runs: [] },
