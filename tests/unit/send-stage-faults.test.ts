@@ -1,10 +1,5 @@
-import {
-  GetSuppressedDestinationCommand,
-  NotFoundException,
-  SESv2Client,
-  SendEmailCommand,
-} from '@aws-sdk/client-sesv2';
-import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -19,6 +14,7 @@ import type { Invoice } from '../../functions/domain/invoice';
 import { handler } from '../../functions/handlers/send-stage';
 import { installClock } from '../../functions/shared/clock';
 import { customerFixture, defaultRule, invoiceFixture, keys, lambdaContext } from '../support/fixtures';
+import { providersAcceptEveryMessage } from '../support/providers';
 
 // The send step under the faults the fault-injection e2e test (tests/e2e/fault-injection.test.ts) found it weak
 // against: a payment committed while the step runs, a failure between the provider taking a message and the step
@@ -54,10 +50,7 @@ beforeEach(() => {
   ddb.on(PutCommand).resolves({});
   ddb.on(UpdateCommand).resolves({});
   ddb.on(DeleteCommand).resolves({});
-  ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-  ses.on(GetSuppressedDestinationCommand).rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
-  sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
-  sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
+  providersAcceptEveryMessage(ses, sns);
 });
 afterEach(() => {
   ddb.reset();

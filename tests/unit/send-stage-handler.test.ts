@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetSuppressedDestinationCommand,
-  NotFoundException,
   SESv2Client,
   SendEmailCommand,
   TooManyRequestsException,
@@ -22,6 +21,7 @@ import type { Invoice } from '../../functions/domain/invoice';
 import { handler } from '../../functions/handlers/send-stage';
 import { installClock } from '../../functions/shared/clock';
 import { customerFixture, defaultRule, invoiceFixture, keys, lambdaContext } from '../support/fixtures';
+import { providersAcceptEveryMessage } from '../support/providers';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
@@ -72,10 +72,7 @@ const slotWrites = (customerPk: string) =>
 
 // Every test: the providers take each message and nobody opted out, unless a test says otherwise.
 beforeEach(() => {
-  ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-  ses.on(GetSuppressedDestinationCommand).rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
-  sns.on(PublishCommand).resolves({ MessageId: 'sns-1' });
-  sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
+  providersAcceptEveryMessage(ses, sns);
 });
 afterEach(() => {
   ddb.reset();
@@ -783,6 +780,12 @@ describe("the messages' early-payment offer and statement link", () => {
     stages: defaultRule.stages.map((s) => (s.id === 'D-3' ? { ...s, offer: { discountPercent: 5 } } : s)),
   });
   const secret = 'c3RhdGVtZW50LXNlY3JldA';
+  /** The write that makes the customer's statement secret (the first link ever). */
+  const secretWrite = () =>
+    ddb.on(UpdateCommand, {
+      Key: keys.customer('C-1'),
+      UpdateExpression: 'SET statementSecret = if_not_exists(statementSecret, :fresh)',
+    });
   const offerWrites = () =>
     ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.UpdateExpression?.includes('earlyPayment'));
 
@@ -842,12 +845,7 @@ describe("the messages' early-payment offer and statement link", () => {
   it("makes the customer's statement secret the first time, before the message is claimed", async () => {
     at('2026-12-10T12:00:00.000Z');
     givenInvoice();
-    ddb
-      .on(UpdateCommand, {
-        Key: keys.customer('C-1'),
-        UpdateExpression: 'SET statementSecret = if_not_exists(statementSecret, :fresh)',
-      })
-      .resolves({ Attributes: { ...keys.customer('C-1'), statementSecret: secret } });
+    secretWrite().resolves({ Attributes: { ...keys.customer('C-1'), statementSecret: secret } });
 
     await send('D0');
 
@@ -865,12 +863,7 @@ describe("the messages' early-payment offer and statement link", () => {
   it('sends the messages without the link when the secret cannot be made', async () => {
     at('2026-12-10T12:00:00.000Z');
     givenInvoice();
-    ddb
-      .on(UpdateCommand, {
-        Key: keys.customer('C-1'),
-        UpdateExpression: 'SET statementSecret = if_not_exists(statementSecret, :fresh)',
-      })
-      .rejects(new Error('table unavailable'));
+    secretWrite().rejects(new Error('table unavailable'));
 
     const result = await send('D0');
 
