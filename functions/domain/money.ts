@@ -45,7 +45,10 @@ export function parseDecimalAmount(text: string, currency: string): ParseAmountR
   if (fraction.length > digits) {
     return { ok: false, issue: `${currency} has ${digits} decimal places, got "${truncate(trimmed)}"` };
   }
-  const minorText = (whole + fraction.padEnd(digits, '0')).replace(/^0+(?=\d)/, '');
+  const digitsText = whole + fraction.padEnd(digits, '0');
+  // Up to 15 digits is below 10^15 < Number.MAX_SAFE_INTEGER: Number reads it exactly, without a BigInt per amount.
+  if (digitsText.length <= 15) return { ok: true, minor: Number(digitsText) };
+  const minorText = digitsText.replace(/^0+(?=\d)/, '');
   const minor = BigInt(minorText);
   if (minor > BigInt(Number.MAX_SAFE_INTEGER)) {
     return { ok: false, issue: 'is too large' };

@@ -21,17 +21,41 @@ export async function* readCsvRecords(
     const reader = new CsvRecordReader(head.delimiter, maxRecordBytes);
     const table = new CsvTable();
     for (const chunk of head.chunks) {
-      yield* table.take(reader.push(chunk));
-      if (table.stopped) return;
+      for (const piece of pieces(chunk)) {
+        yield* table.take(reader.push(piece));
+        if (table.stopped) return;
+      }
     }
     for (let next = await source.next(); !next.done; next = await source.next()) {
-      yield* table.take(reader.push(next.value));
-      if (table.stopped) return;
+      for (const piece of pieces(next.value)) {
+        yield* table.take(reader.push(piece));
+        if (table.stopped) return;
+      }
     }
     yield* table.take(reader.end());
   } finally {
     await source.return?.();
   }
+}
+
+/**
+ * Text is fed to the reader in pieces of at most this many characters: the rows of a piece are split all at once and
+ * held until the last one is taken, so a big chunk (S3 streams 64 KiB and more) would keep hundreds of rows alive
+ * across garbage collections, promoting them to the old generation and making the heap grow along a big file.
+ */
+const PIECE_CHARS = 8192;
+
+/** `text` in pieces of at most PIECE_CHARS, never cutting a surrogate pair (the reader counts UTF-8 bytes per piece). */
+function* pieces(text: string): Generator<string> {
+  let from = 0;
+  while (text.length - from > PIECE_CHARS) {
+    let to = from + PIECE_CHARS;
+    const last = text.charCodeAt(to - 1);
+    if (last >= 0xd800 && last <= 0xdbff) to--; // a high surrogate stays with its low half
+    yield text.slice(from, to);
+    from = to;
+  }
+  yield from === 0 ? text : text.slice(from);
 }
 
 /** Maps rows to records by the header (the first row); stops at a header that cannot be used. */

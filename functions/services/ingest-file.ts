@@ -9,6 +9,7 @@ import {
 import { type FieldIssue, spreadsheetSafe } from '../domain/field-issue';
 import type { InvoiceRegistration } from '../domain/invoice';
 import { validateInvoiceRecord } from '../domain/invoice-input';
+import { FirstLines } from '../ingest/first-lines';
 import { formatFromKey, parseRecords } from '../ingest/parse-records';
 import { log } from '../shared/logger';
 import { type RegisterDeps, registerInvoices } from './register-invoices';
@@ -64,9 +65,11 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
     rejected.push({ line: 0, issues: [{ path: '(file)', issue: 'unsupported file type: use .csv, .json or .jsonl' }] });
   } else {
     let body: AsyncIterable<Uint8Array>;
+    let fileBytes: number | undefined;
     try {
       const object = await deps.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       body = object.Body as AsyncIterable<Uint8Array>;
+      fileBytes = object.ContentLength;
     } catch (error) {
       if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
         log.info('file already processed (duplicate event)', { key });
@@ -75,7 +78,8 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
       throw error;
     }
     const batchSize = deps.batchSize ?? 200;
-    const firstLineOf = new Map<string, number>();
+    const firstLines = new FirstLines();
+    const bytes = { read: 0 };
     let batch: InvoiceRegistration[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
@@ -85,8 +89,13 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
       failed.push(...summary.failed);
       batch = [];
     };
-    for await (const parsed of parseRecords(body, format)) {
+    for await (const parsed of parseRecords(countBytes(body, bytes), format)) {
       rows++;
+      if (rows === SIZE_SAMPLE_ROWS && fileBytes !== undefined && bytes.read > 0) {
+        // The rows so far tell how many the file holds: room for all their ids is taken now, not along the file.
+        const expected = Math.ceil((fileBytes / bytes.read) * rows * 1.1);
+        firstLines.reserve(Math.min(expected, MAX_RESERVED_IDS));
+      }
       if ('error' in parsed) {
         rejected.push({ line: parsed.line, issues: [{ path: '(record)', issue: parsed.error }] });
         continue;
@@ -101,7 +110,7 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
         continue;
       }
       const { invoiceId } = validation.value;
-      const firstLine = firstLineOf.get(invoiceId);
+      const firstLine = firstLines.firstLineOrAdd(invoiceId, parsed.line);
       if (firstLine !== undefined) {
         rejected.push({
           line: parsed.line,
@@ -110,7 +119,6 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
         });
         continue;
       }
-      firstLineOf.set(invoiceId, parsed.line);
       batch.push(validation.value);
       if (batch.length >= batchSize) await flush();
     }
@@ -151,6 +159,22 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
   await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   log.info('file ingested', { key, ...report.totals });
   return report;
+}
+
+/** Rows read before the file's row count is estimated (from the bytes they took and the file's size). */
+const SIZE_SAMPLE_ROWS = 5000;
+/** The most ids room is made for ahead (about 64 MB); a file with more grows the table as it goes. */
+const MAX_RESERVED_IDS = 4_000_000;
+
+/** Passes the body on, adding the size of each chunk to `bytes.read` (the bytes read so far, read-ahead included). */
+async function* countBytes(
+  body: AsyncIterable<Uint8Array>,
+  bytes: { read: number },
+): AsyncGenerator<Uint8Array | string> {
+  for await (const chunk of body) {
+    bytes.read += chunk.length;
+    yield chunk;
+  }
 }
 
 /** The report with every echoed text made safe to open in a spreadsheet (see `spreadsheetSafe`). */
