@@ -164,6 +164,25 @@ export class DunningTable {
    * earlier (the secret is made on first registration: 144 random bits).
    */
   async upsertCustomer(customer: Customer, at: string): Promise<void> {
+    await this.client.send(this.customerContactUpdate(customer, at));
+  }
+
+  /**
+   * `PUT /customers/{id}`: replaces a known customer's name and contact details (a field not given is removed), as a
+   * registration does; opt-outs, contact history and secrets stay. 'not-found' when the customer does not exist.
+   */
+  async replaceCustomerContact(customer: Customer, at: string): Promise<'replaced' | 'not-found'> {
+    try {
+      await this.client.send(this.customerContactUpdate(customer, at, 'attribute_exists(pk)'));
+      return 'replaced';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'not-found';
+      throw error;
+    }
+  }
+
+  /** The write of a customer's name and contact details (absent ones removed), optionally conditional. */
+  private customerContactUpdate(customer: Customer, at: string, condition?: string): UpdateCommand {
     const set = [
       '#itemType = :itemType',
       '#customerId = :customerId',
@@ -193,15 +212,14 @@ export class DunningTable {
         values[field.value] = value;
       }
     }
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: customerKey(customer.customerId),
-        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    return new UpdateCommand({
+      TableName: this.tableName,
+      Key: customerKey(customer.customerId),
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ...(condition ? { ConditionExpression: condition } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /**

@@ -53,15 +53,7 @@ export function validateInvoiceRecord(raw: unknown): RecordValidation {
 
   const invoiceId = fields.read('invoiceId', checkId, true);
   const customerId = fields.read('customerId', checkId, true);
-  const name = fields.read('customerName', checkName, true);
-  const email = fields.read('email', checkEmail, false);
-  const phone = fields.read('phone', checkPhone, false);
-  const timezone = fields.read('timezone', checkTimezone, false);
-  const locale = fields.read('locale', checkLocale, false);
-  const country = fields.read('country', checkCountry, false);
-  const region = fields.read('region', checkRegion, false);
-  const segment = fields.read('segment', checkSegment, false);
-  const riskScore = fields.read('riskScore', checkRiskScore, false);
+  const contact = readContact(fields);
   const currency = fields.read('currency', checkCurrency, true);
   const amountMinor = fields.read('amount', amountCheck(currency), true);
   const dueDate = fields.read('dueDate', checkDate, true);
@@ -73,7 +65,7 @@ export function validateInvoiceRecord(raw: unknown): RecordValidation {
     issues.length > 0 ||
     invoiceId === undefined ||
     customerId === undefined ||
-    name === undefined ||
+    contact === undefined ||
     currency === undefined ||
     amountMinor === undefined ||
     dueDate === undefined
@@ -81,20 +73,9 @@ export function validateInvoiceRecord(raw: unknown): RecordValidation {
     return { ok: false, ...(invoiceId !== undefined ? { invoiceId } : {}), issues };
   }
 
-  // Optional fields are assigned when present rather than spread in (`...optional(…)`), which allocates less on a
-  // path a big file runs once per row. Same keys, same order.
-  const customer: Writable<Customer> = { customerId, name };
-  if (email !== undefined) customer.email = email;
-  if (phone !== undefined) customer.phone = phone;
-  if (timezone !== undefined) customer.timezone = timezone;
-  if (locale !== undefined) customer.locale = locale;
-  if (country !== undefined) customer.country = country;
-  if (region !== undefined) customer.region = region;
-  if (segment !== undefined) customer.segment = segment;
-  if (riskScore !== undefined) customer.riskScore = riskScore;
   const value: Writable<InvoiceRegistration> = {
     invoiceId,
-    customer,
+    customer: customerOf(customerId, contact),
     amount: { minor: amountMinor, currency },
     dueDate,
   };
@@ -105,6 +86,88 @@ export function validateInvoiceRecord(raw: unknown): RecordValidation {
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A customer's name and contact details as a record gives them (the fields of a registration after its ids). */
+type Contact = Omit<Customer, 'customerId'>;
+
+/**
+ * Reads `customerName` (required), `email`, `phone`, `timezone`, `locale`, `country`, `region`, `segment` and
+ * `riskScore`, in that order; undefined when the name is missing or bad (the issues are on `fields`).
+ */
+function readContact(fields: FieldReader): Contact | undefined {
+  const name = fields.read('customerName', checkName, true);
+  const email = fields.read('email', checkEmail, false);
+  const phone = fields.read('phone', checkPhone, false);
+  const timezone = fields.read('timezone', checkTimezone, false);
+  const locale = fields.read('locale', checkLocale, false);
+  const country = fields.read('country', checkCountry, false);
+  const region = fields.read('region', checkRegion, false);
+  const segment = fields.read('segment', checkSegment, false);
+  const riskScore = fields.read('riskScore', checkRiskScore, false);
+  if (name === undefined) return undefined;
+  // Optional fields are assigned when present rather than spread in (`...optional(…)`), which allocates less on a
+  // path a big file runs once per row. Same keys, same order.
+  const contact: Writable<Contact> = { name };
+  if (email !== undefined) contact.email = email;
+  if (phone !== undefined) contact.phone = phone;
+  if (timezone !== undefined) contact.timezone = timezone;
+  if (locale !== undefined) contact.locale = locale;
+  if (country !== undefined) contact.country = country;
+  if (region !== undefined) contact.region = region;
+  if (segment !== undefined) contact.segment = segment;
+  if (riskScore !== undefined) contact.riskScore = riskScore;
+  return contact;
+}
+
+function customerOf(customerId: string, contact: Contact): Customer {
+  return { customerId, ...contact };
+}
+
+/** The fields `PUT /customers/{id}` takes: the customer fields of an invoice record (`customerId` optional). */
+const CUSTOMER_FIELDS = new Set([
+  'customerId',
+  'customerName',
+  'email',
+  'phone',
+  'timezone',
+  'locale',
+  'country',
+  'region',
+  'segment',
+  'riskScore',
+]);
+
+export type CustomerValidation = { ok: true; value: Customer } | { ok: false; issues: FieldIssue[] };
+
+/**
+ * Checks a customer's new contact details (`PUT /customers/{id}`): the customer fields of an invoice record, with
+ * the same rules (trimmed, empty = absent, every issue together). The whole set replaces the stored one, as a
+ * registration does: a field left out is removed. A `customerId` in the body must be the path's; any other field is
+ * refused (a misspelt `emial` must not silently drop the address).
+ */
+export function validateCustomerRecord(raw: unknown, customerId: string): CustomerValidation {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return {
+      ok: false,
+      issues: [{ path: '(root)', issue: `must be an object with customer fields, got ${kindOf(raw)}` }],
+    };
+  }
+  const record = raw as Record<string, unknown>;
+  const fields = new FieldReader(record);
+  const issues = fields.issues;
+  const id = fields.read('customerId', checkId, false);
+  if (id !== undefined && id !== customerId) {
+    issues.push({ path: 'customerId', issue: `must be the customer of the path, "${customerId}", or left out` });
+  }
+  const contact = readContact(fields);
+  for (const key of Object.keys(record)) {
+    if (!CUSTOMER_FIELDS.has(key)) {
+      issues.push({ path: key, issue: `is not a customer field; allowed: ${[...CUSTOMER_FIELDS].join(', ')}` });
+    }
+  }
+  if (issues.length > 0 || contact === undefined) return { ok: false, issues };
+  return { ok: true, value: customerOf(customerId, contact) };
+}
 
 /** A payment as a payment file (S3 `payments/`) carries it, after validation of its fields. */
 export interface PaymentRecord {

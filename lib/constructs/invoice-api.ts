@@ -208,6 +208,10 @@ export class InvoiceApi extends Construct {
       'escalate-invoice': new DunningFunction(this, 'EscalateInvoice', { handler: 'escalate-invoice' })
         .bindTable(props.table, 'RW')
         .bindTopic(props.operatorsTopic),
+      'update-customer': new DunningFunction(this, 'UpdateCustomer', { handler: 'update-customer' }).bindTable(
+        props.table,
+        'RW',
+      ),
       'record-opt-out': new DunningFunction(this, 'RecordOptOut', { handler: 'record-opt-out' }).bindTable(
         props.table,
         'RW',
@@ -262,6 +266,17 @@ function requestModels(api: RestApi): Record<string, Model> {
         minItems: 1,
         maxItems: MAX_BATCH_SIZE,
         items: { type: JsonSchemaType.OBJECT },
+      },
+    }),
+    'update-customer': api.addModel('Customer', {
+      modelName: 'Customer',
+      contentType: 'application/json',
+      description: "A customer's name and contact details (the customer fields of an invoice record)",
+      schema: {
+        schema: JsonSchemaVersion.DRAFT4,
+        title: 'Customer',
+        type: JsonSchemaType.OBJECT,
+        maxProperties: 20,
       },
     }),
     'record-opt-out': api.addModel('OptOut', {

@@ -234,6 +234,40 @@ describe('registering by dropping a file', () => {
   });
 });
 
+describe("a customer's new contact details (PUT /customers/{id})", () => {
+  it('sends every later message of the walk to the new address and number', async () => {
+    // Prepare: due Tue 2027-04-13; registered with the fixture's address and number
+    await call('POST', '/invoices', invoice('INV-E2E-PUT', { dueDate: '2027-04-13' }));
+    await advanceTo('2027-03-20T00:00:00.000Z');
+
+    // Act
+    const updated = await call('PUT', '/customers/C-INV-E2E-PUT', {
+      customerName: 'Maria Silva',
+      email: 'maria.nova@example.com',
+      phone: '+5521987650002',
+      timezone: 'America/Sao_Paulo',
+      locale: 'pt-BR',
+      country: 'BR',
+      region: 'SP',
+    });
+    const unknown = await call('PUT', '/customers/C-NOBODY', { customerName: 'Nobody' });
+    const bad = await call('PUT', '/customers/C-INV-E2E-PUT', { customerName: 'Maria Silva', phone: '98765' });
+    await advanceTo('2027-04-14T00:00:00.000Z');
+
+    // Assess: D-3 (Sat 10th 09:00 local) and D0 (Tue 13th 09:00 local) reach only the new details
+    expect(updated.status).toBe(200);
+    expect(updated.body.customer).toMatchObject({ customerId: 'C-INV-E2E-PUT', email: 'maria.nova@example.com' });
+    expect(unknown.status).toBe(404);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual([{ path: 'phone', issue: expect.stringContaining('E.164') }]);
+    expect(await delivered('INV-E2E-PUT')).toEqual([
+      { at: '2027-04-10T12:00:00.000Z', stage: 'D-3', channel: 'email', to: 'maria.nova@example.com', delivered: true },
+      { at: '2027-04-13T12:00:00.000Z', stage: 'D0', channel: 'email', to: 'maria.nova@example.com', delivered: true },
+      { at: '2027-04-13T12:00:00.000Z', stage: 'D0', channel: 'sms', to: '+5521987650002', delivered: true },
+    ]);
+  });
+});
+
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await condition())) {

@@ -121,6 +121,7 @@ describe('every Lambda function carries the project defaults', () => {
       'change-invoice': ['TABLE_NAME'],
       'escalate-invoice': ['TABLE_NAME', 'OPERATORS_TOPIC_ARN'],
       'record-opt-out': ['TABLE_NAME'],
+      'update-customer': ['TABLE_NAME'],
       unsubscribe: ['TABLE_NAME', 'COMPANY_LEGAL_NAME'],
       'ingest-file': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
       'ingest-payments': ['TABLE_NAME'],
