@@ -97,6 +97,21 @@ describe("PUT /customers/{id}: a customer's new contact details", () => {
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
   });
 
+  it('answers any JSON body with 200 or a 400 naming a field, never a 5xx (property)', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.jsonValue(), fc.record({ customerName: fc.string(), email: fc.string() })),
+        async (body) => {
+          const response = await handler(request('C-1', JSON.stringify(body)), lambdaContext);
+          expect([200, 400]).toContain(response.statusCode);
+          if (response.statusCode === 400) expect(JSON.parse(response.body).error.details.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('answers 400 for a body that is not an object or not JSON', async () => {
     for (const body of ['[1]', '"text"', '{"customerName":']) {
       const response = await handler(request('C-1', body), lambdaContext);
