@@ -1,7 +1,9 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { formatFromKey, parseRecords } from '../functions/ingest/parse-records';
 import { ApiClient, ApiNotFound, type ClientDeps, type ResolveDeps, resolveApi } from './api-client';
 import {
+  type ApiRequest,
+  customerUpdateRequest,
   describeAnswer,
   describeError,
   OPERATOR_USAGE,
@@ -58,7 +60,15 @@ export async function operatorCommand(
   const { command } = parsed;
   try {
     if (command.kind === 'submit') return await submit(command.file, client, parsed.json, io);
-    const answer = await client.send(requestFor(command));
+    let request: ApiRequest;
+    if (command.kind === 'customer-update') {
+      const details = readJsonObject(command.file, io);
+      if (details === undefined) return 2;
+      request = customerUpdateRequest(command.customerId, details);
+    } else {
+      request = requestFor(command);
+    }
+    const answer = await client.send(request);
     if (answer.status >= 300) {
       io.err(`${describeError(answer.status, answer.body)}\n`);
       return 1;
@@ -69,6 +79,30 @@ export async function operatorCommand(
     io.err(`${unreachable(client, error)}\n`);
     return 1;
   }
+}
+
+/** The JSON object a file holds, or undefined with the problem written to `io` (missing file, not JSON, not an object). */
+function readJsonObject(file: string, io: OperatorIo): Record<string, unknown> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    io.err(`${file}: cannot be read: ${reason}\n`);
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    io.err(`${file}: not valid JSON: ${(error as Error).message}\n`);
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    io.err(`${file}: must hold one JSON object with the customer's fields (customerName, email, phone, …)\n`);
+    return undefined;
+  }
+  return value as Record<string, unknown>;
 }
 
 function unreachable(client: ApiClient, error: unknown): string {

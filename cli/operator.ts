@@ -12,6 +12,8 @@ export const OPERATOR_USAGE = `Usage: dunning invoices submit <file.csv|.json|.j
        dunning invoice promise <id> --date <YYYY-MM-DD> [--amount <decimal>]
        dunning invoice escalate <id> --reason <text> [--to <team>]
        dunning history <id>
+       dunning customer update <customerId> <file.json>   (name and contact details; replaces the stored set)
+       dunning customer opt-out <customerId> --channel email|sms
 
 Where the API is (default: the local system of \`npm start\`, ${'http://127.0.0.1:3000'}):
   --url <base URL>     another API; an API Gateway URL (*.execute-api.<region>.amazonaws.com) is signed (SigV4)
@@ -42,8 +44,13 @@ export const INVOICE_ACTIONS = {
 } as const;
 export type InvoiceAction = keyof typeof INVOICE_ACTIONS;
 
+/** Channels a debtor can opt out of (`POST /customers/{id}/opt-outs`). */
+export const OPT_OUT_CHANNELS = ['email', 'sms'] as const;
+
 export type OperatorCommand =
   | { readonly kind: 'submit'; readonly file: string }
+  | { readonly kind: 'customer-update'; readonly customerId: string; readonly file: string }
+  | { readonly kind: 'opt-out'; readonly customerId: string; readonly channel: (typeof OPT_OUT_CHANNELS)[number] }
   | { readonly kind: 'show'; readonly invoiceId: string }
   | { readonly kind: 'history'; readonly invoiceId: string }
   | {
@@ -79,7 +86,7 @@ export function tokenProblem(token: string, source: string): string | undefined 
 }
 
 export interface ApiRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT';
   /** Path below the API's base URL, ids percent-encoded. */
   readonly path: string;
   readonly body?: unknown;
@@ -112,6 +119,7 @@ export function parseOperatorArgs(argv: readonly string[]): ParsedOperatorArgs |
         reference: { type: 'string' },
         date: { type: 'string' },
         to: { type: 'string' },
+        channel: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -132,6 +140,18 @@ export function parseOperatorArgs(argv: readonly string[]): ParsedOperatorArgs |
   } else if (group === 'invoice' && verb === 'show') {
     if (!subject) problems.push('invoice show needs the invoice id');
     else command = { kind: 'show', invoiceId: subject };
+  } else if (group === 'customer' && verb === 'update') {
+    const [file] = extra.splice(0, 1);
+    if (!subject || !file) problems.push('customer update needs the customer id and a JSON file of its details');
+    else command = { kind: 'customer-update', customerId: subject, file };
+  } else if (group === 'customer' && verb === 'opt-out') {
+    const channel = str('channel');
+    if (!subject) problems.push('customer opt-out needs the customer id');
+    if (!channel || !(OPT_OUT_CHANNELS as readonly string[]).includes(channel)) {
+      problems.push(`customer opt-out needs --channel ${OPT_OUT_CHANNELS.join('|')}`);
+    } else if (subject) {
+      command = { kind: 'opt-out', customerId: subject, channel: channel as (typeof OPT_OUT_CHANNELS)[number] };
+    }
   } else if (group === 'invoice' && verb !== undefined && verb in INVOICE_ACTIONS) {
     const action = verb as InvoiceAction;
     if (!subject) problems.push(`invoice ${action} needs the invoice id`);
@@ -141,10 +161,15 @@ export function parseOperatorArgs(argv: readonly string[]): ParsedOperatorArgs |
     problems.push(
       group === 'invoice'
         ? `unknown invoice command "${verb ?? ''}": use show, ${Object.keys(INVOICE_ACTIONS).join(', ')}`
-        : `unknown command "${[group, verb].filter(Boolean).join(' ')}"`,
+        : group === 'customer'
+          ? `unknown customer command "${verb ?? ''}": use update, opt-out`
+          : `unknown command "${[group, verb].filter(Boolean).join(' ')}"`,
     );
   }
   if (extra.length > 0) problems.push(`unexpected argument(s): ${extra.join(' ')}`);
+  if (str('channel') !== undefined && !(group === 'customer' && verb === 'opt-out')) {
+    problems.push('--channel goes with customer opt-out');
+  }
 
   const url = str('url');
   const stack = str('stack');
@@ -205,17 +230,34 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** The request a (non-submit) command makes. */
-export function requestFor(command: Exclude<OperatorCommand, { kind: 'submit' }>): ApiRequest {
-  const id = encodeURIComponent(command.invoiceId);
+/** The commands that read a file before they make their request(s). */
+export type FileCommand = Extract<OperatorCommand, { kind: 'submit' | 'customer-update' }>;
+
+/** The request a command that reads no file makes. */
+export function requestFor(command: Exclude<OperatorCommand, FileCommand>): ApiRequest {
   switch (command.kind) {
     case 'show':
-      return { method: 'GET', path: `/invoices/${id}` };
+      return { method: 'GET', path: `/invoices/${encodeURIComponent(command.invoiceId)}` };
     case 'history':
-      return { method: 'GET', path: `/invoices/${id}/history` };
+      return { method: 'GET', path: `/invoices/${encodeURIComponent(command.invoiceId)}/history` };
     case 'action':
-      return { method: 'POST', path: `/invoices/${id}/${INVOICE_ACTIONS[command.action]}`, body: command.body };
+      return {
+        method: 'POST',
+        path: `/invoices/${encodeURIComponent(command.invoiceId)}/${INVOICE_ACTIONS[command.action]}`,
+        body: command.body,
+      };
+    case 'opt-out':
+      return {
+        method: 'POST',
+        path: `/customers/${encodeURIComponent(command.customerId)}/opt-outs`,
+        body: { channel: command.channel, source: 'dunning CLI' },
+      };
   }
+}
+
+/** `customer update`: the customer's details (the JSON object of the file) as `PUT /customers/{id}`. */
+export function customerUpdateRequest(customerId: string, details: unknown): ApiRequest {
+  return { method: 'PUT', path: `/customers/${encodeURIComponent(customerId)}`, body: details };
 }
 
 /** The largest batch `POST /invoices` takes. */
@@ -242,6 +284,12 @@ export function describeAnswer(command: Exclude<OperatorCommand, { kind: 'submit
       return describeHistory(body);
     case 'action':
       return describeAction(command, body);
+    case 'opt-out':
+      return `${command.customerId}: opted out of ${(body.optOuts ?? []).join(', ')}`;
+    case 'customer-update': {
+      const fields = Object.keys(body.customer ?? {}).filter((k) => k !== 'customerId');
+      return `${command.customerId}: details replaced (${fields.join(', ')}); later messages use them`;
+    }
   }
 }
 

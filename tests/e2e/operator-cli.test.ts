@@ -101,6 +101,38 @@ describe('an operator drives invoices from the command line', () => {
     );
   });
 
+  it("replaces a customer's contact details from a file and records an opt-out", async () => {
+    // Prepare: C-CLI-2 was registered by the submitted file
+    const file = join(work, 'c-cli-2.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ customerName: 'João Souza', email: 'joao.novo@example.com', timezone: 'America/Manaus' }),
+    );
+    const notAnObject = join(work, 'list.json');
+    writeFileSync(notAnObject, '[1, 2]');
+
+    // Act
+    const updated = await dunning('customer', 'update', 'C-CLI-2', file);
+    const optedOut = await dunning('customer', 'opt-out', 'C-CLI-2', '--channel', 'sms');
+    const unknown = await dunning('customer', 'update', 'C-NOBODY', file);
+    const badFile = await dunning('customer', 'update', 'C-CLI-2', notAnObject);
+    const badChannel = await dunning('customer', 'opt-out', 'C-CLI-2', '--channel', 'fax');
+
+    // Assess
+    expect(updated).toEqual({
+      status: 0,
+      out: 'C-CLI-2: details replaced (name, email, timezone); later messages use them\n',
+      err: '',
+    });
+    expect(optedOut).toEqual({ status: 0, out: 'C-CLI-2: opted out of sms\n', err: '' });
+    expect(unknown.status).toBe(1);
+    expect(unknown.err).toContain('error CustomerNotFound (HTTP 404)');
+    expect(badFile).toMatchObject({ status: 2, out: '' });
+    expect(badFile.err).toContain('must hold one JSON object');
+    expect(badChannel.status).toBe(2);
+    expect(badChannel.err).toContain('customer opt-out needs --channel email|sms');
+  });
+
   it('records a promise, writes an invoice off, and says why the API refused a command (exit 1)', async () => {
     const promised = await dunning('invoice', 'promise', 'CLI-2', '--date', '2026-12-10');
     const writtenOff = await dunning('invoice', 'write-off', 'CLI-2', '--reason', 'debtor insolvent');

@@ -13,6 +13,7 @@ import { ApiClient, ApiNotFound, resolveApi, signRequest } from '../../cli/api-c
 import {
   DEFAULT_API_URL,
   describeError,
+  type FileCommand,
   type OperatorCommand,
   type ParsedOperatorArgs,
   parseOperatorArgs,
@@ -34,10 +35,14 @@ function parsed(argv: string[]): ParsedOperatorArgs {
   return result;
 }
 
-const request = (argv: string[]) => requestFor(parsed(argv).command as Exclude<OperatorCommand, { kind: 'submit' }>);
+const request = (argv: string[]) => requestFor(parsed(argv).command as Exclude<OperatorCommand, FileCommand>);
 
 describe('operator commands become API requests', () => {
   it.each([
+    [
+      ['customer', 'opt-out', 'C 1', '--channel', 'email'],
+      { method: 'POST', path: '/customers/C%201/opt-outs', body: { channel: 'email', source: 'dunning CLI' } },
+    ],
     [['invoice', 'show', 'INV-1'], { method: 'GET', path: '/invoices/INV-1' }],
     [['history', 'INV 1/2'], { method: 'GET', path: '/invoices/INV%201%2F2/history' }],
     [['invoice', 'pay', 'INV-1'], { method: 'POST', path: '/invoices/INV-1/payments', body: {} }],
@@ -119,6 +124,11 @@ describe('operator command lines that cannot work are refused with every problem
     [['history', 'INV-1', '--url', 'x', '--stack', 'S'], 'give --url or --stack, not both'],
     [['history', 'INV-1', '--url', 'ftp://h'], '--url must be an http(s) URL, got "ftp://h"'],
     [['history', 'INV-1', '--bogus'], "Unknown option '--bogus'"],
+    [['customer', 'update', 'C-1'], 'customer update needs the customer id and a JSON file of its details'],
+    [['customer', 'opt-out', 'C-1'], 'customer opt-out needs --channel email|sms'],
+    [['customer', 'delete', 'C-1'], 'unknown customer command "delete": use update, opt-out'],
+    [['invoice', 'show', 'INV-1', '--channel', 'sms'], '--channel goes with customer opt-out'],
+    [['customer', 'update', 'C-1', 'a.json', 'b.json'], 'unexpected argument(s): b.json'],
   ])('%j', (argv, problem) => {
     const result = parseOperatorArgs(argv);
     expect('problems' in result && result.problems.join('\n')).toContain(problem);
