@@ -1,14 +1,7 @@
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { type FieldIssue, spreadsheetSafe } from '../domain/field-issue';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { InvoiceRegistration } from '../domain/invoice';
 import { validateInvoiceRecord } from '../domain/invoice-input';
+import { finishDropFile, openDropFile, type RejectedFileRow } from '../ingest/drop-file';
 import { FirstLines } from '../ingest/first-lines';
 import { formatFromKey, parseRecords } from '../ingest/parse-records';
 import { log } from '../shared/logger';
@@ -24,11 +17,7 @@ export interface IngestDeps extends RegisterDeps {
   readonly batchSize?: number;
 }
 
-export interface RejectedRow {
-  readonly line: number;
-  readonly invoiceId?: string;
-  readonly issues: FieldIssue[];
-}
+export type RejectedRow = RejectedFileRow;
 
 /** The report written next to a file with rejected rows: `rejected/<name>.errors.json`. */
 export interface IngestReport {
@@ -64,19 +53,12 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
   if (!format) {
     rejected.push({ line: 0, issues: [{ path: '(file)', issue: 'unsupported file type: use .csv, .json or .jsonl' }] });
   } else {
-    let body: AsyncIterable<Uint8Array>;
-    let fileBytes: number | undefined;
-    try {
-      const object = await deps.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      body = object.Body as AsyncIterable<Uint8Array>;
-      fileBytes = object.ContentLength;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
-        log.info('file already processed (duplicate event)', { key });
-        return undefined;
-      }
-      throw error;
+    const opened = await openDropFile(deps.s3, bucket, key);
+    if (!opened) {
+      log.info('file already processed (duplicate event)', { key });
+      return undefined;
     }
+    const { body, contentLength: fileBytes } = opened;
     const batchSize = deps.batchSize ?? 200;
     const firstLines = new FirstLines();
     const bytes = { read: 0 };
@@ -132,31 +114,13 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
     rejected,
     failed,
   };
-  if (rejected.length > 0 || failed.length > 0) {
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: `${REJECTED_PREFIX}${name}.errors.json`,
-        Body: JSON.stringify(reportForPeople(report), null, 2),
-        ContentType: 'application/json',
-      }),
-    );
-  }
-  if (failed.length > 0) {
-    // Infrastructure trouble (throttling, queue down): keep the file in incoming/ and fail, so the S3 event is
-    // delivered again. Rows already registered are recognised as duplicates on the retry: nothing is lost or doubled.
-    throw new Error(
-      `${failed.length} row(s) of ${key} could not be registered yet; the file stays in incoming/ for a retry`,
-    );
-  }
-  await deps.s3.send(
-    new CopyObjectCommand({
-      Bucket: bucket,
-      Key: `${PROCESSED_PREFIX}${name}`,
-      CopySource: `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
-    }),
-  );
-  await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  // Infrastructure trouble (throttling, queue down) keeps the file in incoming/ for a retry of the S3 event.
+  await finishDropFile(deps.s3, bucket, key, {
+    report,
+    reportKey: `${REJECTED_PREFIX}${name}.errors.json`,
+    processedKey: `${PROCESSED_PREFIX}${name}`,
+    failedMessage: `${failed.length} row(s) of ${key} could not be registered yet; the file stays in incoming/ for a retry`,
+  });
   log.info('file ingested', { key, ...report.totals });
   return report;
 }
@@ -175,17 +139,4 @@ async function* countBytes(
     bytes.read += chunk.length;
     yield chunk;
   }
-}
-
-/** The report with every echoed text made safe to open in a spreadsheet (see `spreadsheetSafe`). */
-function reportForPeople(report: IngestReport): IngestReport {
-  return {
-    ...report,
-    rejected: report.rejected.map((row) => ({
-      line: row.line,
-      ...(row.invoiceId !== undefined ? { invoiceId: spreadsheetSafe(row.invoiceId) } : {}),
-      issues: row.issues.map((i) => ({ path: spreadsheetSafe(i.path), issue: spreadsheetSafe(i.issue) })),
-    })),
-    failed: report.failed.map((f) => ({ invoiceId: spreadsheetSafe(f.invoiceId), error: spreadsheetSafe(f.error) })),
-  };
 }

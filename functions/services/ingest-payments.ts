@@ -1,15 +1,8 @@
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { type FieldIssue, spreadsheetSafe } from '../domain/field-issue';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type PaymentRecord, validatePaymentRecord } from '../domain/invoice-input';
 import { InvalidTransition } from '../domain/lifecycle';
 import { parseDecimalAmount } from '../domain/money';
+import { finishDropFile, openDropFile, type RejectedFileRow } from '../ingest/drop-file';
 import { formatFromKey, parseRecords } from '../ingest/parse-records';
 import { mapWithConcurrency } from '../shared/concurrency';
 import { log } from '../shared/logger';
@@ -27,11 +20,7 @@ export interface PaymentIngestDeps extends PaymentDeps {
   readonly batchSize?: number;
 }
 
-export interface RejectedPaymentRow {
-  readonly line: number;
-  readonly invoiceId?: string;
-  readonly issues: FieldIssue[];
-}
+export type RejectedPaymentRow = RejectedFileRow;
 
 /** The report written next to a payment file with bad rows: `rejected/payments/<name>.errors.json`. */
 export interface PaymentIngestReport {
@@ -82,19 +71,13 @@ export async function ingestPaymentFile(
   if (!format) {
     rejected.push({ line: 0, issues: [{ path: '(file)', issue: 'unsupported file type: use .csv, .json or .jsonl' }] });
   } else {
-    let body: AsyncIterable<Uint8Array>;
-    let etag: string;
-    try {
-      const object = await deps.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      body = object.Body as AsyncIterable<Uint8Array>;
-      etag = (object.ETag ?? '').replace(/"/g, '') || processedAt;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
-        log.info('payment file already processed (duplicate event)', { key });
-        return undefined;
-      }
-      throw error;
+    const opened = await openDropFile(deps.s3, bucket, key);
+    if (!opened) {
+      log.info('payment file already processed (duplicate event)', { key });
+      return undefined;
     }
+    const { body } = opened;
+    const etag = opened.etag ?? processedAt;
     const apply = async (row: PaymentRow) => {
       const outcome = await applyRow(row, `file:${etag}:${row.line}`, deps);
       switch (outcome.kind) {
@@ -152,28 +135,13 @@ export async function ingestPaymentFile(
     rejected,
     failed,
   };
-  if (rejected.length > 0 || failed.length > 0) {
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: paymentReportKey(key),
-        Body: JSON.stringify(reportForPeople(report), null, 2),
-        ContentType: 'application/json',
-      }),
-    );
-  }
-  if (failed.length > 0) {
-    // Infrastructure trouble: keep the file for a retry of the S3 event; applied rows are duplicates next time.
-    throw new Error(`${failed.length} payment(s) of ${key} could not be recorded yet; the file stays for a retry`);
-  }
-  await deps.s3.send(
-    new CopyObjectCommand({
-      Bucket: bucket,
-      Key: `${PROCESSED_PAYMENTS_PREFIX}${name}`,
-      CopySource: `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
-    }),
-  );
-  await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  // Infrastructure trouble keeps the file for a retry of the S3 event; applied rows are duplicates next time.
+  await finishDropFile(deps.s3, bucket, key, {
+    report,
+    reportKey: paymentReportKey(key),
+    processedKey: `${PROCESSED_PAYMENTS_PREFIX}${name}`,
+    failedMessage: `${failed.length} payment(s) of ${key} could not be recorded yet; the file stays for a retry`,
+  });
   log.info('payment file ingested', { key, ...report.totals });
   return report;
 }
@@ -214,21 +182,4 @@ async function applyRow(row: PaymentRow, fallbackReference: string, deps: Paymen
     if (error instanceof InvalidTransition) return reject('invoiceId', error.message);
     return { kind: 'failed', failure: { line, invoiceId: payment.invoiceId, error: (error as Error).message } };
   }
-}
-
-/** The report with every echoed text made safe to open in a spreadsheet. */
-function reportForPeople(report: PaymentIngestReport): PaymentIngestReport {
-  return {
-    ...report,
-    rejected: report.rejected.map((row) => ({
-      line: row.line,
-      ...(row.invoiceId !== undefined ? { invoiceId: spreadsheetSafe(row.invoiceId) } : {}),
-      issues: row.issues.map((i) => ({ path: spreadsheetSafe(i.path), issue: spreadsheetSafe(i.issue) })),
-    })),
-    failed: report.failed.map((f) => ({
-      line: f.line,
-      invoiceId: spreadsheetSafe(f.invoiceId),
-      error: spreadsheetSafe(f.error),
-    })),
-  };
 }
