@@ -87,8 +87,7 @@ function readJsonObject(file: string, io: OperatorIo): Record<string, unknown> |
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    io.err(`${file}: cannot be read: ${reason}\n`);
+    io.err(`${cannotRead(file, error)}\n`);
     return undefined;
   }
   let value: unknown;
@@ -103,6 +102,12 @@ function readJsonObject(file: string, io: OperatorIo): Record<string, unknown> |
     return undefined;
   }
   return value as Record<string, unknown>;
+}
+
+/** Why a file the command names cannot be read: `<file>: cannot be read: file not found` (or the system's reason). */
+function cannotRead(file: string, error: unknown): string {
+  const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+  return `${file}: cannot be read: ${reason}`;
 }
 
 function unreachable(client: ApiClient, error: unknown): string {
@@ -142,8 +147,7 @@ async function submit(file: string, client: ApiClient, json: boolean, io: Operat
       lines.push(parsed.line);
     }
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    io.err(`${file}: cannot be read: ${reason}\n`);
+    io.err(`${cannotRead(file, error)}\n`);
     return 2;
   }
   let offset = 0;

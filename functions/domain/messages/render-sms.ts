@@ -52,9 +52,7 @@ export function renderSms(template: TemplateName, locale: string | undefined, ct
     : payment
       ? [compose(senders[0] as string, suffixes[0], true), ...shortenings(false)]
       : [...shortenings(true), ...shortenings(false)];
-  const texts = candidates.map(toGsm7);
-  const text = texts.find((candidate) => candidate.length <= SMS_TARGET_LENGTH) ?? (texts.at(-1) as string);
-  return { locale: catalog.locale, text };
+  return { locale: catalog.locale, text: firstThatFits(candidates) };
 }
 
 /**
@@ -69,4 +67,14 @@ function smsFacts(facts: MessageFacts, catalog: LocaleCatalog): MessageFacts {
 /** From the most to the least complete way of naming the company. */
 function senderCandidates(facts: MessageFacts): string[] {
   return [`${facts.companyName} (${facts.taxId})`, facts.companyName, companyShortName(facts.companyName)];
+}
+
+/** The first candidate within the target length once written in GSM-7, else the last (the most shortened). */
+function firstThatFits(candidates: readonly string[]): string {
+  let text = '';
+  for (const candidate of candidates) {
+    text = toGsm7(candidate);
+    if (text.length <= SMS_TARGET_LENGTH) return text;
+  }
+  return text;
 }
