@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
 import type { FieldIssue } from './field-issue';
 import type { Instalment, Invoice } from './invoice';
 import { MAX_DESCRIPTION_LENGTH, MAX_ID_LENGTH } from './invoice-input';
@@ -7,6 +6,7 @@ import { daysLate, lateFees } from './late-fee';
 import { parseCalendarDate } from './messages/calendar-date';
 import { formatDecimalAmount, parseDecimalAmount } from './money';
 import type { RuleTerms } from './rule-terms';
+import { atTimeOfDay, isoDateOf, plusDays, zonedTime } from './zoned-time';
 
 /**
  * Renegotiation into instalments (issue #5, item 3), as pure rules: what the instalments must add up to (the balance
@@ -131,9 +131,10 @@ export function checkAgreement(
 ): AgreementCheck {
   const { terms, timezone, now } = context;
   const due = amountDue(invoice, terms, timezone, now);
-  const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
-  const todayText = today.toISODate() ?? '';
-  const latest = today.plus({ days: MAX_WALK_DAYS - Math.max(0, terms.lastStageOffsetDays) }).toISODate() ?? '';
+  const zonedNow = zonedTime(now.getTime(), timezone);
+  const today = zonedNow && atTimeOfDay(zonedNow, 0);
+  const todayText = today ? isoDateOf(today) : '';
+  const latest = today ? isoDateOf(plusDays(today, MAX_WALK_DAYS - Math.max(0, terms.lastStageOffsetDays))) : '';
   const issues: FieldIssue[] = [];
   let previous: string | undefined;
   requests.forEach((request, index) => {

@@ -1,7 +1,7 @@
-import { DateTime } from 'luxon';
 import type { Stage } from './billing-rule';
 import { type EarlyPaymentOffer, type Invoice, isContactable } from './invoice';
 import { divideHalfUp, PERCENT_SCALE, percentUnits } from './late-fee';
+import { atTimeOfDay, plusDays, startOfDate } from './zoned-time';
 
 /**
  * Early-payment incentive (issue #5, item 7): a stage before the due date may offer a discount
@@ -47,9 +47,9 @@ export function discountedAmount(
 
 /** When an offer valid through `dueDate` ends: the start of the next day in the debtor's zone. */
 export function offerDeadline(dueDate: string, timezone: string): Date {
-  const day = DateTime.fromISO(dueDate, { zone: timezone });
-  if (!day.isValid) throw new Error(`Invalid due date "${dueDate}" or time zone "${timezone}"`);
-  return day.plus({ days: 1 }).startOf('day').toJSDate();
+  const day = startOfDate(dueDate, timezone);
+  if (!day) throw new Error(`Invalid due date "${dueDate}" or time zone "${timezone}"`);
+  return new Date(atTimeOfDay(plusDays(day, 1), 0).ms);
 }
 
 /**

@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
 import { earnedDiscount } from './early-payment';
 import type { Instalment, Invoice, InvoiceHold, InvoiceStatus } from './invoice';
+import { atTimeOfDay, plusDays, startOfDate } from './zoned-time';
 
 /**
  * The invoice lifecycle as pure decisions: given the stored invoice and what happened (an operator's action, a
@@ -456,10 +456,7 @@ function resumeStatusOf(invoice: Invoice): 'OPEN' | 'ESCALATED' {
  * debtor has the whole promised day and every grace day to pay.
  */
 export function promiseDeadline(date: string, graceDays: number, timezone: string): Date {
-  const day = DateTime.fromISO(date, { zone: timezone });
-  if (!day.isValid) throw new Error(`Invalid promise date "${date}" or time zone "${timezone}"`);
-  return day
-    .plus({ days: graceDays + 1 })
-    .startOf('day')
-    .toJSDate();
+  const day = startOfDate(date, timezone);
+  if (!day) throw new Error(`Invalid promise date "${date}" or time zone "${timezone}"`);
+  return new Date(atTimeOfDay(plusDays(day, graceDays + 1), 0).ms);
 }

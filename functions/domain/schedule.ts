@@ -1,7 +1,7 @@
-import { DateTime } from 'luxon';
 import type { BillingRule, Stage } from './billing-rule';
 import { minutesOf } from './business-hours';
 import { isValidTimeZone } from './time-zone';
+import { atTimeOfDay, plusDays, startOfDate } from './zoned-time';
 
 /**
  * Instant at which a stage is due: the local date `dueDate + offsetDays`, at `stage.at`, wall clock in `timezone`.
@@ -11,13 +11,12 @@ import { isValidTimeZone } from './time-zone';
  */
 export function stageDueInstant(dueDate: string, stage: Pick<Stage, 'offsetDays' | 'at'>, timezone: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(dueDate)) throw new Error(`Invalid due date "${dueDate}": expected YYYY-MM-DD`);
-  const day = DateTime.fromISO(dueDate, { zone: timezone }).plus({ days: stage.offsetDays });
-  if (!day.isValid)
-    throw new Error(
-      `Invalid due date "${dueDate}" or time zone "${timezone}": ${day.invalidExplanation ?? day.invalidReason}`,
-    );
-  const minutes = minutesOf(stage.at);
-  return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 }).toJSDate();
+  const due = startOfDate(dueDate, timezone);
+  if (!due) {
+    const why = isValidTimeZone(timezone) ? 'not a real date' : `the zone "${timezone}" is not supported`;
+    throw new Error(`Invalid due date "${dueDate}" or time zone "${timezone}": ${why}`);
+  }
+  return new Date(atTimeOfDay(plusDays(due, stage.offsetDays), minutesOf(stage.at)).ms);
 }
 
 /** The debtor's time zone when it is a valid IANA zone, else the rule's. */

@@ -1,9 +1,9 @@
-import { DateTime } from 'luxon';
-import { dayMonthYear, parseCalendarDate } from './messages/calendar-date';
+import { dayMonthYear, parseCalendarDate, shortMonthDayYear } from './messages/calendar-date';
 import { escapeHtml } from './messages/html';
 import { resolveLocale, type SupportedLocale } from './messages/locale';
 import { formatMoney, type Money } from './money';
 import type { Statement, StatementInvoice } from './statement';
+import { localDate } from './zoned-time';
 
 interface StatementTexts {
   readonly title: string;
@@ -88,12 +88,21 @@ function fill(text: string, values: Readonly<Record<string, string>>): string {
   );
 }
 
+/**
+ * The instant of `Statement.expiresAt`, which `toISOString` wrote (`2027-01-19T15:00:00.000Z`); NaN for any other
+ * text (the round trip also refuses dates like 02-30, which `Date.parse` would roll over).
+ */
+function instantOf(iso: string): number {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) || new Date(ms).toISOString() !== iso ? Number.NaN : ms;
+}
+
 /** A calendar date (YYYY-MM-DD) as the debtor reads it: `10/12/2026` (pt-BR, es), `Dec 10, 2026` (en). */
 function showDate(date: string, locale: SupportedLocale): string {
   const calendar = parseCalendarDate(date);
   if (!calendar) return date;
   if (locale !== 'en') return dayMonthYear(calendar);
-  return DateTime.utc(calendar.year, calendar.month, calendar.day).setLocale('en').toFormat('LLL d, yyyy');
+  return shortMonthDayYear(calendar);
 }
 
 function showPercent(percent: number, locale: SupportedLocale): string {
@@ -121,7 +130,7 @@ export function renderStatementPage(statement: Statement, options: { readonly co
   const t = TEXT[locale];
   const money = (m: Money) => escapeHtml(formatMoney(m, locale));
   const today = showDate(statement.today, locale);
-  const expires = DateTime.fromISO(statement.expiresAt, { zone: statement.timezone }).toISODate() ?? '';
+  const expires = localDate(instantOf(statement.expiresAt), statement.timezone) ?? '';
   const footer = `<p>${fill(t.expires, { date: showDate(expires, locale) })}</p>`;
   if (statement.invoices.length === 0) {
     return page(locale, t.title, `<p>${fill(t.none, { company: options.company })}</p>${footer}`);

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { amountToSettleEarly } from './early-payment';
 import type { Customer, Invoice, InvoiceStatus } from './invoice';
 import { lateFees } from './late-fee';
@@ -8,6 +7,7 @@ import { resolveLocale, type SupportedLocale } from './messages/locale';
 import type { Money } from './money';
 import type { RuleTerms } from './rule-terms';
 import { debtorTimezone } from './schedule';
+import { localDate } from './zoned-time';
 
 /**
  * A debtor's statement (issue #5, item 8): what the debtor owes now, invoice by invoice — balance, late fees to date
@@ -94,7 +94,7 @@ export function buildStatement(input: {
     locale: resolveLocale(customer.locale),
     timezone,
     asOf: now.toISOString(),
-    today: DateTime.fromJSDate(now, { zone: timezone }).toISODate() ?? '',
+    today: localDate(now.getTime(), timezone) ?? '',
     expiresAt: new Date(input.expiresAtEpochSeconds * 1000).toISOString(),
     invoices: lines,
     totals: [...totals].map(([currency, sum]) => ({

@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DateTime } from 'luxon';
 import * as z from 'zod';
 import type { Invoice } from '../domain/invoice';
 import { checkInvoiceId, MAX_AMOUNT_LENGTH } from '../domain/invoice-input';
 import type { InvoiceCommand } from '../domain/lifecycle';
 import { formatDecimalAmount, parseDecimalAmount } from '../domain/money';
 import { isValidTimeZone } from '../domain/time-zone';
+import { atTimeOfDay, isoDateOf, plusDays, startOfDate, zonedTime } from '../domain/zoned-time';
 import { InvoiceNotFound } from '../services/errors';
 import { changeInvoice } from '../services/invoice-changes';
 import { now } from '../shared/clock';
@@ -110,11 +110,13 @@ function checkPromise(
     invoice.customer.timezone && isValidTimeZone(invoice.customer.timezone) ? invoice.customer.timezone : 'Etc/GMT+12';
   const invalid = (path: string, issue: string) =>
     new HttpError(400, 'ValidationError', 'Invalid promise to pay', [{ path, issue }]);
-  const date = DateTime.fromISO(body.date, { zone });
-  if (!date.isValid) throw invalid('date', `is not a real date: "${body.date}"`);
-  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
-  if (date < today) throw invalid('date', `is in the past (today is ${today.toISODate()} for the debtor)`);
-  if (date > today.plus({ days: MAX_PROMISE_DAYS })) {
+  const date = startOfDate(body.date, zone);
+  if (!date) throw invalid('date', `is not a real date: "${body.date}"`);
+  const zonedNow = zonedTime(now.getTime(), zone);
+  if (!zonedNow) throw new Error(`Invalid time zone "${zone}" or instant`);
+  const today = atTimeOfDay(zonedNow, 0);
+  if (date.ms < today.ms) throw invalid('date', `is in the past (today is ${isoDateOf(today)} for the debtor)`);
+  if (date.ms > plusDays(today, MAX_PROMISE_DAYS).ms) {
     throw invalid('date', `is more than ${MAX_PROMISE_DAYS} days ahead`);
   }
   if (body.amount === undefined) return { date: body.date };

@@ -49,6 +49,13 @@ export function dayMonthYear(date: CalendarDate): string {
   return `${pad2(date.day)}/${pad2(date.month)}/${date.year}`;
 }
 
+const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+/** `Dec 7, 2026`: English month abbreviation, day, 4-digit year (luxon `toFormat('LLL d, yyyy')` in locale `en`). */
+export function shortMonthDayYear(date: CalendarDate): string {
+  return `${SHORT_MONTHS[date.month - 1] ?? ''} ${date.day}, ${String(date.year).padStart(4, '0')}`;
+}
+
 function pad2(value: number): string {
   return String(value).padStart(2, '0');
 }
