@@ -23,7 +23,7 @@ export {
 } from './billing-rule-schema';
 
 /* ------------------------------------------------------------------------------------------------------------------
- * Holiday data: a rule whose country (or region) date-holidays does not know would silently contact on holidays.
+ * Holiday data: a rule whose country (or region) the holiday table does not know would silently contact on holidays.
  * ---------------------------------------------------------------------------------------------------------------- */
 
 function holidayDataIssues(value: unknown): { path: string; message: string }[] {
@@ -34,7 +34,7 @@ function holidayDataIssues(value: unknown): { path: string; message: string }[] 
     return [
       {
         path: 'country',
-        message: `no public-holiday data for "${country}" (date-holidays): holidays could not be respected`,
+        message: `no public-holiday data for "${country}" in the holiday table (from date-holidays): holidays could not be respected`,
       },
     ];
   }
@@ -54,7 +54,7 @@ function holidayDataIssues(value: unknown): { path: string; message: string }[] 
 
 /**
  * The billing rule schema (DESIGN §8, see ./billing-rule-schema.ts), with the holiday area checked against the
- * holiday catalogue (date-holidays): for the rule files, the API and the synth.
+ * holiday table (generated from date-holidays): for the rule files, the API and the synth.
  */
 export const BillingRuleSchema = billingRuleSchema(holidayDataIssues);
 

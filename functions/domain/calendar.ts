@@ -1,13 +1,13 @@
-import Holidays from 'date-holidays';
-import { IANAZone } from 'luxon';
 import { type BusinessHours, minutesOf, WEEKDAYS, type Weekday } from './business-hours';
 import type { HolidayArea } from './holiday-data';
+import { holidayTable } from './holiday-table';
+import { type TimeZone, timeZone } from './zoned-time';
 
 /** When contact is allowed: weekday windows (wall clock in `timezone`), closed on public and extra holidays. */
 export interface OpeningCalendar {
   readonly timezone: string;
   readonly businessHours: BusinessHours;
-  /** ISO alpha-2 country whose public holidays (date-holidays, type `public`) are closed all day. */
+  /** ISO alpha-2 country whose public holidays (holiday table, from date-holidays type `public`) are closed all day. */
   readonly country?: string | undefined;
   /** Region (state) code within `country`, adding its regional holidays. */
   readonly region?: string | undefined;
@@ -36,19 +36,12 @@ const isoDateOf = (epochDay: number): string => new Date(epochDay * DAY).toISOSt
 const weekdayOf = (epochDay: number): Weekday => WEEKDAYS[(((epochDay + 3) % 7) + 7) % 7] as Weekday;
 
 /* ------------------------------------------------------------------------------------------------------------------
- * Time zone offsets (luxon's IANAZone, cached).
+ * Time zone offsets (Intl, via zoned-time; cached).
  * ---------------------------------------------------------------------------------------------------------------- */
 
-const zones = new Map<string, IANAZone>();
-
-function zoneOf(timezone: string): IANAZone {
-  let zone = zones.get(timezone);
-  if (!zone) {
-    zone = IANAZone.create(timezone);
-    if (!zone.isValid)
-      throw new Error(`Invalid time zone "${timezone}" (expected an IANA zone like "America/Sao_Paulo")`);
-    zones.set(timezone, zone);
-  }
+function zoneOf(timezone: string): TimeZone {
+  const zone = timeZone(timezone);
+  if (!zone) throw new Error(`Invalid time zone "${timezone}" (expected an IANA zone like "America/Sao_Paulo")`);
   return zone;
 }
 
@@ -60,13 +53,13 @@ interface DayOffsets {
 }
 
 /**
- * Offsets per zone and UTC day. `IANAZone.offset` costs ~10 µs (Intl) and the calendar asks for it a lot; offset
+ * Offsets per zone and UTC day. `TimeZone.offset` costs ~4 µs (Intl) and the calendar asks for it a lot; offset
  * changes are months apart, so a UTC day holds at most one, found once by bisection.
  */
 const dailyOffsets = new Map<string, Map<number, DayOffsets>>();
 const MAX_CACHED_DAYS = 50_000;
 
-function offsetsOfDay(zone: IANAZone, utcDay: number): DayOffsets {
+function offsetsOfDay(zone: TimeZone, utcDay: number): DayOffsets {
   let cache = dailyOffsets.get(zone.name);
   if (!cache) {
     cache = new Map();
@@ -96,13 +89,13 @@ function offsetsOfDay(zone: IANAZone, utcDay: number): DayOffsets {
 }
 
 /** UTC offset (ms) of a zone at an instant. */
-function offsetAt(zone: IANAZone, ms: number): number {
+function offsetAt(zone: TimeZone, ms: number): number {
   const offsets = offsetsOfDay(zone, Math.floor(ms / DAY));
   return ms < offsets.switchAt ? offsets.before : offsets.after;
 }
 
 /** Offset changes (instants) within [from, to]. */
-function transitionsBetween(from: number, to: number, zone: IANAZone): number[] {
+function transitionsBetween(from: number, to: number, zone: TimeZone): number[] {
   const found: number[] = [];
   for (let day = Math.floor(from / DAY); day <= Math.floor(to / DAY); day++) {
     const { switchAt } = offsetsOfDay(zone, day);
@@ -118,7 +111,7 @@ interface Wall {
 }
 
 /** The wall clock of an instant in a zone. */
-function wallAt(ms: number, zone: IANAZone): Wall {
+function wallAt(ms: number, zone: TimeZone): Wall {
   const local = ms + offsetAt(zone, ms);
   const epochDay = Math.floor(local / DAY);
   return { epochDay, minutes: (local - epochDay * DAY) / MINUTE };
@@ -128,7 +121,7 @@ function wallAt(ms: number, zone: IANAZone): Wall {
  * Every instant whose wall clock in `zone` reads `minutes` on local `epochDay`: one normally, two in a fall-back
  * overlap (earlier first), none in a spring-forward gap.
  */
-function instantsAtWallClock(epochDay: number, minutes: number, zone: IANAZone): number[] {
+function instantsAtWallClock(epochDay: number, minutes: number, zone: TimeZone): number[] {
   const naive = epochDay * DAY + minutes * MINUTE;
   // Offsets range from -12 h to +14 h, so the instant lies within [naive - 14 h, naive + 12 h].
   const offsets = new Set([offsetAt(zone, naive - 14 * HOUR), offsetAt(zone, naive + 12 * HOUR)]);
@@ -141,49 +134,29 @@ function instantsAtWallClock(epochDay: number, minutes: number, zone: IANAZone):
  * ---------------------------------------------------------------------------------------------------------------- */
 
 /**
- * National public holidays the bundled date-holidays data (3.37) lacks. Brazil: Dia Nacional de Zumbi e da
+ * National public holidays the holiday table's data (date-holidays 3.37) lacks. Brazil: Dia Nacional de Zumbi e da
  * Consciência Negra, a national holiday since 2024 (Lei 14.759/2023).
  */
 const MISSING_PUBLIC_HOLIDAYS: Readonly<Record<string, readonly { monthDay: string; since: number }[]>> = {
   BR: [{ monthDay: '11-20', since: 2024 }],
 };
 
-/** Public holidays of one country/region (epoch days), filled a year at a time. */
-interface HolidayTable {
-  readonly engine: Holidays;
-  readonly loadedYears: Set<number>;
-  readonly days: Set<number>;
-}
+/** MISSING_PUBLIC_HOLIDAYS per country as epoch days over the holiday table's years, built on first use. */
+const missingHolidayDays = new Map<string, ReadonlySet<number>>();
 
-const holidayTables = new Map<string, HolidayTable>();
-
-function holidayTable(country: string, region: string | undefined): HolidayTable {
-  const key = `${country}/${region ?? ''}`;
-  let table = holidayTables.get(key);
-  if (!table) {
-    const engine = region ? new Holidays(country, region) : new Holidays(country);
-    table = { engine, loadedYears: new Set(), days: new Set() };
-    holidayTables.set(key, table);
+function isMissingPublicHoliday(epochDay: number, country: string): boolean {
+  const missing = MISSING_PUBLIC_HOLIDAYS[country];
+  if (!missing) return false;
+  let days = missingHolidayDays.get(country);
+  if (!days) {
+    const { from, to } = holidayTable().index().years;
+    const found = new Set<number>();
+    for (const { monthDay, since } of missing)
+      for (let year = Math.max(from, since); year <= to; year++) found.add(epochDayOf(`${year}-${monthDay}`));
+    days = found;
+    missingHolidayDays.set(country, days);
   }
-  return table;
-}
-
-/**
- * Adds a year's public holidays (date-holidays type `public`) by their local calendar date; a holiday lasting
- * several days covers each of them.
- */
-function loadHolidayYear(table: HolidayTable, country: string, year: number): void {
-  if (table.loadedYears.has(year)) return;
-  table.loadedYears.add(year);
-  for (const holiday of table.engine.getHolidays(year) || []) {
-    if (holiday.type !== 'public') continue;
-    const first = epochDayOf(holiday.date.slice(0, 10));
-    const length = Math.max(1, Math.round((holiday.end.getTime() - holiday.start.getTime()) / DAY));
-    for (let d = 0; d < length; d++) table.days.add(first + d);
-  }
-  for (const { monthDay, since } of MISSING_PUBLIC_HOLIDAYS[country] ?? []) {
-    if (year >= since) table.days.add(epochDayOf(`${year}-${monthDay}`));
-  }
+  return days.has(epochDay);
 }
 
 const extraHolidayDays = new WeakMap<readonly string[], ReadonlySet<number>>();
@@ -201,18 +174,16 @@ function isHoliday(epochDay: number, cal: OpeningCalendar): boolean {
   return cal.moreHolidayAreas?.some((area) => isAreaHoliday(epochDay, area.country, area.region)) ?? false;
 }
 
+/** Throws for a day outside the holiday table's years rather than answering "no holiday" (see holiday-table.ts). */
 function isAreaHoliday(epochDay: number, country: string, region: string | undefined): boolean {
-  const table = holidayTable(country, region);
-  // The year of an epoch day, give or take one (multi-day holidays can also spill over from the previous year).
-  const year = 1970 + Math.floor(epochDay / 365.2425);
-  for (let y = year - 1; y <= year + 1; y++) loadHolidayYear(table, country, y);
-  return table.days.has(epochDay);
+  return holidayTable().isPublicHoliday(epochDay, country, region) || isMissingPublicHoliday(epochDay, country);
 }
 
 /**
  * True when the local date (YYYY-MM-DD) is a public holiday of the calendar's country/region or of one of its
- * `moreHolidayAreas` (date-holidays type `public`, plus national holidays its data lacks), or one of the calendar's
- * extra holidays.
+ * `moreHolidayAreas` (the holiday table: date-holidays type `public`, plus national holidays its data lacks), or one
+ * of the calendar's extra holidays.
+ * @throws Error when a holiday area is asked about a year outside the holiday table's range.
  */
 export function isPublicHoliday(localDate: string, cal: OpeningCalendar): boolean {
   return isHoliday(epochDayOf(localDate), cal);
@@ -250,7 +221,7 @@ function windowsOn(epochDay: number, cal: OpeningCalendar): readonly (readonly [
   return parsed[weekdayOf(epochDay)];
 }
 
-function closedReasonAt(ms: number, cal: OpeningCalendar, zone: IANAZone): ClosedReason | null {
+function closedReasonAt(ms: number, cal: OpeningCalendar, zone: TimeZone): ClosedReason | null {
   const { epochDay, minutes } = wallAt(ms, zone);
   if (isHoliday(epochDay, cal)) return 'holiday';
   return windowsOn(epochDay, cal).some(([start, end]) => minutes >= start && minutes < end)
@@ -276,7 +247,7 @@ export function isOpen(at: Date, cal: OpeningCalendar): boolean {
  * to open where the wall clock reaches a window start (both occurrences in a fall-back overlap) or jumps (an offset
  * change: a window starting inside a spring-forward gap opens when the gap ends), so those are the only candidates.
  */
-function earliestOpenOn(epochDay: number, from: number, cal: OpeningCalendar, zone: IANAZone): number | undefined {
+function earliestOpenOn(epochDay: number, from: number, cal: OpeningCalendar, zone: TimeZone): number | undefined {
   const windows = windowsOn(epochDay, cal);
   if (windows.length === 0 || isHoliday(epochDay, cal)) return undefined;
   const midnight = epochDay * DAY;

@@ -1,4 +1,4 @@
-import Holidays from 'date-holidays';
+import { holidayTable } from './holiday-table';
 
 /** A country (ISO 3166-1 alpha-2) and optionally a region (state) within it, whose public holidays close contact. */
 export interface HolidayArea {
@@ -6,27 +6,14 @@ export interface HolidayArea {
   readonly region?: string | undefined;
 }
 
-/* The bundled date-holidays catalogue (offline), loaded on first use. */
-let catalog: Holidays | undefined;
-let countries: ReadonlySet<string> | undefined;
-const regionsByCountry = new Map<string, readonly string[]>();
-
-/** True when date-holidays has public-holiday data for the country (`"BR"`). */
+/** True when the holiday table (generated from date-holidays) has public-holiday data for the country (`"BR"`). */
 export function hasHolidayData(country: string): boolean {
-  catalog ??= new Holidays();
-  countries ??= new Set(Object.keys(catalog.getCountries()));
-  return countries.has(country);
+  return holidayTable().hasCountry(country);
 }
 
-/** The region (state) codes date-holidays knows for a country (`SP`, `RJ`, … for BR), empty when it has none. */
+/** The region (state) codes the holiday table knows for a country (`SP`, `RJ`, … for BR), empty when it has none. */
 export function holidayRegionsOf(country: string): readonly string[] {
-  let regions = regionsByCountry.get(country);
-  if (!regions) {
-    catalog ??= new Holidays();
-    regions = hasHolidayData(country) ? Object.keys(catalog.getStates(country) ?? {}) : [];
-    regionsByCountry.set(country, regions);
-  }
-  return regions;
+  return holidayTable().statesOf(country);
 }
 
 /**

@@ -133,7 +133,7 @@ describe('billing rule validation names every bad field and why', () => {
       expect.stringMatching(/^region: unknown region "XX" for BR; known: AC, AL, .*SP, TO$/),
     ]);
     expect(issuesOf({ ...designExample, country: 'ZZ', region: undefined })).toEqual([
-      'country: no public-holiday data for "ZZ" (date-holidays): holidays could not be respected',
+      'country: no public-holiday data for "ZZ" in the holiday table (from date-holidays): holidays could not be respected',
     ]);
   });
 
