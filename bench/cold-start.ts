@@ -1,54 +1,52 @@
 /**
- * Cold start proxy: each Lambda bundled as the stack's NodejsFunction bundles it (lib/constructs/dunning-function.ts:
- * esbuild, minified, node22 target, CommonJS, ES module entry points first, AWS SDK included, source map beside it),
- * its size, and the time a fresh Node process takes to load it (module init: the handler module's top level, clients
- * created, nothing called) — median of `runs` processes — next to loading the TypeScript source unbundled (through
- * tsx, its transform cache warmed first by one process that imports every handler). Lambda's own runtime start
- * (~100 ms+) comes on top of both and is not measured here.
+ * Cold start proxy: each Lambda bundled as the stack bundles it (lib/lambda/bundle-options.ts: esbuild, minified,
+ * node22, CommonJS, ES module entry points first, the AWS SDK left out for the layer, source map beside it), its
+ * size, and the time a fresh Node process takes to load it the way Lambda does — from a folder outside the project,
+ * packages resolved only from the AWS SDK layer's content (`NODE_PATH`), the holiday table beside the handlers that
+ * read it — (module init: the handler module's top level, clients created, nothing called), median of `runs`
+ * processes. Next to it, for comparison: the same handler with the SDK bundled in (tree-shaken, what the stack did
+ * before the layer) and the TypeScript source loaded unbundled (through tsx, its transform cache warmed first by one
+ * process that imports every handler). Lambda's own runtime start (~100 ms+) comes on top and is not measured here.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../lib/config';
-import { BUNDLE_MAIN_FIELDS } from '../lib/constructs/dunning-function';
-import { handlerEnvironment } from '../local/system';
+import { build, type Metafile } from 'esbuild';
+import { PROJECT_ROOT } from '../lib/config';
+import {
+  HANDLERS_DIR,
+  HANDLERS_READING_HOLIDAYS,
+  HOLIDAY_TABLE_IN_BUNDLE,
+  HOLIDAY_TABLE_SOURCE,
+  handlerEntry,
+  lambdaBuildOptions,
+} from '../lib/lambda/bundle-options';
+import { writeSdkLayer } from '../lib/lambda/sdk-layer-content';
+import { awsLikeHandlerEnvironment } from '../local/aws-like-environment';
 
 export interface ColdStartResult {
   readonly handler: string;
+  /** The handler's bundle as deployed (minified, the AWS SDK left out: the layer serves it). */
   readonly bundleBytes: number;
-  /**
-   * The same bundle with the AWS SDK left out (`@aws-sdk/*`, `@smithy/*`: NodejsFunction's default, the Lambda
-   * runtime's own SDK then answering): what pinning the SDK costs. The stack bundles it (bundleBytes).
-   */
-  readonly bundleBytesWithoutSdk: number;
   /** The packages that weigh most in the bundle (bytes of output). */
   readonly largest: Record<string, number>;
+  /** Module init with the SDK loaded from the layer's content, as Lambda loads it. */
   readonly initMs: { median: number; runs: number[] };
+  /** For comparison: the bundle with the AWS SDK bundled in (tree-shaken ES modules), and its module init. */
+  readonly sdkBundled: { bundleBytes: number; initMs: { median: number; runs: number[] } };
   readonly unbundledImportMs: { median: number; runs: number[] };
   readonly error?: string;
 }
 
-/**
- * What the handlers read at import: the environment the local runtime gives them (the same variables the stack sets
- * on each function), for the default config, with AWS-looking names.
- */
-const ENVIRONMENT: Record<string, string> = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  ...handlerEnvironment(
-    loadDunningConfig(join(PROJECT_ROOT, DEFAULT_CONFIG_FILE)),
-    {
-      tableName: 'dunning',
-      bucket: 'dunning-drops',
-      queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dunning-start',
-      topicArn: 'arn:aws:sns:us-east-1:123456789012:dunning-operators',
-    },
-    'arn:aws:states:us-east-1:123456789012:stateMachine:dunning',
-  ),
-};
+export interface SdkLayerFigures {
+  readonly packages: number;
+  /** Bytes of the layer's files (unzipped). */
+  readonly bytes: number;
+}
+
+/** What the handlers read at import (the variables the stack sets on each function, AWS-looking names). */
+const ENVIRONMENT = awsLikeHandlerEnvironment();
 
 const REQUIRE_TIMER = `const t0 = process.hrtime.bigint();
 require(process.argv[2]);
@@ -65,15 +63,17 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** Runs `node [args] timer file` `runs` times in fresh processes; the milliseconds each printed. */
-function timeLoads(nodeArgs: readonly string[], timer: string, file: string, runs: number): number[] {
+/** Runs `node [args] timer file` `runs` times in fresh processes (in `cwd`, with `env`); the milliseconds each printed. */
+function timeLoads(
+  nodeArgs: readonly string[],
+  timer: string,
+  file: string,
+  runs: number,
+  where: { cwd: string; env: NodeJS.ProcessEnv },
+): number[] {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const out = spawnSync(process.execPath, [...nodeArgs, timer, file], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...ENVIRONMENT },
-      encoding: 'utf8',
-    });
+    const out = spawnSync(process.execPath, [...nodeArgs, timer, file], { ...where, encoding: 'utf8' });
     const ms = Number(out.stdout.trim());
     if (out.status !== 0 || Number.isNaN(ms)) {
       const why = out.stderr.split('\n').filter((line) => /\w*Error\b/.test(line) && line.length < 500);
@@ -82,6 +82,15 @@ function timeLoads(nodeArgs: readonly string[], timer: string, file: string, run
     times.push(ms);
   }
   return times;
+}
+
+/** Total bytes of the files under `dir`. */
+function bytesUnder(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
 }
 
 /** Bytes of output per package (node_modules/<package>, or "functions" for our code). */
@@ -102,68 +111,74 @@ export async function measureColdStarts(options: {
   /** Fresh imports of the TypeScript source per handler. @default 1 */
   unbundledRuns?: number;
   handlers?: readonly string[];
-}): Promise<ColdStartResult[]> {
+}): Promise<{ handlers: ColdStartResult[]; sdkLayer: SdkLayerFigures }> {
   const dir = join(tmpdir(), 'dunning-bench-bundles');
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const requireTimer = join(dir, 'require-timer.cjs');
   const importTimer = join(dir, 'import-timer.mjs');
   writeFileSync(requireTimer, REQUIRE_TIMER);
   writeFileSync(importTimer, IMPORT_TIMER);
-  const handlersDir = join(PROJECT_ROOT, 'functions', 'handlers');
+  const layerDir = join(dir, 'layer');
+  const layerPackages = writeSdkLayer(PROJECT_ROOT, layerDir);
+  const sdkLayer = { packages: layerPackages.length, bytes: bytesUnder(layerDir) };
+  // As Lambda loads a bundle: from outside the project, packages only from the layer (NODE_PATH).
+  const asLambda = {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', NODE_PATH: join(layerDir, 'nodejs', 'node_modules'), ...ENVIRONMENT },
+  };
+  const inProject = { cwd: PROJECT_ROOT, env: { ...process.env, ...ENVIRONMENT } };
   const names =
     options.handlers ??
-    readdirSync(handlersDir)
+    readdirSync(HANDLERS_DIR)
       .filter((f) => f.endsWith('.ts'))
       .map((f) => f.slice(0, -3))
       .sort();
   // One process imports every handler first: tsx's transform cache is warm for the measured imports.
   const warm = join(dir, 'warm-tsx-cache.mjs');
   writeFileSync(warm, 'for (const file of process.argv.slice(2)) await import(file);\n');
-  spawnSync(process.execPath, ['--import', 'tsx', warm, ...names.map((n) => join(handlersDir, `${n}.ts`))], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...ENVIRONMENT },
-  });
-  const results: ColdStartResult[] = [];
+  spawnSync(process.execPath, ['--import', 'tsx', warm, ...names.map(handlerEntry)], inProject);
+  const handlers: ColdStartResult[] = [];
   for (const handler of names) {
-    const entry = join(handlersDir, `${handler}.ts`);
-    const outfile = join(dir, handler, 'index.js');
-    // As the stack bundles it (lib/constructs/dunning-function.ts), and once more with the AWS SDK left out.
-    const common: BuildOptions = {
-      entryPoints: [entry],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      mainFields: [...BUNDLE_MAIN_FIELDS],
-      logLevel: 'silent',
-    };
-    const bundled = await build({ ...common, outfile, sourcemap: true, metafile: true });
+    const entry = handlerEntry(handler);
+    const outfile = join(dir, 'task', handler, 'index.js');
+    const deployed = await build({ ...lambdaBuildOptions(entry, outfile), metafile: true });
+    if (HANDLERS_READING_HOLIDAYS.has(handler)) {
+      cpSync(HOLIDAY_TABLE_SOURCE, join(dir, 'task', handler, HOLIDAY_TABLE_IN_BUNDLE), { recursive: true });
+    }
+    const sdkBundledFile = join(dir, 'sdk-bundled', handler, 'index.js');
+    await build({ ...lambdaBuildOptions(entry, sdkBundledFile), external: [] });
+    if (HANDLERS_READING_HOLIDAYS.has(handler)) {
+      cpSync(HOLIDAY_TABLE_SOURCE, join(dir, 'sdk-bundled', handler, HOLIDAY_TABLE_IN_BUNDLE), { recursive: true });
+    }
     const bundleBytes = statSync(outfile).size;
-    const withoutSdk = await build({ ...common, external: ['@aws-sdk/*', '@smithy/*'], write: false });
-    const bundleBytesWithoutSdk = withoutSdk.outputFiles.reduce((n, f) => n + f.contents.byteLength, 0);
+    const sdkBundledBytes = statSync(sdkBundledFile).size;
+    const measure = () => ({
+      initMs: summary(timeLoads([], requireTimer, outfile, options.runs, asLambda)),
+      sdkBundled: {
+        bundleBytes: sdkBundledBytes,
+        initMs: summary(timeLoads([], requireTimer, sdkBundledFile, options.runs, asLambda)),
+      },
+      unbundledImportMs: summary(
+        timeLoads(['--import', 'tsx'], importTimer, entry, options.unbundledRuns ?? 1, inProject),
+      ),
+    });
+    const none = { median: Number.NaN, runs: [] };
     try {
-      results.push({
-        handler,
-        bundleBytes,
-        bundleBytesWithoutSdk,
-        largest: largestInputs(bundled.metafile),
-        initMs: summary(timeLoads([], requireTimer, outfile, options.runs)),
-        unbundledImportMs: summary(timeLoads(['--import', 'tsx'], importTimer, entry, options.unbundledRuns ?? 1)),
-      });
+      handlers.push({ handler, bundleBytes, largest: largestInputs(deployed.metafile), ...measure() });
     } catch (error) {
-      results.push({
+      handlers.push({
         handler,
         bundleBytes,
-        bundleBytesWithoutSdk,
-        largest: largestInputs(bundled.metafile),
-        initMs: { median: Number.NaN, runs: [] },
-        unbundledImportMs: { median: Number.NaN, runs: [] },
+        largest: largestInputs(deployed.metafile),
+        initMs: none,
+        sdkBundled: { bundleBytes: sdkBundledBytes, initMs: none },
+        unbundledImportMs: none,
         error: (error as Error).message,
       });
     }
   }
-  return results;
+  return { handlers, sdkLayer };
 }
 
 function summary(runs: number[]): { median: number; runs: number[] } {

@@ -10,19 +10,19 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ENV, type EnvName } from '../../functions/shared/environment';
 import { PROJECT_ROOT } from '../config';
+import {
+  BUNDLE_BANNER,
+  BUNDLE_DEFINE,
+  BUNDLE_MAIN_FIELDS,
+  HANDLERS_READING_HOLIDAYS,
+  HOLIDAY_TABLE_IN_BUNDLE,
+  HOLIDAY_TABLE_SOURCE,
+  handlerEntry,
+} from '../lambda/bundle-options';
+import { SDK_EXTERNAL_MODULES } from '../lambda/sdk-layer-content';
+import { AwsSdkLayer } from './aws-sdk-layer';
 import type { IDunningTable, TableAccess } from './dunning-table';
 import { acknowledgeNag, STAR_RESOURCE_FINDING } from './nag';
-
-/** Folder of the Lambda entry files (`functions/handlers/<name>.ts`). */
-export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
-
-/**
- * Package entry points esbuild prefers when bundling a Lambda: a package's ES modules (`module`) before its
- * CommonJS build (`main`), so that esbuild drops the parts of the AWS SDK a handler does not use (the SDK's
- * CommonJS build is one file per package, kept whole: ~200 KB more per bundle). The output is still CommonJS.
- * bench/cold-start.ts bundles with the same list.
- */
-export const BUNDLE_MAIN_FIELDS: readonly string[] = ['module', 'main'];
 
 export interface DunningFunctionProps {
   /** Handler file under `functions/handlers/`, without extension (e.g. `send-stage`). */
@@ -41,10 +41,21 @@ export interface DunningFunctionProps {
   readonly deadLetterQueue?: IQueue;
 }
 
+/** Copies the holiday table beside the bundle (`holidays/`), with Node so the hook runs on any OS. */
+const copyHolidayTable = {
+  beforeBundling: (): string[] => [],
+  beforeInstall: (): string[] => [],
+  afterBundling: (_inputDir: string, outputDir: string): string[] => [
+    `node -e "require('node:fs').cpSync(process.argv[1], process.argv[2], { recursive: true })" "${HOLIDAY_TABLE_SOURCE}" "${join(outputDir, HOLIDAY_TABLE_IN_BUNDLE)}"`,
+  ],
+};
+
 /**
  * A Lambda function with the project's defaults: entry `functions/handlers/<handler>.ts`, Node 22 on arm64, active
- * X-Ray tracing, 30 s / 512 MB, minified CJS bundle with source maps (`--enable-source-maps`), its own log group
- * with one-month retention, and an execution role that may write only to that log group (no AWS managed policy).
+ * X-Ray tracing, 30 s / 512 MB, minified CJS bundle with source maps (`--enable-source-maps`) built as
+ * lib/lambda/bundle-options.ts describes — the AWS SDK left out and served by the stack's `AwsSdkLayer` at the
+ * tested versions, the holiday table copied beside the handlers that read it — its own log group with one-month
+ * retention, and an execution role that may write only to that log group (no AWS managed policy).
  *
  * Grants and environment variables are bound together: `fn.bindTable(table, 'RW').bindTopic(topic)`.
  */
@@ -66,7 +77,7 @@ export class DunningFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: join(HANDLERS_DIR, `${props.handler}.ts`),
+      entry: handlerEntry(props.handler),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
@@ -86,9 +97,13 @@ export class DunningFunction extends NodejsFunction {
         target: 'node22',
         format: OutputFormat.CJS,
         mainFields: [...BUNDLE_MAIN_FIELDS],
-        // Bundle the AWS SDK too: the handlers run the exact SDK versions they were tested with.
-        externalModules: [],
+        // The SDK comes from the layer (the exact versions the tests ran), not from the bundle nor the runtime.
+        externalModules: [...SDK_EXTERNAL_MODULES],
+        define: { ...BUNDLE_DEFINE },
+        banner: BUNDLE_BANNER,
+        ...(HANDLERS_READING_HOLIDAYS.has(props.handler) ? { commandHooks: copyHolidayTable } : {}),
       },
+      layers: [AwsSdkLayer.of(scope)],
     });
     this.executionRole = role;
     this.handlerName = props.handler;

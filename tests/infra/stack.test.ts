@@ -83,6 +83,21 @@ describe('every Lambda function carries the project defaults', () => {
     }
   });
 
+  it('takes the AWS SDK from one shared layer built for Node 22 on arm64', () => {
+    // Assess
+    const layers = resourcesOfType(template, 'AWS::Lambda::LayerVersion');
+    expect(Object.keys(layers)).toHaveLength(1);
+    const [layerId, layer] = Object.entries(layers)[0] ?? [];
+    expect(layer?.Properties).toMatchObject({
+      CompatibleRuntimes: ['nodejs22.x'],
+      CompatibleArchitectures: ['arm64'],
+      Description: expect.stringContaining('AWS SDK for JavaScript v3 at the tested versions'),
+    });
+    for (const [handler, fn] of Object.entries(functions)) {
+      expect({ handler, layers: fn.Layers }).toEqual({ handler, layers: [{ Ref: layerId }] });
+    }
+  });
+
   it('keeps one month of logs per function', () => {
     const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
     for (const [handler, fn] of Object.entries(functions)) {
