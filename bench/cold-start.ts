@@ -15,11 +15,11 @@ import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { PROJECT_ROOT } from '../lib/config';
 import {
-  HANDLERS_DIR,
   HANDLERS_READING_HOLIDAYS,
   HOLIDAY_TABLE_IN_BUNDLE,
   HOLIDAY_TABLE_SOURCE,
   handlerEntry,
+  handlerNames,
   lambdaBuildOptions,
 } from '../lib/lambda/bundle-options';
 import { writeSdkLayer } from '../lib/lambda/sdk-layer-content';
@@ -128,12 +128,7 @@ export async function measureColdStarts(options: {
     env: { PATH: process.env.PATH ?? '', NODE_PATH: join(layerDir, 'nodejs', 'node_modules'), ...ENVIRONMENT },
   };
   const inProject = { cwd: PROJECT_ROOT, env: { ...process.env, ...ENVIRONMENT } };
-  const names =
-    options.handlers ??
-    readdirSync(HANDLERS_DIR)
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => f.slice(0, -3))
-      .sort();
+  const names = options.handlers ?? handlerNames();
   // One process imports every handler first: tsx's transform cache is warm for the measured imports.
   const warm = join(dir, 'warm-tsx-cache.mjs');
   writeFileSync(warm, 'for (const file of process.argv.slice(2)) await import(file);\n');

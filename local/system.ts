@@ -46,7 +46,8 @@ import { compareTimelineEvents, invoiceTimeline, type TimelineEvent } from './ti
 import { VirtualClock } from './virtual-clock';
 import { type ExecutionRecord, type JsonValue, LocalWorkflowRuntime } from './workflow-runtime';
 
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
+/** A Lambda handler as the local system calls it. */
+export type LocalHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** Names of the local resources (what the stack would create). */
 export const LOCAL_RESOURCE_NAMES = {
@@ -83,6 +84,11 @@ export interface LocalSystemOptions {
   readonly dynamodb?: 'http' | 'in-process';
   /** The API's public URL (the local HTTP API's): emails then link to its one-click unsubscribe route. */
   readonly publicApiUrl?: string;
+  /**
+   * How a handler (file name under functions/handlers/) is loaded. Default: its TypeScript source, imported into
+   * this process. tests/e2e/deployed-bundles.test.ts runs each Lambda's deployed bundle in a process of its own.
+   */
+  readonly loadHandler?: (name: string) => Promise<LocalHandler>;
 }
 
 /** Where each local service listens. */
@@ -126,7 +132,7 @@ const RuntimeStateSchema = z.object({
  */
 export class LocalSystem {
   private readonly tracker = new ActivityTracker();
-  private readonly handlers = new Map<string, Handler>();
+  private readonly handlers = new Map<string, LocalHandler>();
   private readonly ingesting = new Set<string>();
   private readonly dropSizes = new Map<string, number>();
   /** Dropped files being uploaded and ingested (a file stays in incoming/ until then). */
@@ -211,7 +217,7 @@ export class LocalSystem {
       );
       invoke = (handler, event) => system.invoke(handler, event);
       system.restoreClock = installClock(clock);
-      await system.loadHandlers(synthesized.handlers);
+      await system.loadHandlers(synthesized.handlers, options.loadHandler ?? importHandlerSource);
       if (aws.dynamoEngine) {
         const handlerClients = await import('../functions/shared/clients');
         serveDocumentClientInProcess(handlerClients.dynamo, aws.dynamoEngine);
@@ -552,12 +558,8 @@ export class LocalSystem {
     clearTimeout(timer);
   }
 
-  private async loadHandlers(names: readonly string[]): Promise<void> {
-    for (const name of names) {
-      const module = (await import(`../functions/handlers/${name}.ts`)) as { handler?: Handler };
-      if (typeof module.handler !== 'function') throw new Error(`functions/handlers/${name}.ts exports no handler`);
-      this.handlers.set(name, module.handler);
-    }
+  private async loadHandlers(names: readonly string[], load: (name: string) => Promise<LocalHandler>): Promise<void> {
+    for (const name of names) this.handlers.set(name, await load(name));
   }
 
   /**
@@ -606,6 +608,13 @@ export class LocalSystem {
     } while (startKey);
     if (records.length > 0) this.runtime.restore(records);
   }
+}
+
+/** A handler's TypeScript source, imported into this process. */
+async function importHandlerSource(name: string): Promise<LocalHandler> {
+  const module = (await import(`../functions/handlers/${name}.ts`)) as { handler?: LocalHandler };
+  if (typeof module.handler !== 'function') throw new Error(`functions/handlers/${name}.ts exports no handler`);
+  return module.handler;
 }
 
 /** The environment every handler reads at import (what the CDK constructs set on AWS). */

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { PROJECT_ROOT } from '../config';
@@ -37,6 +38,14 @@ export const HOLIDAY_TABLE_IN_BUNDLE = 'holidays';
  * list against what each bundle imports.
  */
 export const HANDLERS_READING_HOLIDAYS: ReadonlySet<string> = new Set(['send-stage']);
+
+/** Every handler's name (its file under functions/handlers/ without `.ts`), sorted. */
+export function handlerNames(): string[] {
+  return readdirSync(HANDLERS_DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
 
 /** The entry file of a handler (`send-stage` → `functions/handlers/send-stage.ts`). */
 export function handlerEntry(handler: string): string {

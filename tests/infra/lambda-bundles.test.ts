@@ -1,71 +1,41 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/config';
 import {
-  HANDLERS_DIR,
   HANDLERS_READING_HOLIDAYS,
   HOLIDAY_TABLE_IN_BUNDLE,
   HOLIDAY_TABLE_SOURCE,
-  handlerEntry,
+  handlerNames,
   lambdaBuildOptions,
 } from '../../lib/lambda/bundle-options';
-import { writeSdkLayer } from '../../lib/lambda/sdk-layer-content';
 import { awsLikeHandlerEnvironment } from '../../local/aws-like-environment';
+import { buildLambdaArtifacts, type LambdaArtifacts, runInFreshNode } from '../support/lambda-artifacts';
 
 /** The cold-start budget per handler bundle (issue: minified, ≤ 250 KB). */
 const BUNDLE_BUDGET_BYTES = 250 * 1024;
 
-const HANDLERS = readdirSync(HANDLERS_DIR)
-  .filter((f) => f.endsWith('.ts'))
-  .map((f) => f.slice(0, -3))
-  .sort();
+const HANDLERS = handlerNames();
 
-/**
- * Every handler bundled exactly as the stack bundles it, in a folder outside the project (so nothing can be
- * resolved from the project's node_modules), beside the SDK layer's content as the stack builds it. Then each bundle
- * is loaded the way Lambda loads it: a fresh Node, `NODE_PATH` = the layer's `nodejs/node_modules`.
- */
-let work: string;
-let layerModules: string;
-const metafiles = new Map<string, Metafile>();
+/** Every handler as the stack deploys it, beside the SDK layer's content (tests/support/lambda-artifacts.ts). */
+let artifacts: LambdaArtifacts;
 
-function taskDir(name: string): string {
-  return join(work, 'task', name);
+function taskDir(handler: string): string {
+  return artifacts.taskDir(handler);
 }
 
 /** `require`s a bundle in a fresh Node the way Lambda does; its exit status and what it printed. */
 function loadInFreshNode(dir: string, script: string): { status: number | null; stdout: string; stderr: string } {
-  const out = spawnSync(process.execPath, ['-e', script], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', NODE_PATH: layerModules, ...awsLikeHandlerEnvironment() },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
+  return runInFreshNode(artifacts, dir, script, awsLikeHandlerEnvironment());
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'dunning-bundles-'));
-  layerModules = join(work, 'layer', 'nodejs', 'node_modules');
-  writeSdkLayer(PROJECT_ROOT, join(work, 'layer'));
-  for (const handler of HANDLERS) {
-    const result = await build({
-      ...lambdaBuildOptions(handlerEntry(handler), join(taskDir(handler), 'index.js')),
-      metafile: true,
-    });
-    metafiles.set(handler, result.metafile);
-    if (HANDLERS_READING_HOLIDAYS.has(handler)) {
-      cpSync(HOLIDAY_TABLE_SOURCE, join(taskDir(handler), HOLIDAY_TABLE_IN_BUNDLE), { recursive: true });
-    }
-  }
+  artifacts = await buildLambdaArtifacts(HANDLERS);
 }, 120_000);
 
 afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
+  artifacts?.remove();
 });
 
 describe('each Lambda bundle stays small: the AWS SDK comes from the layer', () => {
@@ -74,14 +44,14 @@ describe('each Lambda bundle stays small: the AWS SDK comes from the layer', () 
     const size = statSync(join(taskDir(handler), 'index.js')).size;
     expect(size).toBeGreaterThan(0);
     expect(size).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
-    const inputs = Object.keys(metafiles.get(handler)?.inputs ?? {});
+    const inputs = Object.keys(artifacts.metafile(handler).inputs);
     expect(inputs.filter((path) => /node_modules\/@(aws-sdk|smithy)\//.test(path))).toEqual([]);
   });
 
   it('copies the holiday table beside exactly the handlers whose code reads it', () => {
     // Assess
     const reading = HANDLERS.filter((handler) =>
-      Object.keys(metafiles.get(handler)?.inputs ?? {}).some((path) =>
+      Object.keys(artifacts.metafile(handler).inputs).some((path) =>
         path.endsWith('functions/domain/holiday-table.ts'),
       ),
     );
@@ -109,8 +79,8 @@ describe('a bundle reads the holiday table beside itself', () => {
 
   it('answers from the copy next to the bundle, and names the missing file when there is none', async () => {
     // Prepare
-    const withTable = join(work, 'probe', 'with-table');
-    const withoutTable = join(work, 'probe', 'without-table');
+    const withTable = join(artifacts.dir, 'probe', 'with-table');
+    const withoutTable = join(artifacts.dir, 'probe', 'without-table');
     for (const dir of [withTable, withoutTable]) {
       await build(lambdaBuildOptions(probe, join(dir, 'index.js')));
     }
