@@ -9,6 +9,7 @@ import { type LocalControl, startHttpApi } from '../../local/http-api';
 import { LocalSystem } from '../../local/system';
 import { registrationFixture } from '../support/fixtures';
 import { buildLambdaArtifacts, bundledHandler, type LambdaArtifacts } from '../support/lambda-artifacts';
+import { callApi } from '../support/local-api';
 
 // The local system with every Lambda replaced by what the stack deploys: each handler's minified bundle, run in a
 // Node process of its own from a folder outside the project, resolving the AWS SDK only from the SDK layer's
@@ -55,18 +56,7 @@ afterAll(async () => {
   artifacts?.remove();
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes, each asserted field by field
-type Json = any;
-
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const response = await fetch(`${api.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, body?: unknown) => callApi(api.url, method, path, body);
 
 const advanceTo = (at: string) => call('POST', '/_local/clock', { advanceTo: at });
 

@@ -8,6 +8,7 @@ import { localControl, type Pace } from '../../local/control';
 import { type LocalControl, startHttpApi } from '../../local/http-api';
 import { LocalSystem } from '../../local/system';
 import { registrationFixture } from '../support/fixtures';
+import { callApi, type Json } from '../support/local-api';
 
 // The local system in this process, driven only from outside: the real HTTP API (fetch), the drop folder, an
 // S3 PutObject into the drop bucket, and the virtual clock's control route. What went out is read back from the
@@ -46,18 +47,7 @@ afterAll(async () => {
   rmSync(dropDir, { recursive: true, force: true });
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes, each asserted field by field
-type Json = any;
-
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const response = await fetch(`${api.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, body?: unknown) => callApi(api.url, method, path, body);
 
 const advanceTo = (at: string) => call('POST', '/_local/clock', { advanceTo: at });
 

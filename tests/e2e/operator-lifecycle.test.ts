@@ -6,6 +6,7 @@ import { localControl, type Pace } from '../../local/control';
 import { startHttpApi } from '../../local/http-api';
 import { LocalSystem } from '../../local/system';
 import { registrationFixture } from '../support/fixtures';
+import { callApi, type Json } from '../support/local-api';
 
 // Issue #5 on the local system, driven only over HTTP: the operator routes, the virtual clock's control route, and
 // what went out read back from the contact log, the mailbox and the SMS outbox. One system for the file; its clock
@@ -30,18 +31,7 @@ afterAll(async () => {
   await system?.stop();
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes, each asserted field by field
-type Json = any;
-
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const response = await fetch(`${api.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, body?: unknown) => callApi(api.url, method, path, body);
 
 const advanceTo = (at: string) => call('POST', '/_local/clock', { advanceTo: at });
 
