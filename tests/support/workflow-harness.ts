@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendTaskSuccessCommand, type SFNClientResolvedConfig } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { afterAll, beforeAll } from 'vitest';
 import type { BillingRule } from '../../functions/domain/billing-rule';
 import { installClock } from '../../functions/shared/clock';
 import { startDynamo as startDynalite } from '../../local/emulators/dynamo';
@@ -7,8 +10,11 @@ import { createTable } from '../../local/emulators/provision';
 import { VirtualClock } from '../../local/virtual-clock';
 import { type JsonValue, LocalWorkflowRuntime } from '../../local/workflow-runtime';
 import { workflowFor } from './definition';
+import { lambdaContext } from './fixtures';
+import type { Stub } from './providers';
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+/** A Lambda handler as the tests call it in-process. */
+export type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /** An event to inject while the execution waits, at a virtual instant. */
 export interface ScheduledEvent {
@@ -23,6 +29,15 @@ const HANDLER_FILES = {
   handleFailure: 'handle-failure',
 } as const;
 
+/** What an API handler answers API Gateway. */
+export interface HandlerResponse {
+  statusCode: number;
+  body: string;
+}
+
+/** The handlers the workflow's tasks run, by task. */
+export type WorkflowHandlers = Record<keyof typeof HANDLER_FILES, Handler>;
+
 /** dynalite in memory with the single table created; `endpoint` for AWS_ENDPOINT_URL_DYNAMODB. */
 export async function startDynamo(tableName: string): Promise<{ endpoint: string; close(): Promise<void> }> {
   const dynamo = await startDynalite({});
@@ -36,6 +51,76 @@ export async function startDynamo(tableName: string): Promise<{ endpoint: string
   return { endpoint: dynamo.url, close: () => dynamo.stop() };
 }
 
+/** Imports handlers from `functions/handlers/<file>.ts`, one after the other, into `into` by the key given each file. */
+async function loadHandlers<Key extends string>(files: Record<Key, string>, into: Record<Key, Handler>): Promise<void> {
+  for (const [key, file] of Object.entries(files) as [Key, string][]) {
+    into[key] = ((await import(`../../functions/handlers/${file}.ts`)) as { handler: Handler }).handler;
+  }
+}
+
+/**
+ * For a test file, the real handlers against dynalite: before all, dynalite started with `table`, the handlers pointed
+ * at it (TABLE_NAME, AWS_ENDPOINT_URL_DYNAMODB; they read them at import) and then loaded, the workflow's tasks' into
+ * `handlers` and the ones `apiFiles` names (`functions/handlers/<file>.ts` by key) into `api`; dynalite stopped after
+ * all. The objects answered are filled in before all.
+ */
+export function useDynaliteHandlers<Key extends string>(
+  table: string,
+  apiFiles: Record<Key, string>,
+): { handlers: WorkflowHandlers; api: Record<Key, Handler>; dynamo: { endpoint: string } } {
+  // Empty until beforeAll fills them, as a `let` assigned in beforeAll would be.
+  const handlers = {} as WorkflowHandlers;
+  const api = {} as Record<Key, Handler>;
+  const dynamo = { endpoint: '', close: async (): Promise<void> => {} };
+  beforeAll(async () => {
+    Object.assign(dynamo, await startDynamo(table));
+    process.env.TABLE_NAME = table;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+    await loadHandlers(HANDLER_FILES, handlers);
+    await loadHandlers(apiFiles, api);
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+  return { handlers, api, dynamo };
+}
+
+/**
+ * Registers invoices through the real create-invoices handler, `INV-<prefix>-1`, `-2`… (customer `C-<prefix>-<n>`):
+ * 1234.50 BRL due Thursday 2026-12-10 from Maria Silva (maria@example.com, +5511987650001) in São Paulo, pt-BR;
+ * `overrides` change or add fields. Answers the id and the handler's response. `api` is read at each call.
+ */
+export function invoiceRegistrar(
+  prefix: string,
+  api: { readonly createInvoices: Handler },
+): (overrides?: Record<string, unknown>) => Promise<{ invoiceId: string; response: HandlerResponse }> {
+  let counter = 0;
+  return async (overrides = {}) => {
+    counter += 1;
+    const invoiceId = `INV-${prefix}-${counter}`;
+    const response = (await api.createInvoices(
+      {
+        body: JSON.stringify({
+          invoiceId,
+          customerId: `C-${prefix}-${counter}`,
+          customerName: 'Maria Silva',
+          email: 'maria@example.com',
+          phone: '+5511987650001',
+          timezone: 'America/Sao_Paulo',
+          locale: 'pt-BR',
+          amount: '1234.50',
+          currency: 'BRL',
+          dueDate: '2026-12-10',
+          ...overrides,
+        }),
+        isBase64Encoded: false,
+      } as APIGatewayProxyEvent,
+      lambdaContext,
+    )) as HandlerResponse;
+    return { invoiceId, response };
+  };
+}
+
 /**
  * Runs the real stack's synthesized workflow for a rule on the local runtime (the engine `npm start` and
  * `dunning simulate` use), with the given handlers in-process, on a virtual clock; reports the states entered with
@@ -46,7 +131,7 @@ export class WorkflowHarness {
   private readonly runtime: LocalWorkflowRuntime;
   private readonly restoreClock: () => void;
 
-  constructor(rule: BillingRule, handlers: Record<keyof typeof HANDLER_FILES, Handler>, start: Date) {
+  constructor(rule: BillingRule, handlers: WorkflowHandlers, start: Date) {
     const { definition, handlerByArn } = workflowFor(rule);
     const byFile = Object.fromEntries(
       Object.entries(HANDLER_FILES).map(([key, file]) => [file, handlers[key as keyof typeof HANDLER_FILES]]),
@@ -99,4 +184,22 @@ export class WorkflowHarness {
       entered,
     };
   }
+}
+
+/**
+ * A harness for the rule from `start` (an ISO instant), resumed by the SFN mock's SendTaskSuccess (which the handlers
+ * call when a payment or an operator ends a wait).
+ */
+export function startHarness(
+  rule: BillingRule,
+  handlers: WorkflowHandlers,
+  start: string,
+  sfn: Stub<SFNClientResolvedConfig>,
+): WorkflowHarness {
+  const harness = new WorkflowHarness(rule, handlers, new Date(start));
+  sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => {
+    harness.sendTaskSuccess(input.taskToken, JSON.parse(input.output));
+    return {};
+  });
+  return harness;
 }

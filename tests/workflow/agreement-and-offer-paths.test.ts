@@ -1,19 +1,21 @@
-import {
-  GetSuppressedDestinationCommand,
-  NotFoundException,
-  SESv2Client,
-  SendEmailCommand,
-} from '@aws-sdk/client-sesv2';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Stage } from '../../functions/domain/billing-rule';
 import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
 import { defaultRule, lambdaContext } from '../support/fixtures';
-import { startDynamo, WorkflowHarness } from '../support/workflow-harness';
+import { providersRecordEveryMessage, type SentMessage } from '../support/providers';
+import {
+  type Handler,
+  invoiceRegistrar,
+  startHarness,
+  useDynaliteHandlers,
+  type WorkflowHarness,
+} from '../support/workflow-harness';
 
 // Issue #5, renegotiation and early payment, on the synthesized definition executed by the local runtime with the real
 // handlers in-process and DynamoDB on dynalite; SES/SNS/SQS mocked at the SDK, SendTaskSuccess wired to the runtime.
@@ -24,99 +26,43 @@ const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-let handlers: Record<'planStage' | 'waitForEvent' | 'sendStage' | 'handleFailure', Handler>;
-let api: Record<'createInvoices' | 'recordPayment' | 'createAgreement', Handler>;
-let offerEarlyPayment: typeof import('../../functions/services/early-payment').offerEarlyPayment;
-let dunningTable: typeof import('../../functions/shared/deps').dunningTable;
-let dynamo: { endpoint: string; close(): Promise<void> };
-let harness: WorkflowHarness;
-let counter = 0;
-let sent: { channel: 'email' | 'sms' | 'operators'; at: string }[] = [];
-
 const TABLE = 'dunning-agreement-offer-paths-test';
 const STOPPED = 'Dunning stopped (invoice closed)';
 
+const { handlers, api } = useDynaliteHandlers(TABLE, {
+  createInvoices: 'create-invoices',
+  recordPayment: 'record-payment',
+  createAgreement: 'create-agreement',
+});
+let offerEarlyPayment: typeof import('../../functions/services/early-payment').offerEarlyPayment;
+let dunningTable: typeof import('../../functions/shared/deps').dunningTable;
+let harness: WorkflowHarness;
+let sent: SentMessage[] = [];
+
 beforeAll(async () => {
-  dynamo = await startDynamo(TABLE);
-  process.env.TABLE_NAME = TABLE;
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  const load = async (name: string) =>
-    ((await import(`../../functions/handlers/${name}.ts`)) as { handler: Handler }).handler;
-  handlers = {
-    planStage: await load('plan-stage'),
-    waitForEvent: await load('wait-for-event'),
-    sendStage: await load('send-stage'),
-    handleFailure: await load('handle-failure'),
-  };
-  api = {
-    createInvoices: await load('create-invoices'),
-    recordPayment: await load('record-payment'),
-    createAgreement: await load('create-agreement'),
-  };
   ({ offerEarlyPayment } = await import('../../functions/services/early-payment'));
   ({ dunningTable } = await import('../../functions/shared/deps'));
 });
 
-afterAll(async () => {
-  await dynamo.close();
-});
-
 function useHarness(rule: BillingRule, start: string) {
-  harness = new WorkflowHarness(rule, handlers, new Date(start));
-  sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => {
-    harness.sendTaskSuccess(input.taskToken, JSON.parse(input.output));
-    return {};
-  });
+  harness = startHarness(rule, handlers, start, sfn);
 }
 
 beforeEach(() => {
   sent = [];
-  ses.on(GetSuppressedDestinationCommand).rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
-  ses.on(SendEmailCommand).callsFake(() => {
-    sent.push({ channel: 'email', at: harness.now().toISOString() });
-    return { MessageId: `ses-${sent.length}` };
-  });
-  sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
-  sns.on(PublishCommand).callsFake((input) => {
-    sent.push({ channel: input.TopicArn ? 'operators' : 'sms', at: harness.now().toISOString() });
-    return { MessageId: `sns-${sent.length}` };
-  });
+  // SES and SNS take every message and record it in `sent` at the virtual instant; SQS takes every batch.
+  providersRecordEveryMessage(ses, sns, { now: () => harness.now(), record: (message) => sent.push(message) });
   sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
 });
 
 afterEach(() => {
   harness?.dispose();
-  ses.reset();
-  sns.reset();
-  sfn.reset();
-  sqs.reset();
+  for (const mock of [ses, sns, sfn, sqs]) mock.reset();
 });
 
+const registerNext = invoiceRegistrar('AO', api);
 /** Registers an invoice of 1234.50 BRL due Thursday 2026-12-10 (São Paulo) through the real create-invoices handler. */
-async function register(): Promise<string> {
-  counter += 1;
-  const invoiceId = `INV-AO-${counter}`;
-  await api.createInvoices(
-    {
-      body: JSON.stringify({
-        invoiceId,
-        customerId: `C-AO-${counter}`,
-        customerName: 'Maria Silva',
-        email: 'maria@example.com',
-        phone: '+5511987650001',
-        timezone: 'America/Sao_Paulo',
-        locale: 'pt-BR',
-        amount: '1234.50',
-        currency: 'BRL',
-        dueDate: '2026-12-10',
-      }),
-      isBase64Encoded: false,
-    } as APIGatewayProxyEvent,
-    lambdaContext,
-  );
-  return invoiceId;
-}
+const register = async (): Promise<string> => (await registerNext()).invoiceId;
 
 /** Calls an API handler as API Gateway does; answers its status and parsed body. */
 async function call(fn: Handler, resource: string, invoiceId: string, body: unknown) {

@@ -1,24 +1,14 @@
-import {
-  GetSuppressedDestinationCommand,
-  NotFoundException,
-  SESv2Client,
-  SendEmailCommand,
-  TooManyRequestsException,
-} from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import {
-  CheckIfPhoneNumberIsOptedOutCommand,
-  PublishCommand,
-  SNSClient,
-  ThrottledException,
-} from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
 import { defaultRule, lambdaContext } from '../support/fixtures';
-import { startDynamo, WorkflowHarness } from '../support/workflow-harness';
+import { providersRecordEveryMessage, type SentMessage } from '../support/providers';
+import { invoiceRegistrar, startHarness, useDynaliteHandlers, type WorkflowHarness } from '../support/workflow-harness';
 
 // The synthesized definition, executed by aws-local-stepfunctions with the real handlers in-process, DynamoDB on
 // dynalite (real conditional writes), SES/SNS/SFN/SQS mocked at the SDK so sends can be counted and faults injected.
@@ -28,107 +18,43 @@ const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-let handlers: Record<'planStage' | 'waitForEvent' | 'sendStage' | 'handleFailure', Handler>;
-let createInvoices: Handler;
-let recordPayment: Handler;
-let dynamo: { close(): Promise<void> };
+const { handlers, api } = useDynaliteHandlers('dunning-workflow-test', {
+  createInvoices: 'create-invoices',
+  recordPayment: 'record-payment',
+});
 let harness: WorkflowHarness;
-let invoiceCounter = 0;
 
 /** What went out, with the virtual instant it went out at. */
-let sent: { channel: 'email' | 'sms' | 'operators'; at: string; to: string; text: string }[] = [];
-
-beforeAll(async () => {
-  dynamo = await startDynamo('dunning-workflow-test');
-  process.env.TABLE_NAME = 'dunning-workflow-test';
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = (dynamo as unknown as { endpoint: string }).endpoint;
-  const load = async (name: string) =>
-    ((await import(`../../functions/handlers/${name}.ts`)) as { handler: Handler }).handler;
-  handlers = {
-    planStage: await load('plan-stage'),
-    waitForEvent: await load('wait-for-event'),
-    sendStage: await load('send-stage'),
-    handleFailure: await load('handle-failure'),
-  };
-  createInvoices = await load('create-invoices');
-  recordPayment = await load('record-payment');
-});
-
-afterAll(async () => {
-  await dynamo.close();
-});
+let sent: SentMessage[] = [];
 
 function useHarness(rule: BillingRule, start: string) {
-  harness = new WorkflowHarness(rule, handlers, new Date(start));
-  sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => {
-    harness.sendTaskSuccess(input.taskToken, JSON.parse(input.output));
-    return {};
-  });
+  harness = startHarness(rule, handlers, start, sfn);
 }
 
 beforeEach(() => {
   sent = [];
-  ses.on(GetSuppressedDestinationCommand).rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
-  ses.on(SendEmailCommand).callsFake((input) => {
-    sent.push({
-      channel: 'email',
-      at: harness.now().toISOString(),
-      to: input.Destination.ToAddresses[0],
-      text: input.Content.Simple.Body.Text.Data,
-    });
-    return { MessageId: `ses-${sent.length}` };
-  });
-  sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
-  sns.on(PublishCommand).callsFake((input) => {
-    sent.push({
-      channel: input.TopicArn ? 'operators' : 'sms',
-      at: harness.now().toISOString(),
-      to: input.PhoneNumber ?? input.TopicArn,
-      text: input.Message,
-    });
-    return { MessageId: `sns-${sent.length}` };
-  });
+  // SES and SNS take every message and record it in `sent` (channel, virtual instant, recipient, text); SQS takes every
+  // batch. A test replaces a fake to inject faults.
+  providersRecordEveryMessage(ses, sns, { now: () => harness.now(), record: (message) => sent.push(message) });
   sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
 });
 
 afterEach(() => {
   harness?.dispose();
-  ses.reset();
-  sns.reset();
-  sfn.reset();
-  sqs.reset();
+  for (const mock of [ses, sns, sfn, sqs]) mock.reset();
 });
+
+const registerNext = invoiceRegistrar('WF', api);
 
 /** Registers an invoice through the real create-invoices handler (stored in dynalite). */
 async function register(overrides: Record<string, unknown> = {}): Promise<string> {
-  invoiceCounter += 1;
-  const invoiceId = `INV-WF-${invoiceCounter}`;
-  const response = (await createInvoices(
-    {
-      body: JSON.stringify({
-        invoiceId,
-        customerId: `C-WF-${invoiceCounter}`,
-        customerName: 'Maria Silva',
-        email: 'maria@example.com',
-        phone: '+5511987650001',
-        timezone: 'America/Sao_Paulo',
-        locale: 'pt-BR',
-        amount: '1234.50',
-        currency: 'BRL',
-        dueDate: '2026-12-10',
-        ...overrides,
-      }),
-      isBase64Encoded: false,
-    } as APIGatewayProxyEvent,
-    lambdaContext,
-  )) as { statusCode: number; body: string };
+  const { invoiceId, response } = await registerNext(overrides);
   expect(JSON.parse(response.body).registered).toEqual([invoiceId]);
   return invoiceId;
 }
 
 const pay = (invoiceId: string) =>
-  recordPayment(
+  api.recordPayment(
     { pathParameters: { id: invoiceId }, body: null, isBase64Encoded: false } as unknown as APIGatewayProxyEvent,
     lambdaContext,
   );

@@ -7,22 +7,18 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  GetSuppressedDestinationCommand,
-  NotFoundException,
-  SESv2Client,
-  SendEmailCommand,
-} from '@aws-sdk/client-sesv2';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
 import { defaultRule, lambdaContext } from '../support/fixtures';
-import { startDynamo, WorkflowHarness } from '../support/workflow-harness';
+import { providersRecordEveryMessage, type SentMessage } from '../support/providers';
+import { invoiceRegistrar, startHarness, useDynaliteHandlers, type WorkflowHarness } from '../support/workflow-harness';
 
 // The operator paths of the synthesized definition (issue #5), executed by the local runtime with the real handlers
 // in-process and DynamoDB on dynalite; SES/SNS/SQS mocked at the SDK, SendTaskSuccess wired to the runtime.
@@ -33,97 +29,38 @@ const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
 const s3 = mockClient(S3Client);
 
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-let handlers: Record<'planStage' | 'waitForEvent' | 'sendStage' | 'handleFailure', Handler>;
-let api: Record<'createInvoices' | 'recordPayment' | 'changeInvoice' | 'ingestPayments' | 'escalateInvoice', Handler>;
-let dynamo: { endpoint: string; close(): Promise<void> };
-let harness: WorkflowHarness;
-let counter = 0;
-let sent: { channel: 'email' | 'sms' | 'operators'; at: string }[] = [];
-
 const TABLE = 'dunning-operator-paths-test';
 
-beforeAll(async () => {
-  dynamo = await startDynamo(TABLE);
-  process.env.TABLE_NAME = TABLE;
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  const load = async (name: string) =>
-    ((await import(`../../functions/handlers/${name}.ts`)) as { handler: Handler }).handler;
-  handlers = {
-    planStage: await load('plan-stage'),
-    waitForEvent: await load('wait-for-event'),
-    sendStage: await load('send-stage'),
-    handleFailure: await load('handle-failure'),
-  };
-  api = {
-    createInvoices: await load('create-invoices'),
-    recordPayment: await load('record-payment'),
-    changeInvoice: await load('change-invoice'),
-    ingestPayments: await load('ingest-payments'),
-    escalateInvoice: await load('escalate-invoice'),
-  };
+const { handlers, api, dynamo } = useDynaliteHandlers(TABLE, {
+  createInvoices: 'create-invoices',
+  recordPayment: 'record-payment',
+  changeInvoice: 'change-invoice',
+  ingestPayments: 'ingest-payments',
+  escalateInvoice: 'escalate-invoice',
 });
-
-afterAll(async () => {
-  await dynamo.close();
-});
+let harness: WorkflowHarness;
+let sent: SentMessage[] = [];
 
 function useHarness(rule: BillingRule, start: string) {
-  harness = new WorkflowHarness(rule, handlers, new Date(start));
-  sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => {
-    harness.sendTaskSuccess(input.taskToken, JSON.parse(input.output));
-    return {};
-  });
+  harness = startHarness(rule, handlers, start, sfn);
 }
 
 beforeEach(() => {
   sent = [];
-  ses.on(GetSuppressedDestinationCommand).rejects(new NotFoundException({ message: 'not suppressed', $metadata: {} }));
-  ses.on(SendEmailCommand).callsFake(() => {
-    sent.push({ channel: 'email', at: harness.now().toISOString() });
-    return { MessageId: `ses-${sent.length}` };
-  });
-  sns.on(CheckIfPhoneNumberIsOptedOutCommand).resolves({ isOptedOut: false });
-  sns.on(PublishCommand).callsFake((input) => {
-    sent.push({ channel: input.TopicArn ? 'operators' : 'sms', at: harness.now().toISOString() });
-    return { MessageId: `sns-${sent.length}` };
-  });
+  // SES and SNS take every message and record it in `sent` at the virtual instant; SQS takes every batch (S3 is faked
+  // by the test that drops a file).
+  providersRecordEveryMessage(ses, sns, { now: () => harness.now(), record: (message) => sent.push(message) });
   sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
 });
 
 afterEach(() => {
   harness?.dispose();
-  ses.reset();
-  sns.reset();
-  sfn.reset();
-  sqs.reset();
-  s3.reset();
+  for (const mock of [ses, sns, sfn, sqs, s3]) mock.reset();
 });
 
+const registerNext = invoiceRegistrar('OP', api);
 /** Registers an invoice due Thursday 2026-12-10 (São Paulo) through the real create-invoices handler. */
-async function register(): Promise<string> {
-  counter += 1;
-  const invoiceId = `INV-OP-${counter}`;
-  await api.createInvoices(
-    {
-      body: JSON.stringify({
-        invoiceId,
-        customerId: `C-OP-${counter}`,
-        customerName: 'Maria Silva',
-        email: 'maria@example.com',
-        phone: '+5511987650001',
-        timezone: 'America/Sao_Paulo',
-        locale: 'pt-BR',
-        amount: '1234.50',
-        currency: 'BRL',
-        dueDate: '2026-12-10',
-      }),
-      isBase64Encoded: false,
-    } as APIGatewayProxyEvent,
-    lambdaContext,
-  );
-  return invoiceId;
-}
+const register = async (): Promise<string> => (await registerNext()).invoiceId;
 
 /** `POST /invoices/{id}/<action>` through the real change-invoice handler, as API Gateway calls it. */
 async function operator(action: string, invoiceId: string, body: Record<string, unknown>) {
