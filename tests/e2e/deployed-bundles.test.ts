@@ -4,12 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { now } from '../../functions/shared/clock';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { handlerNames } from '../../lib/lambda/bundle-options';
-import { localControl, type Pace } from '../../local/control';
-import { type LocalControl, startHttpApi } from '../../local/http-api';
-import { LocalSystem } from '../../local/system';
+import type { LocalSystem } from '../../local/system';
 import { registrationFixture } from '../support/fixtures';
 import { buildLambdaArtifacts, bundledHandler, type LambdaArtifacts } from '../support/lambda-artifacts';
-import { callApi } from '../support/local-api';
+import { callApi, startSystemWithApi } from '../support/local-api';
 
 // The local system with every Lambda replaced by what the stack deploys: each handler's minified bundle, run in a
 // Node process of its own from a folder outside the project, resolving the AWS SDK only from the SDK layer's
@@ -25,17 +23,9 @@ const invoked = new Map<string, number>();
 
 beforeAll(async () => {
   artifacts = await buildLambdaArtifacts(HANDLERS);
-  const pace: Pace = { speed: 0 };
-  let ready: LocalSystem | undefined;
-  let control: LocalControl | undefined;
-  api = await startHttpApi({
-    invoke: (handler, event) => (ready as LocalSystem).invokeApi(handler, event),
-    control: (method, url, body) => (control as LocalControl)(method, url, body),
-  });
-  system = await LocalSystem.start({
+  ({ system, api } = await startSystemWithApi({
     config,
     start: new Date('2026-11-20T12:00:00.000Z'),
-    publicApiUrl: api.url,
     dynamodb: 'http',
     loadHandler: async (name) => {
       const run = bundledHandler(artifacts, name, () => now().getTime());
@@ -44,10 +34,7 @@ beforeAll(async () => {
         return run(event);
       };
     },
-  });
-  ready = system;
-  control = localControl(system, pace);
-  system.startBackground({ intervalMs: 50 });
+  }));
 }, 120_000);
 
 afterAll(async () => {

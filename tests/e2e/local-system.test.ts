@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
-import { localControl, type Pace } from '../../local/control';
-import { type LocalControl, startHttpApi } from '../../local/http-api';
-import { LocalSystem } from '../../local/system';
+import type { LocalSystem } from '../../local/system';
 import { registrationFixture } from '../support/fixtures';
-import { callApi, type Json } from '../support/local-api';
+import { callApi, type Json, startSystemWithApi } from '../support/local-api';
 
 // The local system in this process, driven only from outside: the real HTTP API (fetch), the drop folder, an
 // S3 PutObject into the drop bucket, and the virtual clock's control route. What went out is read back from the
@@ -22,23 +20,7 @@ let dropDir: string;
 
 beforeAll(async () => {
   dropDir = mkdtempSync(join(tmpdir(), 'dunning-e2e-drop-'));
-  const pace: Pace = { speed: 0 }; // the clock moves only when a test says so
-  let ready: LocalSystem | undefined;
-  let control: LocalControl | undefined;
-  // The API listens first so its URL goes into the emails' unsubscribe links (as npm start does).
-  api = await startHttpApi({
-    invoke: (handler, event) => (ready as LocalSystem).invokeApi(handler, event),
-    control: (method, url, body) => (control as LocalControl)(method, url, body),
-  });
-  system = await LocalSystem.start({
-    config,
-    start: new Date('2026-11-20T12:00:00.000Z'),
-    dropDir,
-    publicApiUrl: api.url,
-  });
-  ready = system;
-  control = localControl(system, pace);
-  system.startBackground({ intervalMs: 50 });
+  ({ system, api } = await startSystemWithApi({ config, start: new Date('2026-11-20T12:00:00.000Z'), dropDir }));
 });
 
 afterAll(async () => {
