@@ -9,19 +9,13 @@
  * process that imports every handler). Lambda's own runtime start (~100 ms+) comes on top and is not measured here.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { PROJECT_ROOT } from '../lib/config';
-import {
-  HANDLERS_READING_HOLIDAYS,
-  HOLIDAY_TABLE_IN_BUNDLE,
-  HOLIDAY_TABLE_SOURCE,
-  handlerEntry,
-  handlerNames,
-  lambdaBuildOptions,
-} from '../lib/lambda/bundle-options';
+import { buildDeployedHandler } from '../lib/lambda/build-deployed';
+import { handlerEntry, handlerNames } from '../lib/lambda/bundle-options';
 import { writeSdkLayer } from '../lib/lambda/sdk-layer-content';
 import { awsLikeHandlerEnvironment } from '../local/aws-like-environment';
 
@@ -137,15 +131,9 @@ export async function measureColdStarts(options: {
   for (const handler of names) {
     const entry = handlerEntry(handler);
     const outfile = join(dir, 'task', handler, 'index.js');
-    const deployed = await build({ ...lambdaBuildOptions(entry, outfile), metafile: true });
-    if (HANDLERS_READING_HOLIDAYS.has(handler)) {
-      cpSync(HOLIDAY_TABLE_SOURCE, join(dir, 'task', handler, HOLIDAY_TABLE_IN_BUNDLE), { recursive: true });
-    }
+    const deployed = await buildDeployedHandler(handler, join(dir, 'task', handler));
     const sdkBundledFile = join(dir, 'sdk-bundled', handler, 'index.js');
-    await build({ ...lambdaBuildOptions(entry, sdkBundledFile), external: [] });
-    if (HANDLERS_READING_HOLIDAYS.has(handler)) {
-      cpSync(HOLIDAY_TABLE_SOURCE, join(dir, 'sdk-bundled', handler, HOLIDAY_TABLE_IN_BUNDLE), { recursive: true });
-    }
+    await buildDeployedHandler(handler, join(dir, 'sdk-bundled', handler), { sdk: 'bundled' });
     const bundleBytes = statSync(outfile).size;
     const sdkBundledBytes = statSync(sdkBundledFile).size;
     const measure = () => ({
@@ -160,12 +148,12 @@ export async function measureColdStarts(options: {
     });
     const none = { median: Number.NaN, runs: [] };
     try {
-      handlers.push({ handler, bundleBytes, largest: largestInputs(deployed.metafile), ...measure() });
+      handlers.push({ handler, bundleBytes, largest: largestInputs(deployed), ...measure() });
     } catch (error) {
       handlers.push({
         handler,
         bundleBytes,
-        largest: largestInputs(deployed.metafile),
+        largest: largestInputs(deployed),
         initMs: none,
         sdkBundled: { bundleBytes: sdkBundledBytes, initMs: none },
         unbundledImportMs: none,

@@ -1,16 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { PROJECT_ROOT } from '../../lib/config';
-import {
-  HANDLERS_READING_HOLIDAYS,
-  HOLIDAY_TABLE_IN_BUNDLE,
-  HOLIDAY_TABLE_SOURCE,
-  handlerEntry,
-  lambdaBuildOptions,
-} from '../../lib/lambda/bundle-options';
+import { buildDeployedHandler } from '../../lib/lambda/build-deployed';
 import { writeSdkLayer } from '../../lib/lambda/sdk-layer-content';
 
 /**
@@ -35,16 +29,7 @@ export async function buildLambdaArtifacts(handlers: readonly string[]): Promise
   writeSdkLayer(PROJECT_ROOT, layer);
   const taskDir = (handler: string) => join(dir, 'task', handler);
   const metafiles = new Map<string, Metafile>();
-  for (const handler of handlers) {
-    const result = await build({
-      ...lambdaBuildOptions(handlerEntry(handler), join(taskDir(handler), 'index.js')),
-      metafile: true,
-    });
-    metafiles.set(handler, result.metafile);
-    if (HANDLERS_READING_HOLIDAYS.has(handler)) {
-      cpSync(HOLIDAY_TABLE_SOURCE, join(taskDir(handler), HOLIDAY_TABLE_IN_BUNDLE), { recursive: true });
-    }
-  }
+  for (const handler of handlers) metafiles.set(handler, await buildDeployedHandler(handler, taskDir(handler)));
   writeFileSync(join(dir, 'fixed-clock.cjs'), FIXED_CLOCK);
   writeFileSync(join(dir, 'invoke.cjs'), INVOKE);
   return {
