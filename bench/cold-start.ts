@@ -17,7 +17,7 @@ import { PROJECT_ROOT } from '../lib/config';
 import { buildDeployedHandler } from '../lib/lambda/build-deployed';
 import { handlerEntry, handlerNames } from '../lib/lambda/bundle-options';
 import { writeSdkLayer } from '../lib/lambda/sdk-layer-content';
-import { awsLikeHandlerEnvironment } from '../local/aws-like-environment';
+import { awsLikeHandlerEnvironment } from '../local/system/aws-like-environment';
 
 export interface ColdStartResult {
   readonly handler: string;

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../lib/config';
-import { LocalSystem } from '../local/system';
+import { LocalSystem } from '../local/system/system';
 import { STATE } from '../state-machines/state-names';
 import { portfolioLines } from './generate-portfolio';
 import { smsParts } from './prices';
@@ -62,8 +62,8 @@ async function main(): Promise<void> {
       }
     };
 
-    // AWS calls of the handlers, at their clients (functions/shared/clients.ts).
-    const clients = await import('../functions/shared/clients');
+    // AWS calls of the handlers, at their clients (functions/platform/clients.ts).
+    const clients = await import('../functions/platform/clients');
     const calls = new Map<string, number>();
     const dynamo = { readUnits: 0, writeUnits: 0, gsiWriteUnits: 0, reads: 0, writes: 0 };
     const count1 = (key: string) => calls.set(key, (calls.get(key) ?? 0) + 1);

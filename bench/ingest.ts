@@ -1,7 +1,7 @@
 /**
  * Ingestion throughput and memory (run by bench/run.ts, one process per measurement so its peak RSS is its own):
  *
- * - `--mode ingest`: the S3 drop path as deployed — `ingestFile` (functions/services/ingest-file.ts) with its real
+ * - `--mode ingest`: the S3 drop path as deployed — `ingestFile` (functions/ingest/ingest-file.ts) with its real
  *   collaborators (DunningTable, StartQueue, S3) on SDK clients whose HTTP handler is an in-process fake
  *   (bench/fake-aws-edge.ts); GetObject streams the file from disk;
  * - `--mode parse`: the product's streaming parser and record validation alone (no registration);
@@ -16,11 +16,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse';
-import { DunningTable } from '../functions/adapters/dunning-table';
-import { StartQueue } from '../functions/adapters/providers';
-import { validateInvoiceRecord } from '../functions/domain/invoice-input';
+import { ingestFile } from '../functions/ingest/ingest-file';
 import { parseRecords } from '../functions/ingest/parse-records';
-import { ingestFile } from '../functions/services/ingest-file';
+import { validateInvoiceRecord } from '../functions/invoices/invoice-input';
+import { DunningTable } from '../functions/stores/dunning-table';
+import { StartQueue } from '../functions/wiring/providers';
 import { fakeAwsEdge } from './fake-aws-edge';
 
 export const RESULT_PREFIX = '@@result ';

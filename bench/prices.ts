@@ -60,4 +60,4 @@ export const PRICES = {
 } as const;
 
 /** SMS parts of a text (GSM-7: 160 / 153 per part; UCS-2: 70 / 67), as the carriers count them. */
-export { smsParts } from '../functions/domain/messages/gsm7';
+export { smsParts } from '../functions/messages/gsm7';

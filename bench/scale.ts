@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/config';
-import type { TimelineEvent } from '../local/timeline';
+import type { TimelineEvent } from '../local/simulator/timeline';
 
 export interface ScaleResult {
   readonly invoices: number;

@@ -1,10 +1,10 @@
 /**
  * The `dunning` command (`npx dunning …` from the repository root; the package's `bin`).
  */
-import '../local/quiet-warnings';
+import '../local/system/quiet-warnings';
 import { readFileSync } from 'node:fs';
-import { checkCommand } from '../local/check-command';
-import { simulateCommand } from '../local/simulate';
+import { simulateCommand } from '../local/simulator/simulate';
+import { checkCommand } from './check';
 import { operatorCommand } from './operator-command';
 
 const USAGE = `Usage: dunning <command> [options]

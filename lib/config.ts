@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { BillingRule } from '../functions/domain/billing-rule';
-import { type FieldIssue, fieldIssuesFromZod } from '../functions/domain/field-issue';
-import { defaultRuleOf, InvalidRuleSet, parseRuleSet, type RuleSet } from '../functions/domain/rule-set';
+import type { BillingRule } from '../functions/rules/billing-rule';
+import { defaultRuleOf, InvalidRuleSet, parseRuleSet, type RuleSet } from '../functions/rules/rule-set';
+import { type FieldIssue, fieldIssuesFromZod } from '../functions/values/field-issue';
 
 /** Repository root (the folder holding cdk.json, functions/ and rules/). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));

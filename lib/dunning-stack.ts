@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ruleTermsBook } from '../functions/domain/rule-terms';
-import { ENV } from '../functions/shared/environment';
+import { ENV } from '../functions/platform/environment';
+import { ruleTermsBook } from '../functions/rules/rule-terms';
 import type { DunningConfig } from './config';
 import { DunningTable } from './constructs/dunning-table';
 import { ExecutionStarter } from './constructs/execution-starter';

@@ -3,18 +3,18 @@
  * workflow on a virtual clock, the real handlers, the HTTP API, a drop folder, and local emulators for DynamoDB,
  * SES, SNS (SMS and topics), SQS, S3 and Step Functions. Data persists in `.dunning/` unless `--ephemeral`.
  */
-import './quiet-warnings';
+import './system/quiet-warnings';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { API_ROUTES } from '../functions/shared/api-routes';
+import { API_ROUTES } from '../functions/contracts/api-routes';
 import { InvalidDunningConfig, loadDunningConfig, resolveConfigPath } from '../lib/config';
-import { localControl, type Pace, pacedSpeed } from './control';
-import { type LocalControl, startHttpApi } from './http-api';
-import { LocalSystem } from './system';
-import { type TimelineEvent, timelineKey } from './timeline';
-import { localTime } from './timeline-format';
+import { type TimelineEvent, timelineKey } from './simulator/timeline';
+import { localTime } from './simulator/timeline-format';
+import { type LocalControl, startHttpApi } from './system/http-api';
+import { localControl, type Pace, pacedSpeed } from './system/pacing';
+import { LocalSystem } from './system/system';
 
 const HELP = `Usage: npm start -- [options]
 

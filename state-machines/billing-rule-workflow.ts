@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import type { BillingRule } from '../functions/domain/billing-rule';
+import type { BillingRule } from '../functions/rules/billing-rule';
 import { STATE } from './state-names';
 
 /** The Lambda functions the workflow calls. */

@@ -1,4 +1,4 @@
-import type { Stage } from '../functions/domain/billing-rule';
+import type { Stage } from '../functions/rules/billing-rule';
 
 /**
  * Names of the workflow's states. They are what operators read in the Step Functions console, so they read

@@ -1,19 +1,19 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import type { Invoice } from '../domain/invoice';
-import { checkInvoiceId, MAX_AMOUNT_LENGTH } from '../domain/invoice-input';
-import type { InvoiceCommand } from '../domain/lifecycle';
-import { formatDecimalAmount, parseDecimalAmount } from '../domain/money';
-import { isValidTimeZone } from '../domain/time-zone';
-import { atTimeOfDay, isoDateOf, plusDays, startOfDate, zonedTime } from '../domain/zoned-time';
-import { InvoiceNotFound } from '../services/errors';
-import { changeInvoice } from '../services/invoice-changes';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { taskTokens } from '../shared/factories/task-tokens';
-import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
-import { callerOf, Reason } from '../shared/operator-input';
+import { isValidTimeZone } from '../calendar/time-zone';
+import { atTimeOfDay, isoDateOf, plusDays, startOfDate, zonedTime } from '../calendar/zoned-time';
+import { HttpError, InvoiceNotFound } from '../contracts/errors';
+import type { Invoice } from '../invoices/invoice';
+import { changeInvoice } from '../invoices/invoice-changes';
+import { checkInvoiceId, MAX_AMOUNT_LENGTH } from '../invoices/invoice-input';
+import type { InvoiceCommand } from '../invoices/lifecycle';
+import { now } from '../platform/clock';
+import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
+import { callerOf, Reason } from '../platform/operator-input';
+import { formatDecimalAmount, parseDecimalAmount } from '../values/money';
+import { dunningTable } from '../wiring/dunning-table';
+import { taskTokens } from '../wiring/task-tokens';
 
 const strict = <Shape extends z.ZodRawShape>(shape: Shape) =>
   z.strictObject(shape, {

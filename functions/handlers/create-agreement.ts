@@ -1,19 +1,20 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import { MAX_INSTALMENTS } from '../domain/agreement';
-import { checkInvoiceId, MAX_AMOUNT_LENGTH, MAX_URL_LENGTH } from '../domain/invoice-input';
-import { linkableUrl } from '../domain/messages/html';
-import { formatDecimalAmount } from '../domain/money';
-import { renegotiate } from '../services/agreements';
-import { now } from '../shared/clock';
-import { ruleId } from '../shared/factories/company';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { startQueue } from '../shared/factories/start-queue';
-import { taskTokens } from '../shared/factories/task-tokens';
-import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
-import { callerOf } from '../shared/operator-input';
-import { ruleTermsFromEnv } from '../shared/rule-terms';
+import { HttpError } from '../contracts/errors';
+import { MAX_INSTALMENTS } from '../invoices/agreement';
+import { renegotiate } from '../invoices/agreements';
+import { checkInvoiceId, MAX_AMOUNT_LENGTH, MAX_URL_LENGTH } from '../invoices/invoice-input';
+import { linkableUrl } from '../messages/html';
+import { now } from '../platform/clock';
+import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
+import { callerOf } from '../platform/operator-input';
+import { formatDecimalAmount } from '../values/money';
+import { ruleId } from '../wiring/company';
+import { dunningTable } from '../wiring/dunning-table';
+import { ruleTermsFromEnv } from '../wiring/rule-terms';
+import { startQueue } from '../wiring/start-queue';
+import { taskTokens } from '../wiring/task-tokens';
 
 const strict = <Shape extends z.ZodRawShape>(shape: Shape) =>
   z.strictObject(shape, {

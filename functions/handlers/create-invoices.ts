@@ -1,14 +1,15 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { FieldIssue } from '../domain/field-issue';
-import type { InvoiceRegistration } from '../domain/invoice';
-import { validateInvoiceRecord } from '../domain/invoice-input';
-import { registerInvoices } from '../services/register-invoices';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { ruleChooser } from '../shared/factories/rule-chooser';
-import { startQueue } from '../shared/factories/start-queue';
-import { HttpError, httpErrors, jsonResponse, parseJsonBody } from '../shared/http';
+import { HttpError } from '../contracts/errors';
+import { registerInvoices } from '../ingest/register-invoices';
+import type { InvoiceRegistration } from '../invoices/invoice';
+import { validateInvoiceRecord } from '../invoices/invoice-input';
+import { now } from '../platform/clock';
+import { httpErrors, jsonResponse, parseJsonBody } from '../platform/http';
+import type { FieldIssue } from '../values/field-issue';
+import { dunningTable } from '../wiring/dunning-table';
+import { ruleChooser } from '../wiring/rule-chooser';
+import { startQueue } from '../wiring/start-queue';
 
 /** Largest batch one request may carry. */
 export const MAX_BATCH = 500;

@@ -1,13 +1,13 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import { checkInvoiceId } from '../domain/invoice-input';
-import { escalateNow } from '../services/escalate';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { operatorsNotifier } from '../shared/factories/operators-notifier';
-import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
-import { callerOf, Reason } from '../shared/operator-input';
+import { escalateNow } from '../invoices/escalate';
+import { checkInvoiceId } from '../invoices/invoice-input';
+import { now } from '../platform/clock';
+import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
+import { callerOf, Reason } from '../platform/operator-input';
+import { dunningTable } from '../wiring/dunning-table';
+import { operatorsNotifier } from '../wiring/operators-notifier';
 
 /** `{ reason, to? }`: why, and to whom (the rule's escalation targets name teams like `collections`). */
 const EscalateBody = z.strictObject(

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { checkInvoiceId } from '../domain/invoice-input';
-import { invoiceHistory } from '../services/history';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { httpErrors, jsonResponse, pathParameter } from '../shared/http';
+import { invoiceHistory } from '../invoices/history';
+import { checkInvoiceId } from '../invoices/invoice-input';
+import { httpErrors, jsonResponse, pathParameter } from '../platform/http';
+import { dunningTable } from '../wiring/dunning-table';
 
 const deps = { table: dunningTable() };
 

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { checkInvoiceId } from '../domain/invoice-input';
-import { formatDecimalAmount } from '../domain/money';
-import { InvoiceNotFound } from '../services/errors';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { httpErrors, jsonResponse, pathParameter } from '../shared/http';
+import { InvoiceNotFound } from '../contracts/errors';
+import { checkInvoiceId } from '../invoices/invoice-input';
+import { httpErrors, jsonResponse, pathParameter } from '../platform/http';
+import { formatDecimalAmount } from '../values/money';
+import { dunningTable } from '../wiring/dunning-table';
 
 const table = dunningTable();
 

@@ -1,15 +1,15 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { formatDecimalAmount, type Money } from '../domain/money';
-import type { Statement } from '../domain/statement';
-import { renderInvalidStatementPage, renderStatementPage } from '../domain/statement-page';
-import { readStatement } from '../services/statements';
-import { now } from '../shared/clock';
-import { ENV, requireEnv } from '../shared/environment';
-import { ruleId } from '../shared/factories/company';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { errorResponse, httpErrors } from '../shared/http';
-import { ruleTermsFromEnv } from '../shared/rule-terms';
+import { now } from '../platform/clock';
+import { ENV, requireEnv } from '../platform/environment';
+import { errorResponse, httpErrors } from '../platform/http';
+import type { Statement } from '../statements/statement';
+import { readStatement } from '../statements/statement-links';
+import { renderInvalidStatementPage, renderStatementPage } from '../statements/statement-page';
+import { formatDecimalAmount, type Money } from '../values/money';
+import { ruleId } from '../wiring/company';
+import { dunningTable } from '../wiring/dunning-table';
+import { ruleTermsFromEnv } from '../wiring/rule-terms';
 
 const deps = { table: dunningTable(), now, terms: ruleTermsFromEnv(), defaultRuleId: ruleId() };
 const company = requireEnv(ENV.COMPANY_LEGAL_NAME);

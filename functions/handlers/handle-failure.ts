@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import * as z from 'zod';
-import { handleFailure } from '../services/handle-failure';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { operatorsNotifier } from '../shared/factories/operators-notifier';
+import { handleFailure } from '../executions/handle-failure';
+import { now } from '../platform/clock';
+import { dunningTable } from '../wiring/dunning-table';
+import { operatorsNotifier } from '../wiring/operators-notifier';
 
 const Input = z.object({
   invoiceId: z.string().min(1),

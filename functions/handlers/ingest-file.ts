@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
-import { ingestFile } from '../services/ingest-file';
-import { s3 } from '../shared/aws/s3';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { ruleChooser } from '../shared/factories/rule-chooser';
-import { startQueue } from '../shared/factories/start-queue';
+import { ingestFile } from '../ingest/ingest-file';
+import { s3 } from '../platform/aws/s3';
+import { now } from '../platform/clock';
+import { dunningTable } from '../wiring/dunning-table';
+import { ruleChooser } from '../wiring/rule-chooser';
+import { startQueue } from '../wiring/start-queue';
 
 const deps = { s3, table: dunningTable(), queue: startQueue(), ruleId: ruleChooser(), now };
 

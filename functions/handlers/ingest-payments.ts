@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
-import { ingestPaymentFile } from '../services/ingest-payments';
-import { s3 } from '../shared/aws/s3';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { taskTokens } from '../shared/factories/task-tokens';
+import { ingestPaymentFile } from '../ingest/ingest-payments';
+import { s3 } from '../platform/aws/s3';
+import { now } from '../platform/clock';
+import { dunningTable } from '../wiring/dunning-table';
+import { taskTokens } from '../wiring/task-tokens';
 
 const deps = { s3, table: dunningTable(), tokens: taskTokens(), now };
 

@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import * as z from 'zod';
-import type { StepResult } from '../../state-machines/step-result';
-import { WorkflowRuleSchema } from '../domain/billing-rule-schema';
-import { planNextStage } from '../services/workflow-steps';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { workflowStepLogs } from '../shared/step-logs';
+import type { StepResult } from '../contracts/step-result';
+import { planNextStage } from '../executions/workflow-steps';
+import { now } from '../platform/clock';
+import { workflowStepLogs } from '../platform/step-logs';
+import { WorkflowRuleSchema } from '../rules/billing-rule-schema';
+import { dunningTable } from '../wiring/dunning-table';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: WorkflowRuleSchema });
 const deps = { table: dunningTable(), now };

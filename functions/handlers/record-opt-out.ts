@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import { CustomerNotFound } from '../services/errors';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
-import { log } from '../shared/logger';
+import { CustomerNotFound } from '../contracts/errors';
+import { now } from '../platform/clock';
+import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
+import { log } from '../platform/logger';
+import { dunningTable } from '../wiring/dunning-table';
 
 /** Channels a debtor can opt out of. */
 export const OPT_OUT_CHANNELS = ['email', 'sms'] as const;

@@ -1,14 +1,14 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import { checkInvoiceId, checkIsoInstant, MAX_AMOUNT_LENGTH } from '../domain/invoice-input';
-import { formatDecimalAmount, parseDecimalAmount } from '../domain/money';
-import { InvoiceNotFound } from '../services/errors';
-import { recordPayment } from '../services/payments';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { taskTokens } from '../shared/factories/task-tokens';
-import { HttpError, httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../shared/http';
+import { HttpError, InvoiceNotFound } from '../contracts/errors';
+import { checkInvoiceId, checkIsoInstant, MAX_AMOUNT_LENGTH } from '../invoices/invoice-input';
+import { recordPayment } from '../invoices/payments';
+import { now } from '../platform/clock';
+import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
+import { formatDecimalAmount, parseDecimalAmount } from '../values/money';
+import { dunningTable } from '../wiring/dunning-table';
+import { taskTokens } from '../wiring/task-tokens';
 
 /** An ISO instant with Z or an offset, normalised to UTC like every stored instant (so they sort in time order). */
 const IsoInstant = z.string().transform((value, ctx) => {

@@ -1,15 +1,15 @@
 import middy from '@middy/core';
 import * as z from 'zod';
-import type { StepResult } from '../../state-machines/step-result';
-import { WorkflowRuleSchema } from '../domain/billing-rule-schema';
-import { sendStage } from '../services/send-stage';
-import { now } from '../shared/clock';
-import { ENV, optionalEnv } from '../shared/environment';
-import { companyIdentity } from '../shared/factories/company';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { mailer } from '../shared/factories/mailer';
-import { operatorsNotifier } from '../shared/factories/operators-notifier';
-import { smsSender } from '../shared/factories/sms-sender';
+import { sendStage } from '../contact/send-stage';
+import type { StepResult } from '../contracts/step-result';
+import { now } from '../platform/clock';
+import { ENV, optionalEnv } from '../platform/environment';
+import { WorkflowRuleSchema } from '../rules/billing-rule-schema';
+import { companyIdentity } from '../wiring/company';
+import { dunningTable } from '../wiring/dunning-table';
+import { mailer } from '../wiring/mailer';
+import { operatorsNotifier } from '../wiring/operators-notifier';
+import { smsSender } from '../wiring/sms-sender';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: WorkflowRuleSchema, stageId: z.string().min(1) });
 const deps = {

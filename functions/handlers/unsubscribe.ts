@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { renderUnsubscribePage, type UnsubscribePage } from '../domain/messages/unsubscribe-page';
-import { parseUnsubscribeToken, sameSecret } from '../domain/unsubscribe-token';
-import { now } from '../shared/clock';
-import { ENV, requireEnv } from '../shared/environment';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { httpErrors } from '../shared/http';
-import { log } from '../shared/logger';
+import { parseUnsubscribeToken, sameSecret } from '../contact/unsubscribe-token';
+import { renderUnsubscribePage, type UnsubscribePage } from '../messages/unsubscribe-page';
+import { now } from '../platform/clock';
+import { ENV, requireEnv } from '../platform/environment';
+import { httpErrors } from '../platform/http';
+import { log } from '../platform/logger';
+import { dunningTable } from '../wiring/dunning-table';
 
 const table = dunningTable();
 const company = requireEnv(ENV.COMPANY_LEGAL_NAME);

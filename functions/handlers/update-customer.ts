@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { validateCustomerRecord } from '../domain/invoice-input';
-import { CustomerNotFound } from '../services/errors';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { HttpError, httpErrors, jsonResponse, parseJsonBody, pathParameter } from '../shared/http';
-import { log } from '../shared/logger';
+import { CustomerNotFound, HttpError } from '../contracts/errors';
+import { validateCustomerRecord } from '../invoices/invoice-input';
+import { now } from '../platform/clock';
+import { httpErrors, jsonResponse, parseJsonBody, pathParameter } from '../platform/http';
+import { log } from '../platform/logger';
+import { dunningTable } from '../wiring/dunning-table';
 
 const table = dunningTable();
 

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import * as z from 'zod';
-import { waitForEvent } from '../services/workflow-steps';
-import { now } from '../shared/clock';
-import { dunningTable } from '../shared/factories/dunning-table';
-import { taskTokens } from '../shared/factories/task-tokens';
-import { workflowStepLogs } from '../shared/step-logs';
+import { waitForEvent } from '../executions/workflow-steps';
+import { now } from '../platform/clock';
+import { workflowStepLogs } from '../platform/step-logs';
+import { dunningTable } from '../wiring/dunning-table';
+import { taskTokens } from '../wiring/task-tokens';
 
 const Input = z.object({
   invoiceId: z.string().min(1),

@@ -6,7 +6,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { type FieldIssue, spreadsheetSafe } from '../domain/field-issue';
+import { type FieldIssue, spreadsheetSafe } from '../values/field-issue';
 
 /** A file of the drop bucket, open for reading. */
 export interface OpenedDropFile {

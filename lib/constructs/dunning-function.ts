@@ -8,7 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { ENV, type EnvName } from '../../functions/shared/environment';
+import { ENV, type EnvName } from '../../functions/platform/environment';
 import { PROJECT_ROOT } from '../config';
 import {
   BUNDLE_BANNER,

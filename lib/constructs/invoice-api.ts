@@ -20,9 +20,9 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { MAX_INSTALMENTS } from '../../functions/domain/agreement';
-import { API_ROUTES, type ApiRoute } from '../../functions/shared/api-routes';
-import { ENV } from '../../functions/shared/environment';
+import { API_ROUTES, type ApiRoute } from '../../functions/contracts/api-routes';
+import { MAX_INSTALMENTS } from '../../functions/invoices/agreement';
+import { ENV } from '../../functions/platform/environment';
 import { DunningFunction } from './dunning-function';
 import type { IDunningTable } from './dunning-table';
 import { acknowledgeNag } from './nag';
@@ -75,7 +75,7 @@ export interface InvoiceApiProps {
  * pool's JWT (`auth`); bodies are checked against a JSON schema
  * before the Lambda runs (shape only: the handlers validate fields and name them in errors); API Gateway's own
  * errors use the same JSON error body as the handlers; JSON access logs, stage throttling and X-Ray on.
- * Routes come from `functions/shared/api-routes.ts`, the table the local HTTP API serves too.
+ * Routes come from `functions/contracts/api-routes.ts`, the table the local HTTP API serves too.
  */
 export class InvoiceApi extends Construct {
   readonly api: RestApi;

@@ -6,20 +6,20 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
-import { ENV } from '../../functions/shared/environment';
+import { ENV } from '../../functions/platform/environment';
 import { DunningFunction } from './dunning-function';
 import type { IDunningTable } from './dunning-table';
 import { acknowledgeNag, wildcardResourceFinding } from './nag';
 
 /**
  * Key prefixes of the drop bucket; the same values as `INCOMING_PREFIX` / `PROCESSED_PREFIX` / `REJECTED_PREFIX` in
- * functions/services/ingest-file.ts (an infra test checks they agree).
+ * functions/ingest/ingest-file.ts (an infra test checks they agree).
  */
 export const DROP_PREFIXES = { incoming: 'incoming/', processed: 'processed/', rejected: 'rejected/' } as const;
 
 /**
  * Key prefixes of payment files in the same bucket; the same values as `PAYMENTS_PREFIX` /
- * `PROCESSED_PAYMENTS_PREFIX` / `REJECTED_PAYMENTS_PREFIX` in functions/services/ingest-payments.ts. Processed files
+ * `PROCESSED_PAYMENTS_PREFIX` / `REJECTED_PAYMENTS_PREFIX` in functions/ingest/ingest-payments.ts. Processed files
  * and reports fall under the invoice prefixes' expiry rules.
  */
 export const PAYMENT_PREFIXES = {

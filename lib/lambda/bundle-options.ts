@@ -27,10 +27,10 @@ export const BUNDLE_DEFINE: Readonly<Record<string, string>> = { 'import.meta.ur
 export const BUNDLE_BANNER = "const __dunningImportMetaUrl=require('node:url').pathToFileURL(__filename).href;";
 
 /**
- * The public-holiday table (`functions/domain/holidays/`, generated from date-holidays by `npm run holidays`),
+ * The public-holiday table (`functions/calendar/holidays/`, generated from date-holidays by `npm run holidays`),
  * read at run time from `holidays/` beside the bundle, only for the countries an invocation needs.
  */
-export const HOLIDAY_TABLE_SOURCE = join(PROJECT_ROOT, 'functions', 'domain', 'holidays');
+export const HOLIDAY_TABLE_SOURCE = join(PROJECT_ROOT, 'functions', 'calendar', 'holidays');
 export const HOLIDAY_TABLE_IN_BUNDLE = 'holidays';
 
 /**

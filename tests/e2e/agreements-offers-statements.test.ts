@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DunningTable } from '../../functions/adapters/dunning-table';
-import { parseBillingRule, type Stage } from '../../functions/domain/billing-rule';
+import { parseBillingRule, type Stage } from '../../functions/rules/billing-rule';
+import { DunningTable } from '../../functions/stores/dunning-table';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT, withRuleSet } from '../../lib/config';
-import { localControl, type Pace } from '../../local/control';
-import { startHttpApi } from '../../local/http-api';
-import { LocalSystem } from '../../local/system';
+import { startHttpApi } from '../../local/system/http-api';
+import { localControl, type Pace } from '../../local/system/pacing';
+import { LocalSystem } from '../../local/system/system';
 import { registrationFixture } from '../support/fixtures';
 
 // Issue #5 items 3, 7 and 8 on the local system, driven over HTTP: renegotiation into instalments, an early-payment
@@ -85,7 +85,7 @@ function invoice(id: string, dueDate: string, customerId = `C-${id}`) {
 }
 
 async function timeline(invoiceId: string): Promise<string[]> {
-  const { body } = await call('GET', `/_local/timeline?invoiceId=${invoiceId}`);
+  const { body } = await call('GET', `/_local/simulator/timeline?invoiceId=${invoiceId}`);
   return (body as { at: string; stage?: string; channel?: string; event: string; reason?: string }[]).map((e) =>
     [e.at, e.stage, e.channel, e.event, e.reason].filter(Boolean).join(' '),
   );

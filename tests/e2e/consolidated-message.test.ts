@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import type { CapturedEmail } from '../../local/emulators/ses';
 import type { SmsMessage } from '../../local/emulators/sms-store';
-import { type InputProblem, readPortfolio, readRule } from '../../local/simulation-input';
-import { LocalSystem } from '../../local/system';
+import { type InputProblem, readPortfolio, readRule } from '../../local/simulator/simulation-input';
+import { LocalSystem } from '../../local/system/system';
 
 // The consolidated message itself, on the local system (real handlers, SES emulator, SMS endpoint): the three
 // invoices of C-TRIO in the scenario portfolio (tests/fixtures/scenarios) are due the same day. Their D-3 (an email,

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../lib/config';
-import { simulate } from '../../local/simulate';
-import { type InputProblem, readPortfolio, readRule } from '../../local/simulation-input';
-import type { TimelineEvent } from '../../local/timeline';
-import { checkTimeline } from '../../local/timeline-check';
+import { simulate } from '../../local/simulator/simulate';
+import { type InputProblem, readPortfolio, readRule } from '../../local/simulator/simulation-input';
+import type { TimelineEvent } from '../../local/simulator/timeline';
+import { checkTimeline } from '../../local/simulator/timeline-check';
 
 // The simulator over a portfolio built to hit the contact policy's corners (tests/fixtures/scenarios): stages on a
 // Sunday, on Christmas, on the debtor's own holiday, at 07:00 and 21:30 local, three invoices of one customer due the
 // same day, an opt-out and a payment mid-walk. Each deferral and skip must carry its reason, and the independent
-// check (local/timeline-check.ts) must find no message outside hours, on a holiday, over the caps, to an opted-out
+// check (local/simulator/timeline-check.ts) must find no message outside hours, on a holiday, over the caps, to an opted-out
 // channel or after the payment. The three invoices due the same day get one consolidated message per stage (the
 // message itself: tests/e2e/consolidated-message.test.ts).
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { now } from '../../functions/shared/clock';
+import { now } from '../../functions/platform/clock';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { handlerNames } from '../../lib/lambda/bundle-options';
-import type { LocalSystem } from '../../local/system';
+import type { LocalSystem } from '../../local/system/system';
 import { registrationFixture } from '../support/fixtures';
 import { buildLambdaArtifacts, bundledHandler, type LambdaArtifacts } from '../support/lambda-artifacts';
 import { callApi, startSystemWithApi } from '../support/local-api';

@@ -22,7 +22,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Mailer } from '../../functions/adapters/providers';
+import { Mailer } from '../../functions/wiring/providers';
 import {
   type EmulatorPorts,
   type LocalAws,

@@ -3,16 +3,16 @@ import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContactLogEntry } from '../../functions/adapters/dunning-table';
-import type { BillingRule } from '../../functions/domain/billing-rule';
-import { type Invoice, type InvoiceRegistration, isContactable } from '../../functions/domain/invoice';
-import { executionNameFor, validateInvoiceRecord } from '../../functions/domain/invoice-input';
-import { debtorTimezone, stageDueInstant } from '../../functions/domain/schedule';
+import { type Invoice, type InvoiceRegistration, isContactable } from '../../functions/invoices/invoice';
+import { executionNameFor, validateInvoiceRecord } from '../../functions/invoices/invoice-input';
+import type { BillingRule } from '../../functions/rules/billing-rule';
+import { debtorTimezone, stageDueInstant } from '../../functions/rules/schedule';
+import type { ContactLogEntry } from '../../functions/stores/dunning-table';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
-import { objectCreatedEvent } from '../../local/pumps';
-import { LocalSystem } from '../../local/system';
-import type { TimelineEvent } from '../../local/timeline';
-import { checkTimeline, type Violation } from '../../local/timeline-check';
+import type { TimelineEvent } from '../../local/simulator/timeline';
+import { checkTimeline, type Violation } from '../../local/simulator/timeline-check';
+import { objectCreatedEvent } from '../../local/system/event-sources';
+import { LocalSystem } from '../../local/system/system';
 import { STATE } from '../../state-machines/state-names';
 
 // Fault injection on the whole local system (issue #6, Reliability 1): a randomized portfolio (customers with one to
@@ -23,7 +23,7 @@ import { STATE } from '../../state-machines/state-names';
 // otherwise win, StartExecution is throttled for a while, each S3 event is delivered twice and some invoices are
 // registered by the API and by a drop at the same moment.
 //
-// Faults are injected at the `initialize` step of the handlers' own SDK clients (functions/shared/clients.ts), i.e.
+// Faults are injected at the `initialize` step of the handlers' own SDK clients (functions/platform/clients.ts), i.e.
 // as what the handler code sees once the SDK's own retries gave up. The same middleware keeps a ledger of what
 // reached the providers (message id, invoice, stage, channel, virtual instant and a global sequence number), which is
 // checked against the SES mailbox, the SMS outbox, the operators' topic and the contact log.
@@ -309,7 +309,7 @@ type Next = (args: { input: Record<string, unknown> }) => Promise<{ output: Reco
 type Middleware = (next: Next, context: { commandName?: string }) => Next;
 
 async function installFaults(): Promise<void> {
-  const clients = await import('../../functions/shared/clients');
+  const clients = await import('../../functions/platform/clients');
   const now = () => system.clock.now();
   // The middleware stack's types are generic over every command's input and output: these see them all.
   const add = (client: { middlewareStack: { add(mw: never, options: object): void } }, name: string, mw: Middleware) =>
@@ -451,7 +451,7 @@ function csvOf(invoices: readonly PlannedInvoice[]): string {
 }
 
 async function uploadDrop(name: string, invoices: readonly PlannedInvoice[]): Promise<{ key: string; size: number }> {
-  const { s3 } = await import('../../functions/shared/clients');
+  const { s3 } = await import('../../functions/platform/clients');
   const body = Buffer.from(csvOf(invoices));
   const key = `incoming/${name}`;
   await s3.send(new PutObjectCommand({ Bucket: system.resources.bucket, Key: key, Body: body }));
@@ -578,7 +578,7 @@ interface Outcome {
 let outcome: Outcome;
 
 async function readOutcome(): Promise<Outcome> {
-  const { dynamo } = await import('../../functions/shared/clients');
+  const { dynamo } = await import('../../functions/platform/clients');
   const invoices = new Map<string, Invoice & { taskToken?: string; currentStage?: string }>();
   const delivered: ContactLogEntry[] = [];
   for (const p of planned) {

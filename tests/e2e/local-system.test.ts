@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
-import type { LocalSystem } from '../../local/system';
+import type { LocalSystem } from '../../local/system/system';
 import { registrationFixture } from '../support/fixtures';
 import { callApi, type Json, startSystemWithApi } from '../support/local-api';
 

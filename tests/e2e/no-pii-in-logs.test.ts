@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
-import { type ApiAnswer, LocalSystem } from '../../local/system';
+import { type ApiAnswer, LocalSystem } from '../../local/system/system';
 import { registrationFixture } from '../support/fixtures';
 
 // Issue #6, security: no personal data (names, emails, phone numbers) in logs. The local system runs a small
@@ -165,7 +165,7 @@ let quietLogs: string | undefined;
 
 /** Provider errors that echo the refused destination, as SES and SNS word them. */
 async function installProviderRefusals(): Promise<void> {
-  const clients = await import('../../functions/shared/clients');
+  const clients = await import('../../functions/platform/clients');
   type Args = { input: Record<string, unknown> };
   type Next = (args: Args) => Promise<unknown>;
   const refusedEmail = byId('INV-PII-3').email;
@@ -207,7 +207,7 @@ beforeAll(async () => {
   quietLogs = process.env.DUNNING_QUIET_LOGS;
   process.env.DUNNING_QUIET_LOGS = '0'; // the local system turns INFO lines off; this run needs every line
   await installProviderRefusals();
-  const { s3 } = await import('../../functions/shared/clients');
+  const { s3 } = await import('../../functions/platform/clients');
 
   // Act: four invoices over the API, two in a CSV drop (one row rejected)
   for (const id of ['INV-PII-1', 'INV-PII-2', 'INV-PII-3', 'INV-PII-4']) {

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorCommand } from '../../cli/operator-command';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
-import { localControl, type Pace } from '../../local/control';
-import { startHttpApi } from '../../local/http-api';
-import { LocalSystem } from '../../local/system';
+import { startHttpApi } from '../../local/system/http-api';
+import { localControl, type Pace } from '../../local/system/pacing';
+import { LocalSystem } from '../../local/system/system';
 
 // The operator commands of `dunning` against the local system's HTTP API (what `npm start` serves), in this process;
 // and once through the real binary (bin/dunning.js → tsx → cli/dunning.ts) as an operator types it.

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
-import { localControl, type Pace } from '../../local/control';
-import { startHttpApi } from '../../local/http-api';
-import { LocalSystem } from '../../local/system';
+import { startHttpApi } from '../../local/system/http-api';
+import { localControl, type Pace } from '../../local/system/pacing';
+import { LocalSystem } from '../../local/system/system';
 import { registrationFixture } from '../support/fixtures';
 import { callApi, type Json } from '../support/local-api';
 
@@ -51,7 +51,7 @@ async function delivered(invoiceId: string): Promise<string[]> {
 }
 
 async function timeline(invoiceId: string): Promise<string[]> {
-  const { body } = await call('GET', `/_local/timeline?invoiceId=${invoiceId}`);
+  const { body } = await call('GET', `/_local/simulator/timeline?invoiceId=${invoiceId}`);
   return (body as { at: string; stage?: string; channel?: string; event: string; reason?: string }[]).map((e) =>
     [e.at, e.stage, e.channel, e.event, e.reason].filter(Boolean).join(' '),
   );

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultRuleOf } from '../../functions/domain/rule-set';
+import { defaultRuleOf } from '../../functions/rules/rule-set';
 import { PROJECT_ROOT } from '../../lib/config';
-import { simulate } from '../../local/simulate';
-import { type InputProblem, readPortfolio, readRuleSet, ruleOfInvoice } from '../../local/simulation-input';
-import type { TimelineEvent } from '../../local/timeline';
-import { checkTimeline } from '../../local/timeline-check';
+import { simulate } from '../../local/simulator/simulate';
+import { type InputProblem, readPortfolio, readRuleSet, ruleOfInvoice } from '../../local/simulator/simulation-input';
+import type { TimelineEvent } from '../../local/simulator/timeline';
+import { checkTimeline } from '../../local/simulator/timeline-check';
 
 // A rule file with three rules and segments (tests/fixtures/segments): the simulator runs the real workflow — one
 // state machine holding every rule, its first state choosing the rule the starter names — and each invoice walks

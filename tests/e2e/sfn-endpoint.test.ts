@@ -14,10 +14,10 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localLambdaArn } from '../../local/definition';
-import { LocalSfnEndpoint } from '../../local/sfn-endpoint';
-import { VirtualClock } from '../../local/virtual-clock';
-import { LocalWorkflowRuntime } from '../../local/workflow-runtime';
+import { localLambdaArn } from '../../local/stepfunctions/asl';
+import { LocalSfnEndpoint } from '../../local/stepfunctions/sfn-endpoint';
+import { VirtualClock } from '../../local/stepfunctions/virtual-clock';
+import { LocalWorkflowRuntime } from '../../local/stepfunctions/workflow-runtime';
 
 // The real @aws-sdk/client-sfn against the local endpoint: what handlers (payments resuming a wait) will do.
 

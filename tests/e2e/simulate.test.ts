@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TIMELINE_EVENTS } from '../../local/timeline';
+import { TIMELINE_EVENTS } from '../../local/simulator/timeline';
 
 // `npx dunning simulate` as users run it (bin/dunning.js → tsx → cli/dunning.ts), on the example portfolio.
 

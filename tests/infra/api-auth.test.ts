@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../functions/shared/api-routes';
+import { API_ROUTES } from '../../functions/contracts/api-routes';
 import { acknowledgements, findingsOf } from './nag-findings';
 import { fullConfig, resourcesOfType, sharedDunningStack, synthDunningStack } from './stack-under-test';
 

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../functions/shared/api-routes';
+import { API_ROUTES } from '../../functions/contracts/api-routes';
 import { resourcesOfType, sharedDunningStack } from './stack-under-test';
 
 const { template } = sharedDunningStack();

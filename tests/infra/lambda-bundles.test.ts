@@ -10,7 +10,7 @@ import {
   handlerNames,
   lambdaBuildOptions,
 } from '../../lib/lambda/bundle-options';
-import { awsLikeHandlerEnvironment } from '../../local/aws-like-environment';
+import { awsLikeHandlerEnvironment } from '../../local/system/aws-like-environment';
 import { buildLambdaArtifacts, type LambdaArtifacts, runInFreshNode } from '../support/lambda-artifacts';
 
 /** The cold-start budget per handler bundle (issue: minified, ≤ 250 KB). */
@@ -52,7 +52,7 @@ describe('each Lambda bundle stays small: the AWS SDK comes from the layer', () 
     // Assess
     const reading = HANDLERS.filter((handler) =>
       Object.keys(artifacts.metafile(handler).inputs).some((path) =>
-        path.endsWith('functions/domain/holiday-table.ts'),
+        path.endsWith('functions/calendar/holiday-table.ts'),
       ),
     );
     expect(reading.length).toBeGreaterThan(0);

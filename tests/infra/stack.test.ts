@@ -1,12 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { INCOMING_PREFIX, PROCESSED_PREFIX, REJECTED_PREFIX } from '../../functions/services/ingest-file';
+import { API_ROUTES } from '../../functions/contracts/api-routes';
+import { INCOMING_PREFIX, PROCESSED_PREFIX, REJECTED_PREFIX } from '../../functions/ingest/ingest-file';
 import {
   PAYMENTS_PREFIX,
   PROCESSED_PAYMENTS_PREFIX,
   REJECTED_PAYMENTS_PREFIX,
-} from '../../functions/services/ingest-payments';
-import { API_ROUTES } from '../../functions/shared/api-routes';
+} from '../../functions/ingest/ingest-payments';
 import { loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { DROP_PREFIXES, PAYMENT_PREFIXES } from '../../lib/constructs/invoice-drop-bucket';
 import { resourcesOfType, sharedDunningStack, synthDunningStack } from './stack-under-test';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseBillingRule } from '../../functions/domain/billing-rule';
-import { parseRuleSet } from '../../functions/domain/rule-set';
+import { parseBillingRule } from '../../functions/rules/billing-rule';
+import { parseRuleSet } from '../../functions/rules/rule-set';
 import { PROJECT_ROOT } from '../../lib/config';
 import { workflowFor, workflowForSet } from '../support/definition';
 import { defaultRule } from '../support/fixtures';

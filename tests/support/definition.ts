@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { BillingRule } from '../../functions/domain/billing-rule';
-import type { RuleSet } from '../../functions/domain/rule-set';
+import type { BillingRule } from '../../functions/rules/billing-rule';
+import type { RuleSet } from '../../functions/rules/rule-set';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT, withRuleSet } from '../../lib/config';
-import type { SynthesizedWorkflow } from '../../local/synth';
-import { synthesizeWorkflow } from '../../local/synth-stack';
+import type { SynthesizedWorkflow } from '../../local/system/synth';
+import { synthesizeWorkflow } from '../../local/system/synth-stack';
 
 const config = loadDunningConfig(join(PROJECT_ROOT, DEFAULT_CONFIG_FILE));
 

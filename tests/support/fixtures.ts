@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
-import type { Customer, Invoice } from '../../functions/domain/invoice';
+import type { Customer, Invoice } from '../../functions/invoices/invoice';
+import { type BillingRule, parseBillingRule } from '../../functions/rules/billing-rule';
 import defaultRuleJson from '../../rules/default.json';
 
 /** The shipped default rule (BR, D-3 … D+30), parsed. */

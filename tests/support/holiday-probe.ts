@@ -3,7 +3,7 @@
  * project: proves the bundle finds the holiday table beside itself (`import.meta.url` defined from `__filename`).
  * Prints whether 2026-12-25 and 2026-12-28 are public holidays in Brazil.
  */
-import { holidayTable } from '../../functions/domain/holiday-table';
+import { holidayTable } from '../../functions/calendar/holiday-table';
 
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
 process.stdout.write(

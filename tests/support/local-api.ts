@@ -1,8 +1,8 @@
-import { localControl, type Pace } from '../../local/control';
-import { type LocalControl, startHttpApi } from '../../local/http-api';
-import { LocalSystem, type LocalSystemOptions } from '../../local/system';
+import { type LocalControl, startHttpApi } from '../../local/system/http-api';
+import { localControl, type Pace } from '../../local/system/pacing';
+import { LocalSystem, type LocalSystemOptions } from '../../local/system/system';
 
-/** Calling the local HTTP API (local/http-api.ts) from e2e tests. */
+/** Calling the local HTTP API (local/system/http-api.ts) from e2e tests. */
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes, each asserted field by field
 export type Json = any;

@@ -5,8 +5,8 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Stage } from '../../functions/domain/billing-rule';
-import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
+import type { Stage } from '../../functions/rules/billing-rule';
+import { type BillingRule, parseBillingRule } from '../../functions/rules/billing-rule';
 import { defaultRule, lambdaContext } from '../support/fixtures';
 import { providersRecordEveryMessage, type SentMessage } from '../support/providers';
 import {
@@ -34,14 +34,14 @@ const { handlers, api } = useDynaliteHandlers(TABLE, {
   recordPayment: 'record-payment',
   createAgreement: 'create-agreement',
 });
-let offerEarlyPayment: typeof import('../../functions/services/early-payment').offerEarlyPayment;
-let dunningTable: typeof import('../../functions/shared/deps').dunningTable;
+let offerEarlyPayment: typeof import('../../functions/invoices/early-payment-offers').offerEarlyPayment;
+let dunningTable: typeof import('../../functions/wiring').dunningTable;
 let harness: WorkflowHarness;
 let sent: SentMessage[] = [];
 
 beforeAll(async () => {
-  ({ offerEarlyPayment } = await import('../../functions/services/early-payment'));
-  ({ dunningTable } = await import('../../functions/shared/deps'));
+  ({ offerEarlyPayment } = await import('../../functions/invoices/early-payment-offers'));
+  ({ dunningTable } = await import('../../functions/wiring'));
 });
 
 function useHarness(rule: BillingRule, start: string) {

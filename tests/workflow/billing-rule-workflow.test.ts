@@ -5,7 +5,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type BillingRule, parseBillingRule } from '../../functions/domain/billing-rule';
+import { type BillingRule, parseBillingRule } from '../../functions/rules/billing-rule';
 import { defaultRule, lambdaContext } from '../support/fixtures';
 import { providersRecordEveryMessage, type SentMessage } from '../support/providers';
 import { invoiceRegistrar, startHarness, useDynaliteHandlers, type WorkflowHarness } from '../support/workflow-harness';

@@ -15,8 +15,6 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { describe, expect, it } from 'vitest';
-import { extractStateMachineDefinition, localLambdaArn } from '../../local/definition';
-import { VirtualClock } from '../../local/virtual-clock';
 import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
@@ -24,8 +22,10 @@ import {
   InvalidToken,
   TaskDoesNotExist,
   TaskTimedOut,
-} from '../../local/workflow-errors';
-import { type HistoryEvent, type JsonValue, LocalWorkflowRuntime } from '../../local/workflow-runtime';
+} from '../../local/stepfunctions/api-errors';
+import { extractStateMachineDefinition, localLambdaArn } from '../../local/stepfunctions/asl';
+import { VirtualClock } from '../../local/stepfunctions/virtual-clock';
+import { type HistoryEvent, type JsonValue, LocalWorkflowRuntime } from '../../local/stepfunctions/workflow-runtime';
 
 // A hand-written definition shaped like the synthesized dunning workflow: plan → token wait with TimeoutSecondsPath
 // (timeout = time to act; a payment resumes it) → send with Retry on a custom error → Choice → Succeed.

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as createInvoices, MAX_BATCH } from '../../../functions/handlers/create-invoices';
 import { handler as getInvoice } from '../../../functions/handlers/get-invoice';
 import { handler as recordPayment } from '../../../functions/handlers/record-payment';
-import { MAX_BODY_BYTES } from '../../../functions/shared/http';
+import { MAX_BODY_BYTES } from '../../../functions/platform/http';
 import { invoiceFixture, keys, lambdaContext } from '../../support/fixtures';
 import { breakerArb, INVALID_UTF8, type InvoiceRecord, validRecordArb } from './hostile-input';
 

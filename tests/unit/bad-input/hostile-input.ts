@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { formatDecimalAmount } from '../../../functions/domain/money';
+import { formatDecimalAmount } from '../../../functions/values/money';
 
 /**
  * Invoice records for the bad-input tests: valid ones in many shapes, and "breakers" that each spoil exactly one

@@ -12,8 +12,8 @@ import type { S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatDecimalAmount } from '../../../functions/domain/money';
 import { handler as ingestFile } from '../../../functions/handlers/ingest-file';
+import { formatDecimalAmount } from '../../../functions/values/money';
 import { lambdaContext } from '../../support/fixtures';
 import { COLUMNS, csvCell, cutAt, fileOf, INVALID_UTF8, rowsArb, withInvalidUtf8 } from './hostile-input';
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { spreadsheetSafe } from '../../../functions/domain/field-issue';
-import { validateInvoiceRecord } from '../../../functions/domain/invoice-input';
-import { currencyMinorDigits } from '../../../functions/domain/money';
+import { validateInvoiceRecord } from '../../../functions/invoices/invoice-input';
+import { spreadsheetSafe } from '../../../functions/values/field-issue';
+import { currencyMinorDigits } from '../../../functions/values/money';
 import { BREAKERS, breakerArb, COLUMNS, INVALID_UTF8, type InvoiceRecord, validRecordArb } from './hostile-input';
 
 /**

@@ -1,0 +1,45 @@
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionNameFor } from '../invoices/invoice-input';
+import { log } from '../platform/logger';
+import type { DunningTable } from '../stores/dunning-table';
+
+export interface StarterDeps {
+  readonly sfn: SFNClient;
+  readonly table: DunningTable;
+  readonly stateMachineArn: string;
+  readonly now: () => Date;
+}
+
+/** ARN of the execution named `name` of a state machine (`…:stateMachine:X` → `…:execution:X:name`). */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/**
+ * Starts the walk of one invoice. The execution name is derived from the invoice id, so a second start of the same
+ * invoice finds the first execution (ExecutionAlreadyExists) and starts nothing: that counts as success.
+ */
+export async function startExecution(
+  invoiceId: string,
+  deps: StarterDeps,
+): Promise<{ executionArn: string; started: boolean }> {
+  const name = executionNameFor(invoiceId);
+  // The rule chosen at registration (a rule file's segments): the workflow's first state walks that rule's stages.
+  const ruleId = (await deps.table.getInvoice(invoiceId))?.ruleId;
+  const input = JSON.stringify(ruleId ? { invoiceId, ruleId } : { invoiceId });
+  let executionArn: string;
+  let started = true;
+  try {
+    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input }));
+    executionArn = out.executionArn ?? executionArnFor(deps.stateMachineArn, name);
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists) && (error as Error).name !== 'ExecutionAlreadyExists') throw error;
+    executionArn = executionArnFor(deps.stateMachineArn, name);
+    started = false;
+  }
+  const at = deps.now().toISOString();
+  await deps.table.setExecution(invoiceId, executionArn, at);
+  if (started) await deps.table.logEvent({ at, invoiceId, type: 'execution-started', detail: { executionArn } });
+  log.info(started ? 'workflow started' : 'workflow already started', { invoiceId, ruleId, execution: name });
+  return { executionArn, started };
+}

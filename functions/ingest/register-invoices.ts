@@ -1,0 +1,80 @@
+import type { StartQueue } from '../executions/start-queue';
+import type { InvoiceRegistration } from '../invoices/invoice';
+import { mapWithConcurrency } from '../platform/concurrency';
+import { log } from '../platform/logger';
+import type { DunningTable } from '../stores/dunning-table';
+
+export interface RegisterDeps {
+  readonly table: DunningTable;
+  readonly queue: StartQueue;
+  /** The billing rule each invoice walks: one for all, or chosen per invoice (a rule file's segments). */
+  readonly ruleId: string | ((registration: InvoiceRegistration) => string);
+  readonly now: () => Date;
+}
+
+export interface RegistrationSummary {
+  /** Newly registered and queued for their workflow. */
+  readonly registered: string[];
+  /** Already known: nothing new was started. */
+  readonly duplicates: string[];
+  /** Could not be stored or queued (infrastructure error): safe to submit again. */
+  readonly failed: { invoiceId: string; error: string }[];
+}
+
+/**
+ * Registers valid invoices: stores the customer and the invoice (idempotent by invoice id) and queues the start of
+ * its workflow. A duplicate whose workflow never started (e.g. the queue was down the first time) is queued again;
+ * the starter is idempotent by execution name, so a duplicate never starts a second walk.
+ */
+export async function registerInvoices(
+  registrations: readonly InvoiceRegistration[],
+  deps: RegisterDeps,
+): Promise<RegistrationSummary> {
+  const registered: string[] = [];
+  const duplicates: string[] = [];
+  const failed: { invoiceId: string; error: string }[] = [];
+  const toQueue: string[] = [];
+
+  await mapWithConcurrency(registrations, 16, async (registration) => {
+    const at = registration.registeredAt ?? deps.now().toISOString();
+    try {
+      await deps.table.upsertCustomer(registration.customer, at);
+      const ruleId = typeof deps.ruleId === 'string' ? deps.ruleId : deps.ruleId(registration);
+      const result = await deps.table.createInvoice(registration, ruleId, at);
+      if (result === 'created') {
+        await deps.table.logEvent({ at, invoiceId: registration.invoiceId, type: 'registered' });
+        registered.push(registration.invoiceId);
+        toQueue.push(registration.invoiceId);
+        log.info('invoice registered', { invoiceId: registration.invoiceId, ruleId });
+      } else {
+        duplicates.push(registration.invoiceId);
+        const existing = await deps.table.getInvoice(registration.invoiceId);
+        const requeued = existing !== undefined && !existing.executionArn;
+        if (requeued) toQueue.push(registration.invoiceId);
+        log.info('invoice already registered', { invoiceId: registration.invoiceId, requeued });
+      }
+    } catch (error) {
+      failed.push({ invoiceId: registration.invoiceId, error: (error as Error).message });
+      log.warn('invoice not registered', { invoiceId: registration.invoiceId, error: (error as Error).name });
+    }
+  });
+
+  // Concurrency finishes in any order: answer in the order the invoices came in.
+  const position = new Map(registrations.map((r, i) => [r.invoiceId, i]));
+  const byInput = (a: string, b: string) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
+  registered.sort(byInput);
+  duplicates.sort(byInput);
+  toQueue.sort(byInput);
+  failed.sort((a, b) => byInput(a.invoiceId, b.invoiceId));
+
+  if (toQueue.length > 0) {
+    const notQueued = new Set(await deps.queue.enqueue(toQueue));
+    for (const invoiceId of notQueued) {
+      failed.push({ invoiceId, error: 'stored, but its workflow could not be queued yet: submit it again to retry' });
+      log.warn('invoice stored, workflow not queued', { invoiceId });
+    }
+    const keep = (id: string) => !notQueued.has(id);
+    return { registered: registered.filter(keep), duplicates: duplicates.filter(keep), failed };
+  }
+  return { registered, duplicates, failed };
+}

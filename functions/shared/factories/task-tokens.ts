@@ -1,4 +1,0 @@
-import { TaskTokens } from '../../adapters/task-tokens';
-import { sfn } from '../aws/sfn';
-
-export const taskTokens = () => new TaskTokens(sfn);
