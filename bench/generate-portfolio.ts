@@ -1,5 +1,5 @@
 /**
- * Writes a synthetic invoice portfolio (CSV, DESIGN §8 columns) for benchmarks and scale runs of the simulator:
+ * Writes a synthetic invoice portfolio (CSV, docs/formats.md columns) for benchmarks and scale runs of the simulator:
  * `npx tsx bench/generate-portfolio.ts <count> <out.csv> [seed]`. Deterministic for a seed. About 60% of customers
  * have one invoice, the rest two or three; debtors in São Paulo, Rio, New York, Lisbon and Madrid; due dates over
  * 60 days; a few customers without a phone or an email.

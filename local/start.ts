@@ -1,5 +1,5 @@
 /**
- * `npm start` — the whole dunning system on this machine, no AWS account (DESIGN §7): the real stack's synthesized
+ * `npm start` — the whole dunning system on this machine, no AWS account (docs/architecture.md "Local runtime"): the real stack's synthesized
  * workflow on a virtual clock, the real handlers, the HTTP API, a drop folder, and local emulators for DynamoDB,
  * SES, SNS (SMS and topics), SQS, S3 and Step Functions. Data persists in `.dunning/` unless `--ephemeral`.
  */

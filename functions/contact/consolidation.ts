@@ -49,7 +49,7 @@ export interface ConsolidationScope {
 
 /**
  * The customer's other invoices whose stage is due at the same time as this one and can go out in this stage's
- * message instead of a message of their own (DESIGN §8 counts them as one contact): contactable (OPEN, ESCALATED),
+ * message instead of a message of their own (docs/formats.md counts them as one contact): contactable (OPEN, ESCALATED),
  * walking the same rule, waiting for a stage that is due now (its wait ended, `waitUntil` ≤ now, within
  * {@link DUE_NOW_MS}, and the next stage not yet due — that one would supersede it), a stage of messages only
  * (an escalation is no message to the debtor), whose channels the customer can receive are all among this stage's

@@ -118,7 +118,7 @@ function frequencyConstraints(rule: BillingRule, history: readonly Date[]): Cons
 }
 
 /**
- * The contact policy (DESIGN §6, §8), a pure function: may this debtor be contacted at `now`?
+ * The contact policy (docs/architecture.md "Contact policy", docs/formats.md), a pure function: may this debtor be contacted at `now`?
  * Allowed iff `now` is open in the debtor's calendar ({@link calendarFor}: the hours of every channel being sent, in
  * the debtor's zone; not a holiday of the rule's or the debtor's country/region nor an extra holiday), fewer than
  * `maxContacts` contacts fall in the rolling window (now - windowDays, now], and the last contact is at least

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { ingestFile } from '../ingest/ingest-file';
-import { s3 } from '../platform/aws/s3';
 import { now } from '../platform/clock';
 import { dunningTable } from '../wiring/dunning-table';
 import { ruleChooser } from '../wiring/rule-chooser';
+import { s3 } from '../wiring/s3';
 import { startQueue } from '../wiring/start-queue';
 
 const deps = { s3, table: dunningTable(), queue: startQueue(), ruleId: ruleChooser(), now };

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { ingestPaymentFile } from '../ingest/ingest-payments';
-import { s3 } from '../platform/aws/s3';
 import { now } from '../platform/clock';
 import { dunningTable } from '../wiring/dunning-table';
+import { s3 } from '../wiring/s3';
 import { taskTokens } from '../wiring/task-tokens';
 
 const deps = { s3, table: dunningTable(), tokens: taskTokens(), now };

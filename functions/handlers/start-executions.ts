@@ -2,11 +2,11 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { startExecution } from '../executions/start-executions';
-import { sfn } from '../platform/aws/sfn';
 import { now } from '../platform/clock';
 import { ENV, requireEnv } from '../platform/environment';
 import { log } from '../platform/logger';
 import { dunningTable } from '../wiring/dunning-table';
+import { sfn } from '../wiring/sfn';
 
 const Message = z.object({ invoiceId: z.string().min(1) });
 const deps = { sfn, table: dunningTable(), stateMachineArn: requireEnv(ENV.STATE_MACHINE_ARN), now };

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_RECORD_BYTES, type ParsedRecord } from './parsed-record';
 
 export { DEFAULT_MAX_RECORD_BYTES, type ParsedRecord } from './parsed-record';
 
-/** The file formats an invoice drop may use (DESIGN.md §8). */
+/** The file formats an invoice drop may use (docs/formats.md). */
 export type InputFormat = 'csv' | 'json' | 'jsonl';
 
 export interface ParseOptions {

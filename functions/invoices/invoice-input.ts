@@ -5,7 +5,7 @@ import type { Customer, InvoiceRegistration } from './invoice';
 
 /**
  * Validation of one invoice record as it arrives from the API, a CSV row, a JSON array element or a JSON Lines line
- * (DESIGN.md §8). Every field is checked and every problem reported, each naming the field and the offending value.
+ * (docs/formats.md). Every field is checked and every problem reported, each naming the field and the offending value.
  */
 
 /** Longest accepted text for names, e-mails and other free fields. */

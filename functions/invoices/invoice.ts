@@ -36,7 +36,7 @@ export interface Customer {
   /** A risk score from 0 to 1000, for the same purpose. */
   readonly riskScore?: number;
   /**
-   * The contacts the frequency caps count (DESIGN §8: stages in which a message went out), across all of the
+   * The contacts the frequency caps count (docs/formats.md: stages in which a message went out), across all of the
    * customer's invoices, oldest first, kept as long as a cap looks back. Written with `contactsVersion` as an
    * optimistic lock, so two invoices of one customer can never both take the last free slot.
    */

@@ -294,7 +294,7 @@ const StagesSchema = z
   });
 
 /* ------------------------------------------------------------------------------------------------------------------
- * The billing rule (DESIGN §8).
+ * The billing rule (docs/formats.md).
  * ---------------------------------------------------------------------------------------------------------------- */
 
 const CountrySchema = z
@@ -373,7 +373,7 @@ function crossFieldIssues(value: unknown): RuleIssue[] {
 }
 
 /* ------------------------------------------------------------------------------------------------------------------
- * The billing rule (DESIGN §8).
+ * The billing rule (docs/formats.md).
  * ---------------------------------------------------------------------------------------------------------------- */
 
 const RuleFieldsSchema = strictObject({
@@ -403,7 +403,7 @@ const RuleFieldsSchema = strictObject({
 export type RuleFieldCheck = (value: unknown) => { path: string; message: string }[];
 
 /**
- * The billing rule schema (DESIGN §8, plus `preset`, `channelHours` and `lateFee`). A rule naming a preset gets
+ * The billing rule schema (docs/formats.md, plus `preset`, `channelHours` and `lateFee`). A rule naming a preset gets
  * the preset's defaults for the fields it leaves out before it is validated, so a parsed rule validates again
  * unchanged (the workflow passes the parsed rule to its steps, which parse it again).
  *

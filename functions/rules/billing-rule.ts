@@ -53,7 +53,7 @@ function holidayDataIssues(value: unknown): { path: string; message: string }[] 
 }
 
 /**
- * The billing rule schema (DESIGN §8, see ./billing-rule-schema.ts), with the holiday area checked against the
+ * The billing rule schema (docs/formats.md, see ./billing-rule-schema.ts), with the holiday area checked against the
  * holiday table (generated from date-holidays): for the rule files, the API and the synth.
  */
 export const BillingRuleSchema = billingRuleSchema(holidayDataIssues);
@@ -67,7 +67,7 @@ export class InvalidBillingRule extends Error {
 }
 
 /**
- * Validates a billing rule (DESIGN §8) and returns it typed.
+ * Validates a billing rule (docs/formats.md) and returns it typed.
  * @throws InvalidBillingRule listing every problem as `path: issue` (e.g. `stages.1.at: must be HH:MM (24h), got "9am"`).
  */
 export function parseBillingRule(input: unknown): BillingRule {

@@ -8,7 +8,7 @@ export { chooseRule, type Segment, type SegmentConditions, type SegmentSubject }
 
 /**
  * Several billing rules and the segments that choose one per invoice (issue 5: "the rule file may hold several
- * rules and a segments list choosing one by customer fields"). A rule file is either one billing rule (DESIGN §8, as
+ * rules and a segments list choosing one by customer fields"). A rule file is either one billing rule (docs/formats.md, as
  * always) or `{ "rules": [...], "segments": [...] }`:
  *
  * ```json

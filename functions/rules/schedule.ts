@@ -38,7 +38,7 @@ export interface StagePlan {
 /**
  * Which stage to act on next at `now`, from stage index `fromIndex` (0 on registration). Among the stages from
  * `fromIndex` whose due instant has passed, only the latest is performed; the earlier ones are superseded
- * (DESIGN §8). When none has passed, the plan is `stages[fromIndex]`. Null when no stage is left.
+ * (docs/formats.md). When none has passed, the plan is `stages[fromIndex]`. Null when no stage is left.
  */
 export function planStage(
   rule: BillingRule,

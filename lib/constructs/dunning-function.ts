@@ -116,12 +116,12 @@ export class DunningFunction extends NodejsFunction {
     acknowledgeNag(
       this,
       'AwsSolutions-L1',
-      'Lambda runs Node 22 on purpose: the toolchain and tests are pinned to Node 22 (DESIGN §7).',
+      'Lambda runs Node 22 on purpose: the toolchain and tests are pinned to Node 22 (docs/architecture.md "Local runtime").',
     );
     acknowledgeNag(
       this,
       'Serverless-LambdaLatestVersion',
-      'Node 22 is pinned on purpose to match the tested toolchain (DESIGN §7).',
+      'Node 22 is pinned on purpose to match the tested toolchain (docs/architecture.md "Local runtime").',
     );
     if (!props.deadLetterQueue) {
       acknowledgeNag(

@@ -41,7 +41,7 @@ const READ_ACTIONS = [
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /**
- * The DynamoDB single table (DESIGN §4): `pk`/`sk` strings, GSI `gsi1` (`gsi1pk`/`gsi1sk`), on-demand, point-in-time
+ * The DynamoDB single table (docs/architecture.md "Data model"): `pk`/`sk` strings, GSI `gsi1` (`gsi1pk`/`gsi1sk`), on-demand, point-in-time
  * recovery, AWS-managed encryption, deletion protection, retained on stack deletion, TTL on `expiresAt` (idempotency
  * records expire by themselves).
  */

@@ -24,7 +24,7 @@ export interface ExecutionStarterProps {
 const STARTER_TIMEOUT = Duration.seconds(30);
 
 /**
- * The buffer in front of StartExecution (DESIGN §5): registrations send `{ invoiceId }` to an SQS queue; the
+ * The buffer in front of StartExecution (docs/architecture.md "Ingestion and API"): registrations send `{ invoiceId }` to an SQS queue; the
  * `start-executions` function starts the executions with bounded concurrency and reports partial batch failures, so a
  * throttled start is retried and, after repeated failures, parked in a dead-letter queue with an alarm.
  */

@@ -71,7 +71,7 @@ export interface InvoiceApiProps {
 }
 
 /**
- * The REST API (DESIGN §5): every method but the debtor's links requires IAM (SigV4) authorization, or a Cognito user
+ * The REST API (docs/architecture.md "Ingestion and API"): every method but the debtor's links requires IAM (SigV4) authorization, or a Cognito user
  * pool's JWT (`auth`); bodies are checked against a JSON schema
  * before the Lambda runs (shape only: the handlers validate fields and name them in errors); API Gateway's own
  * errors use the same JSON error body as the handlers; JSON access logs, stage throttling and X-Ray on.

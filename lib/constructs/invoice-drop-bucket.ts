@@ -47,7 +47,7 @@ export interface InvoiceDropBucketProps {
 }
 
 /**
- * The S3 drop (DESIGN §5): files put under `incoming/` trigger `ingest-file`, which registers the good rows, writes
+ * The S3 drop (docs/architecture.md "Ingestion and API"): files put under `incoming/` trigger `ingest-file`, which registers the good rows, writes
  * `rejected/<name>.errors.json` for the bad ones and moves the file to `processed/`. Payment files put under
  * `payments/` trigger `ingest-payments`, which records each good row as a payment, reports the bad ones in
  * `rejected/payments/` and moves the file to `processed/payments/`. Each function may touch only its prefixes.

@@ -38,7 +38,7 @@ export interface OperationsProps {
 const FIVE_MINUTES = Duration.minutes(5);
 
 /**
- * What operators watch besides the Step Functions console (DESIGN §9): one CloudWatch dashboard (invoice workflows
+ * What operators watch besides the Step Functions console (docs/architecture.md "Operations"): one CloudWatch dashboard (invoice workflows
  * started, succeeded, failed, timed out; Lambda errors and throttles per function; the API's requests, 4xx, 5xx and
  * latency; the StartExecution buffer and the dead-letter queues; every alarm's state) and the alarms, each of which
  * notifies the operators' topic: the given ones (failed workflows, dead letters of the starter and of the drop), plus

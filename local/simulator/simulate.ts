@@ -31,7 +31,7 @@ export const SIMULATE_USAGE = `Usage: dunning simulate --rule <rule.json> --invo
 Runs the real workflow (the synthesized state machine, the real handlers, local emulators) over a portfolio on a
 virtual clock and prints the dunning timeline: one JSON object per line (--format json, the default), or a table.
 
-  --rule      the billing rule (DESIGN §8 format)
+  --rule      the billing rule (docs/formats.md format)
   --invoices  the portfolio; every row must be valid
   --events    JSON Lines: {"at","type":"payment","invoiceId","amount"?} | optout {"customerId","channel"} |
               dispute / resolve / pause / resume / write-off / escalate {"invoiceId","reason"?} |
@@ -250,7 +250,7 @@ async function simulateInWorkers(
   }
 }
 
-/** Start = the earliest registeredAt, else 00:00 UTC thirty days before the earliest due date (DESIGN §8). */
+/** Start = the earliest registeredAt, else 00:00 UTC thirty days before the earliest due date (docs/formats.md). */
 export function defaultStart(portfolio: readonly PortfolioInvoice[]): Date {
   const registered = portfolio.flatMap((p) => (p.registration.registeredAt ? [p.registration.registeredAt] : []));
   if (registered.length > 0) return new Date(Math.min(...registered.map((r) => Date.parse(r))));

@@ -25,7 +25,7 @@ export interface PortfolioInvoice {
   readonly registration: InvoiceRegistration;
 }
 
-/** The `--events` lines (DESIGN §8). */
+/** The `--events` lines (docs/formats.md). */
 export const EVENT_TYPES = [
   'payment',
   'dispute',
@@ -138,7 +138,7 @@ export function readRule(file: string, problems: InputProblem[]): BillingRule | 
   return set && defaultRuleOf(set);
 }
 
-/** The rule each invoice walks: the first segment matching its customer and amount (DESIGN: segments). */
+/** The rule each invoice walks: the first segment matching its customer and amount (docs/formats.md, "Rule sets and segments"). */
 export function ruleOfInvoice(set: RuleSet): (registration: InvoiceRegistration) => BillingRule {
   const byId = new Map(set.rules.map((r) => [r.id, r]));
   return (registration) => {

@@ -6,7 +6,7 @@ import type { BillingRule } from '../../functions/rules/billing-rule';
 import { CONSOLIDATED_REASON, type TimelineEvent } from './timeline';
 
 /**
- * An independent check of a dunning timeline against the law as the billing rule states it (DESIGN §6, §8): it does
+ * An independent check of a dunning timeline against the law as the billing rule states it (docs/architecture.md "Contact policy", docs/formats.md): it does
  * not use the contact policy's code, only the rule, luxon and date-holidays (and the normalisation of a country /
  * region code to what date-holidays knows), so a bug in the policy shows up here instead of agreeing with itself.
  * Holidays are date-holidays' `public` ones and the rule's `extraHolidays`: a holiday the product adds on top of the

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { TimelineEvent } from './timeline';
 
-/** One line of `--format json`: the event as DESIGN §8 specifies it, keys in a fixed order. */
+/** One line of `--format json`: the event as docs/formats.md specifies it, keys in a fixed order. */
 export function timelineJson(e: TimelineEvent): string {
   return JSON.stringify({
     at: e.at,

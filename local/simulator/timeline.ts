@@ -2,7 +2,7 @@ import { CONSOLIDATED_REASON } from '../../functions/contact/consolidation';
 import type { ContactLogEntry, InvoiceEvent } from '../../functions/stores/dunning-table';
 
 /**
- * The event names of DESIGN §8's simulator output, in the order events of one instant are listed, plus `written-off`
+ * The event names of docs/formats.md's simulator output, in the order events of one instant are listed, plus `written-off`
  * (an operator closed the invoice), `renegotiated` (instalments replaced it; each is `registered` as an invoice of its
  * own) and `failed` (an unhandled error the operators were told of).
  */
@@ -26,7 +26,7 @@ export const TIMELINE_EVENTS = [
 export type TimelineEventName = (typeof TIMELINE_EVENTS)[number];
 
 /**
- * One line of the dunning timeline (DESIGN §8, `dunning simulate --format json`): what happened to an invoice, when
+ * One line of the dunning timeline (docs/formats.md, `dunning simulate --format json`): what happened to an invoice, when
  * (ISO instant, UTC), at which stage and through which channel, and why.
  */
 export interface TimelineEvent {

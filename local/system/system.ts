@@ -124,7 +124,7 @@ const RuntimeStateSchema = z.object({
 });
 
 /**
- * The whole dunning system on one machine (DESIGN §7): the real stack's synthesized workflow on
+ * The whole dunning system on one machine (docs/architecture.md "Local runtime"): the real stack's synthesized workflow on
  * {@link LocalWorkflowRuntime} and a {@link VirtualClock}; the real Lambda handlers in-process; real AWS SDK clients
  * talking over HTTP to local emulators (dynalite, aws-ses-v2-local, fauxqs, our SMS and Step Functions endpoints);
  * Lambda's event sources (SQS start queue, S3 `incoming/`) driven here. One per process: the handlers read the
@@ -460,7 +460,7 @@ export class LocalSystem {
     return ids.sort();
   }
 
-  /** The timeline of each invoice (DESIGN §8 events), from its contact log and audit events, in time order. */
+  /** The timeline of each invoice (docs/formats.md events), from its contact log and audit events, in time order. */
   async timeline(invoiceIds: readonly string[]): Promise<TimelineEvent[]> {
     const lines: TimelineEvent[] = [];
     for (const invoiceId of invoiceIds) lines.push(...(await this.invoiceTimeline(invoiceId)));

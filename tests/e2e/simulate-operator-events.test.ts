@@ -7,7 +7,7 @@ import { TIMELINE_EVENTS } from '../../local/simulator/timeline';
 
 // `dunning simulate --events` with the operator events of issue #5, in this process (one local system for the file):
 // every event type goes through the real API route and the real workflow, and shows on the timeline with the event
-// names of DESIGN §8. Default rule; São Paulo debtors; every invoice due Tue 2026-12-01.
+// names of docs/formats.md. Default rule; São Paulo debtors; every invoice due Tue 2026-12-01.
 
 interface Line {
   at: string;
@@ -227,7 +227,7 @@ describe('simulating a dispute and its resolution', () => {
     ]);
   });
 
-  it('uses only the event names of DESIGN §8', () => {
+  it('uses only the event names of docs/formats.md', () => {
     for (const line of lines) expect(TIMELINE_EVENTS).toContain(line.event);
   });
 });

@@ -56,7 +56,7 @@ describe('dunning simulate --format json', () => {
     .split('\n')
     .map((text) => JSON.parse(text) as Line);
 
-  it('prints one DESIGN §8 object per line, ordered by time, and a summary on stderr', () => {
+  it('prints one docs/formats.md object per line, ordered by time, and a summary on stderr', () => {
     expect(run.status, run.stderr).toBe(0);
     for (const line of lines) {
       expect(Object.keys(line)).toEqual(

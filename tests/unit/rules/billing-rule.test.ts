@@ -59,7 +59,7 @@ const withStage = (index: number, patch: Record<string, unknown>) => ({
 });
 
 describe('billing rule validation accepts valid rules', () => {
-  it('accepts the shipped default rule and the DESIGN §8 example', () => {
+  it('accepts the shipped default rule and the docs/formats.md example', () => {
     // Act
     const rule = parseBillingRule(defaultRuleJson);
     const example = parseBillingRule(designExample);

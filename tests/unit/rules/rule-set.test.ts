@@ -21,7 +21,7 @@ function issuesOf(input: unknown): string[] {
 }
 
 describe('a rule file holds one billing rule, or several with the segments choosing one', () => {
-  it('reads a single rule (DESIGN §8) as a set of one that every invoice walks', () => {
+  it('reads a single rule (docs/formats.md) as a set of one that every invoice walks', () => {
     // Act
     const set = parseRuleSet(defaultRuleJson);
 
