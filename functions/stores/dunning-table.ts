@@ -8,6 +8,16 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import {
+  CONTACT_LOG_END,
+  CUSTOMER_INDEX,
+  customerPartition,
+  ITEM_TYPE,
+  invoicePartition,
+  KEY_PREFIX,
+  sendRecordExpiry,
+  tableKeys,
+} from '../contracts/table-layout';
 import type { Customer, Invoice, InvoiceRegistration, InvoiceStatus, RecentContact } from '../invoices/invoice';
 import type { InvoiceChange, LifecycleEventType } from '../invoices/lifecycle';
 
@@ -50,18 +60,10 @@ export type WaitKind = 'stage' | 'hold';
 
 export type SendClaim = 'claimed' | 'already-sent' | 'in-doubt';
 
-const invoiceKey = (id: string) => ({ pk: `INVOICE#${id}`, sk: 'INVOICE' });
-const customerKey = (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'CUSTOMER' });
-/** An invoice in `gsi1` under its customer, next to the customer's contact log (`CONTACT#…`). */
-const invoiceIndexKey = (customerId: string, invoiceId: string) => ({
-  gsi1pk: `CUSTOMER#${customerId}`,
-  gsi1sk: `INVOICE#${invoiceId}`,
-});
-const sendKey = (invoiceId: string, stageId: string, channel: Channel) => ({
-  pk: `SEND#${invoiceId}#${stageId}#${channel}`,
-  sk: 'SEND',
-});
-const SEND_RECORD_TTL_SECONDS = 400 * 24 * 3600;
+const invoiceKey = tableKeys.invoice;
+const customerKey = tableKeys.customer;
+const invoiceIndexKey = tableKeys.invoiceInCustomerIndex;
+const sendKey = tableKeys.send;
 
 /** The contact fields `upsertCustomer` sets (or removes when absent), with their expression names made once. */
 const CUSTOMER_CONTACT_FIELDS = (
@@ -146,7 +148,7 @@ export class DunningTable {
           Item: {
             ...invoiceKey(registration.invoiceId),
             ...invoiceIndexKey(registration.customer.customerId, registration.invoiceId),
-            itemType: 'invoice',
+            itemType: ITEM_TYPE.invoice,
             ...invoice,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -197,7 +199,7 @@ export class DunningTable {
       '#unsubscribeToken': 'unsubscribeToken',
     };
     const values: Record<string, unknown> = {
-      ':itemType': 'customer',
+      ':itemType': ITEM_TYPE.customer,
       ':customerId': customer.customerId,
       ':updatedAt': at,
       ':unsubscribeToken': newSecretToken(),
@@ -511,10 +513,10 @@ export class DunningTable {
           TableName: this.tableName,
           Item: {
             ...key,
-            itemType: 'send',
+            itemType: ITEM_TYPE.send,
             state: 'PENDING',
             claimedAt: at,
-            expiresAt: Math.floor(Date.parse(at) / 1000) + SEND_RECORD_TTL_SECONDS,
+            expiresAt: sendRecordExpiry(at),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -563,13 +565,13 @@ export class DunningTable {
           TableName: this.tableName,
           Item: {
             ...sendKey(send.invoiceId, send.stageId, send.channel),
-            itemType: 'send',
+            itemType: ITEM_TYPE.send,
             state: 'SENT',
             claimedAt: at,
             sentAt: at,
             messageId,
             consolidatedInto,
-            expiresAt: Math.floor(Date.parse(at) / 1000) + SEND_RECORD_TTL_SECONDS,
+            expiresAt: sendRecordExpiry(at),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -592,11 +594,9 @@ export class DunningTable {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          pk: `INVOICE#${entry.invoiceId}`,
-          sk: `CONTACT#${entry.at}#${entry.stageId}#${entry.channel}#${entry.outcome}`,
-          gsi1pk: `CUSTOMER#${entry.customerId}`,
-          gsi1sk: `CONTACT#${entry.at}#${entry.invoiceId}#${entry.stageId}#${entry.channel}`,
-          itemType: 'contact',
+          ...tableKeys.contact(entry),
+          ...tableKeys.contactInCustomerIndex(entry),
+          itemType: ITEM_TYPE.contact,
           ...entry,
         },
       }),
@@ -605,14 +605,12 @@ export class DunningTable {
 
   /** Appends an audit event to the invoice's history. */
   async logEvent(event: InvoiceEvent): Promise<void> {
-    const seq = event.seq === undefined ? '' : `${String(event.seq).padStart(10, '0')}#`;
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          pk: `INVOICE#${event.invoiceId}`,
-          sk: `EVENT#${event.at}#${seq}${event.type}`,
-          itemType: 'event',
+          ...tableKeys.event(event),
+          itemType: ITEM_TYPE.event,
           ...event,
         },
       }),
@@ -625,8 +623,8 @@ export class DunningTable {
    */
   async customerContacts(customerId: string, since: string): Promise<ContactLogEntry[]> {
     return this.queryCustomerIndex<ContactLogEntry>(customerId, 'gsi1sk BETWEEN :since AND :end', {
-      ':since': `CONTACT#${since}`,
-      ':end': 'CONTACT$',
+      ':since': `${KEY_PREFIX.contact}${since}`,
+      ':end': CONTACT_LOG_END,
     });
   }
 
@@ -635,7 +633,9 @@ export class DunningTable {
    * itself before acting on its status). Invoices registered before `gsi1` held invoices are not found.
    */
   async customerInvoices(customerId: string): Promise<Invoice[]> {
-    return this.queryCustomerIndex<Invoice>(customerId, 'begins_with(gsi1sk, :invoice)', { ':invoice': 'INVOICE#' });
+    return this.queryCustomerIndex<Invoice>(customerId, 'begins_with(gsi1sk, :invoice)', {
+      ':invoice': KEY_PREFIX.invoice,
+    });
   }
 
   private async queryCustomerIndex<T>(
@@ -649,9 +649,9 @@ export class DunningTable {
       const out = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi1',
+          IndexName: CUSTOMER_INDEX.name,
           KeyConditionExpression: `gsi1pk = :pk AND ${sortKeyCondition}`,
-          ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ...values },
+          ExpressionAttributeValues: { ':pk': customerPartition(customerId), ...values },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -671,13 +671,13 @@ export class DunningTable {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `INVOICE#${invoiceId}` },
+          ExpressionAttributeValues: { ':pk': invoicePartition(invoiceId) },
           ExclusiveStartKey: startKey,
         }),
       );
       for (const item of out.Items ?? []) {
-        if (item.itemType === 'contact') contacts.push(stripKeys<ContactLogEntry>(item));
-        else if (item.itemType === 'event') events.push(stripKeys<InvoiceEvent>(item));
+        if (item.itemType === ITEM_TYPE.contact) contacts.push(stripKeys<ContactLogEntry>(item));
+        else if (item.itemType === ITEM_TYPE.event) events.push(stripKeys<InvoiceEvent>(item));
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CUSTOMER_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/contracts/table-layout';
 
 /** What a function may do with the table's items: read only, or read and write. */
 export type TableAccess = 'R' | 'RW';
@@ -28,7 +29,7 @@ export interface DunningTableProps {
 }
 
 /** Name of the one global secondary index (`gsi1pk` / `gsi1sk`). */
-export const GSI1 = 'gsi1';
+export const GSI1 = CUSTOMER_INDEX.name;
 
 /** Item actions of each access level. Scan is left out on purpose: nothing reads the whole table. */
 const READ_ACTIONS = [
@@ -41,7 +42,7 @@ const READ_ACTIONS = [
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /**
- * The DynamoDB single table (docs/architecture.md "Data model"): `pk`/`sk` strings, GSI `gsi1` (`gsi1pk`/`gsi1sk`), on-demand, point-in-time
+ * The DynamoDB single table (docs/architecture.md "Data model"; its layout: functions/contracts/table-layout.ts): `pk`/`sk` strings, GSI `gsi1` (`gsi1pk`/`gsi1sk`), on-demand, point-in-time
  * recovery, AWS-managed encryption, deletion protection, retained on stack deletion, TTL on `expiresAt` (idempotency
  * records expire by themselves).
  */
@@ -53,19 +54,19 @@ export class DunningTable extends Construct implements IDunningTable {
   constructor(scope: Construct, id: string, props: DunningTableProps = {}) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: TABLE_KEY.partition, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEY.sort, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: TTL_ATTRIBUTE,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: GSI1,
-      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
-      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+      partitionKey: { name: CUSTOMER_INDEX.partition, type: AttributeType.STRING },
+      sortKey: { name: CUSTOMER_INDEX.sort, type: AttributeType.STRING },
     });
     this.tableName = this.table.tableName;
     this.tableArn = this.table.tableArn;

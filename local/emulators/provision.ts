@@ -7,6 +7,7 @@ import {
 import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CUSTOMER_INDEX, TABLE_KEY } from '../../functions/contracts/table-layout';
 import type { DynamoEngine } from './dynamo-engine';
 import type { LocalAws } from './local-aws';
 
@@ -77,25 +78,25 @@ async function createTableInProcess(engine: DynamoEngine, tableName: string): Pr
   }
 }
 
-/** The single table's keys, index and billing, as production has them. */
+/** The single table's keys, index and billing, as production has them (functions/contracts/table-layout.ts). */
 const TABLE_SHAPE = {
   BillingMode: 'PAY_PER_REQUEST',
   AttributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' },
-    { AttributeName: 'sk', AttributeType: 'S' },
-    { AttributeName: 'gsi1pk', AttributeType: 'S' },
-    { AttributeName: 'gsi1sk', AttributeType: 'S' },
+    { AttributeName: TABLE_KEY.partition, AttributeType: 'S' },
+    { AttributeName: TABLE_KEY.sort, AttributeType: 'S' },
+    { AttributeName: CUSTOMER_INDEX.partition, AttributeType: 'S' },
+    { AttributeName: CUSTOMER_INDEX.sort, AttributeType: 'S' },
   ],
   KeySchema: [
-    { AttributeName: 'pk', KeyType: 'HASH' },
-    { AttributeName: 'sk', KeyType: 'RANGE' },
+    { AttributeName: TABLE_KEY.partition, KeyType: 'HASH' },
+    { AttributeName: TABLE_KEY.sort, KeyType: 'RANGE' },
   ],
   GlobalSecondaryIndexes: [
     {
-      IndexName: 'gsi1',
+      IndexName: CUSTOMER_INDEX.name,
       KeySchema: [
-        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+        { AttributeName: CUSTOMER_INDEX.partition, KeyType: 'HASH' },
+        { AttributeName: CUSTOMER_INDEX.sort, KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
     },
@@ -123,7 +124,7 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  // TTL on `expiresAt` is skipped: dynalite 4 has no UpdateTimeToLive (only DescribeTimeToLive), and it would not
+  // TTL on `expiresAt` (TTL_ATTRIBUTE) is skipped: dynalite 4 has no UpdateTimeToLive (only DescribeTimeToLive), and it would not
   // expire items anyway. Production enables it in the CDK table.
   await waitUntilActive(client, tableName);
 }

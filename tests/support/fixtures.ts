@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { tableKeys } from '../../functions/contracts/table-layout';
 import type { Customer, Invoice } from '../../functions/invoices/invoice';
 import { type BillingRule, parseBillingRule } from '../../functions/rules/billing-rule';
 import defaultRuleJson from '../../rules/default.json';
@@ -45,15 +46,8 @@ export function invoiceFixture(overrides: Partial<Invoice> = {}): Invoice {
   };
 }
 
-/** DynamoDB keys of the single table, as the adapter writes them. */
-export const keys = {
-  invoice: (id: string) => ({ pk: `INVOICE#${id}`, sk: 'INVOICE' }),
-  customer: (id: string) => ({ pk: `CUSTOMER#${id}`, sk: 'CUSTOMER' }),
-  send: (invoiceId: string, stageId: string, channel: string) => ({
-    pk: `SEND#${invoiceId}#${stageId}#${channel}`,
-    sk: 'SEND',
-  }),
-};
+/** DynamoDB keys of the single table, as the stores write them (functions/contracts/table-layout.ts). */
+export const keys = tableKeys;
 
 /**
  * An invoice as the API and the drop files take it (`POST /invoices`, a CSV row): a São Paulo debtor of its own

@@ -65,8 +65,7 @@ describe('registering invoices through the API', () => {
       Item: expect.objectContaining({
         ...keys.invoice('INV-100'),
         // under its customer in gsi1, where the send step finds the customer's other invoices
-        gsi1pk: 'CUSTOMER#C-100',
-        gsi1sk: 'INVOICE#INV-100',
+        ...keys.invoiceInCustomerIndex('C-100', 'INV-100'),
         status: 'OPEN',
         balanceMinor: 25000,
         ruleId: 'standard',

@@ -13,8 +13,13 @@ const request = (invoiceId: string) =>
 afterEach(() => ddb.reset());
 
 const contact = (at: string, fields: Record<string, unknown>) => ({
-  pk: 'INVOICE#INV-1',
-  sk: `CONTACT#${at}#${String(fields.stageId)}#${String(fields.channel)}#${String(fields.outcome)}`,
+  ...keys.contact({
+    at,
+    invoiceId: 'INV-1',
+    stageId: String(fields.stageId),
+    channel: String(fields.channel),
+    outcome: String(fields.outcome),
+  }),
   itemType: 'contact',
   at,
   invoiceId: 'INV-1',
@@ -22,8 +27,7 @@ const contact = (at: string, fields: Record<string, unknown>) => ({
   ...fields,
 });
 const event = (at: string, type: string, detail?: Record<string, unknown>, seq?: number) => ({
-  pk: 'INVOICE#INV-1',
-  sk: `EVENT#${at}#${seq === undefined ? '' : `${String(seq).padStart(10, '0')}#`}${type}`,
+  ...keys.event({ at, invoiceId: 'INV-1', type, seq }),
   itemType: 'event',
   at,
   invoiceId: 'INV-1',
