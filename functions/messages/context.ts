@@ -1,10 +1,17 @@
 import type { Money } from '../values/money';
 import type { SupportedLocale } from './locale';
 
+/** Who is writing (the deployment's `COMPANY_*` settings, read in `functions/wiring/company.ts`). */
+export interface CompanyIdentity {
+  readonly legalName: string;
+  readonly taxId: string;
+  readonly supportContact?: string;
+}
+
 /** Everything a message says, as supplied by the company (all strings are untrusted data). */
 export interface MessageContext {
   /** Every message names who is writing: legal name + tax id (e.g. `CNPJ 12.345.678/0001-90`). */
-  readonly company: { legalName: string; taxId: string; supportContact?: string };
+  readonly company: CompanyIdentity;
   readonly customer: { name: string };
   readonly invoice: {
     invoiceId: string;

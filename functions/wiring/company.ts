@@ -1,4 +1,4 @@
-import type { CompanyIdentity } from '../contact/send-stage';
+import type { CompanyIdentity } from '../messages';
 import { ENV, optionalEnv, requireEnv } from '../platform/environment';
 
 export const companyIdentity = (): CompanyIdentity => {

@@ -1,0 +1,207 @@
+import { type Customer, type Invoice, isContactable } from '../../invoices/invoice';
+import { type MessageContext, renderEmail, renderSms } from '../../messages';
+import { log } from '../../platform/logger';
+import type { StageAction } from '../../rules/billing-rule';
+import type { Channel, ContactLogEntry } from '../../stores/dunning-table';
+import { PermanentSendError, TransientSendError } from '../providers/provider-errors';
+import { companionsOn, type ListedScope, recordConsolidated, stillContactable } from './listed-invoices';
+import { actionContext, type StageMessages } from './message-context';
+import type { SendDeps } from './send-deps';
+
+/**
+ * Delivery of one action of a stage (an email, an SMS, an escalation to the operators): the send claim that makes
+ * each channel go out at most once per invoice·stage, the provider call, then completing the claim — or giving it
+ * back (nothing left the provider) or leaving it in doubt (the provider took it, recording it failed). Provider
+ * errors are classified by `../providers/provider-errors.ts`.
+ */
+
+export interface ActionScope extends ListedScope {
+  readonly invoice: Invoice;
+  readonly customer: Customer;
+  /** What the templates need (`./message-context.ts`). */
+  readonly messages: StageMessages;
+}
+
+/** What one action came to; `closed` when the invoice stopped being contactable while the step ran (nothing sent). */
+export type ActionOutcome = ContactLogEntry['outcome'] | 'already-done' | { readonly closed: Invoice };
+
+export async function performAction(action: StageAction, scope: ActionScope, deps: SendDeps): Promise<ActionOutcome> {
+  const { invoice, base } = scope;
+  const channel: Channel = action.channel;
+  const template = action.channel === 'escalate' ? undefined : action.template;
+
+  if (action.channel !== 'escalate') {
+    const reason = await unreachable(action.channel, scope.customer, deps);
+    if (reason) {
+      await deps.table.logContact({ ...base, channel, outcome: 'skipped', reason, ...(template ? { template } : {}) });
+      return 'skipped';
+    }
+  }
+  // A message is about to be claimed and sent: its statement link (before the claim, so that nothing can fail between
+  // the claim and the provider call because of it).
+  const statementUrl = action.channel === 'escalate' ? undefined : await scope.messages.statementLink();
+
+  const claim = await deps.table.claimSend(invoice.invoiceId, base.stageId, channel, base.at);
+  if (claim !== 'claimed') {
+    // Sent (or in doubt) by an earlier attempt, which listed the companions it had: keep them covered.
+    for (const c of companionsOn(channel, scope)) scope.consolidated.add(c.invoice.invoiceId);
+    return 'already-done';
+  }
+  // Right before the provider call: a payment (or pause, dispute) committed since the step read the invoice wins —
+  // for the invoice and for each other invoice the message would list.
+  const [current, listed] = await Promise.all([
+    deps.table.getInvoice(invoice.invoiceId),
+    action.channel === 'escalate' ? [] : stillContactable(scope.companions, deps),
+  ]);
+  if (!current || !isContactable(current.status)) {
+    await deps.table.releaseSend(invoice.invoiceId, base.stageId, channel);
+    return { closed: current ?? invoice };
+  }
+  const context = actionContext(scope.messages, template, statementUrl, listed);
+
+  let messageId: string;
+  try {
+    messageId = await callProvider(action, scope, context, deps);
+  } catch (error) {
+    return providerFailed(error, channel, template, scope, deps);
+  }
+  return recordDelivery(action, messageId, listed, scope, deps);
+}
+
+/** Why the customer cannot get a message on `channel` (skipped), or undefined. */
+async function unreachable(
+  channel: 'email' | 'sms',
+  customer: Customer,
+  deps: SendDeps,
+): Promise<'no-contact-address' | 'opted-out' | 'suppressed' | undefined> {
+  const address = channel === 'email' ? customer.email : customer.phone;
+  if (!address) return 'no-contact-address';
+  if (customer.optOuts?.includes(channel)) return 'opted-out';
+  if (channel === 'sms' && (await deps.sms.isOptedOut(address))) return 'opted-out';
+  if (channel === 'email' && (await deps.mailer.isSuppressed(address))) return 'suppressed';
+  return undefined;
+}
+
+/** The provider call of one action; the provider's message id. */
+async function callProvider(
+  action: StageAction,
+  scope: ActionScope,
+  context: MessageContext,
+  deps: SendDeps,
+): Promise<string> {
+  const { invoice, customer, base } = scope;
+  switch (action.channel) {
+    case 'escalate':
+      return deps.operators.notify(`Escalation: invoice ${invoice.invoiceId} → ${action.to}`, {
+        kind: 'escalation',
+        to: action.to,
+        invoiceId: invoice.invoiceId,
+        customerId: customer.customerId,
+        stageId: base.stageId,
+        balanceMinor: invoice.balanceMinor,
+        currency: invoice.amount.currency,
+        dueDate: invoice.dueDate,
+      });
+    case 'email': {
+      const email = renderEmail(action.template, customer.locale, context);
+      const unsubscribe = context.optOut.unsubscribeUrl;
+      return deps.mailer.send({
+        to: customer.email as string,
+        subject: email.subject,
+        html: email.html,
+        text: email.text,
+        tags: { invoice: invoice.invoiceId, stage: base.stageId, template: action.template },
+        // RFC 8058: mail clients offer "unsubscribe" and POST `List-Unsubscribe=One-Click` to the link.
+        ...(unsubscribe
+          ? {
+              headers: [
+                { name: 'List-Unsubscribe', value: `<${unsubscribe}>` },
+                { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+              ],
+            }
+          : {}),
+      });
+    }
+    case 'sms': {
+      const sms = renderSms(action.template, customer.locale, context);
+      return deps.sms.send(customer.phone as string, sms.text);
+    }
+  }
+}
+
+/**
+ * The provider call failed. Refused for good (`PermanentSendError`): recorded, the claim kept (never retried), the
+ * stage goes on with its other channels. Nothing left the provider (`TransientSendError`): the claim is given back so
+ * the Step Functions retry can send it, and the error thrown. Anything else: thrown.
+ */
+async function providerFailed(
+  error: unknown,
+  channel: Channel,
+  template: string | undefined,
+  scope: ActionScope,
+  deps: SendDeps,
+): Promise<ActionOutcome> {
+  const { invoice, base } = scope;
+  if (error instanceof PermanentSendError) {
+    await deps.table.logContact({
+      ...base,
+      channel,
+      outcome: 'failed',
+      reason: error.message,
+      ...(template ? { template } : {}),
+    });
+    return 'failed';
+  }
+  if ((error as Error).name === 'TransientSendError') {
+    await deps.table.releaseSend(invoice.invoiceId, base.stageId, channel);
+  }
+  throw error;
+}
+
+/**
+ * The provider took the message: from here on a failure must neither send it again nor end the walk. The contact
+ * log comes first (the audit trail); if it cannot be written the step is retried, and the claim, still PENDING
+ * ("in doubt"), makes the retry count this channel as done without sending it again. A claim left PENDING by a
+ * failed completion is just as safe, so that failure (and the status mark of an escalation) is only logged.
+ */
+async function recordDelivery(
+  action: StageAction,
+  messageId: string,
+  listed: ListedScope['companions'],
+  scope: ActionScope,
+  deps: SendDeps,
+): Promise<ActionOutcome> {
+  const { invoice, base } = scope;
+  const channel: Channel = action.channel;
+  const template = action.channel === 'escalate' ? undefined : action.template;
+  const outcome = action.channel === 'escalate' ? 'escalated' : 'sent';
+  const consolidates = listed.map((c) => c.invoice.invoiceId);
+  try {
+    await deps.table.logContact({
+      ...base,
+      channel,
+      outcome,
+      messageId,
+      ...(template ? { template } : {}),
+      ...(consolidates.length > 0 ? { consolidates } : {}),
+    });
+  } catch (error) {
+    throw new TransientSendError(
+      `${base.stageId} ${channel} went out (${messageId}) but recording it failed (${(error as Error).name}); ` +
+        'the step is retried without sending it again',
+    );
+  }
+  if (action.channel !== 'escalate') {
+    await recordConsolidated({ ...scope, companions: listed }, action.channel, messageId, template, deps);
+  }
+  const where = { invoiceId: invoice.invoiceId, stageId: base.stageId, channel };
+  await deps.table.completeSend(invoice.invoiceId, base.stageId, channel, messageId, base.at).catch((error) => {
+    log.warn('send claim left in doubt (never sent again)', { ...where, error: (error as Error).name });
+  });
+  if (action.channel === 'escalate') {
+    await deps.table.markEscalated(invoice.invoiceId, base.at).catch((error) => {
+      log.warn('escalation sent, status not marked', { ...where, error: (error as Error).name });
+    });
+  }
+  return outcome;
+}
