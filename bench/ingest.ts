@@ -18,7 +18,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse';
 import { ingestFile } from '../functions/ingest/ingest-file';
 import { parseRecords } from '../functions/ingest/parse-records';
-import { validateInvoiceRecord } from '../functions/invoices/invoice-input';
+import { validateInvoiceRecord } from '../functions/invoices/input/invoice-record';
 import { DunningTable } from '../functions/stores/dunning-table';
 import { StartQueue } from '../functions/wiring/providers';
 import { fakeAwsEdge } from './fake-aws-edge';

@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { executionNameFor } from '../invoices/invoice-input';
+import { executionNameFor } from '../invoices/execution-name';
 import { log } from '../platform/logger';
 import type { DunningTable } from '../stores/dunning-table';
 

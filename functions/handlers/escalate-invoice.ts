@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { escalateNow } from '../invoices/escalate';
-import { checkInvoiceId } from '../invoices/invoice-input';
+import { checkInvoiceId } from '../invoices/input/text-checks';
 import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
 import { callerOf, Reason } from '../platform/operator-input';

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { InvoiceNotFound } from '../contracts/errors';
-import { checkInvoiceId } from '../invoices/invoice-input';
+import { checkInvoiceId } from '../invoices/input/text-checks';
 import { httpErrors, jsonResponse, pathParameter } from '../platform/http';
 import { formatDecimalAmount } from '../values/money';
 import { dunningTable } from '../wiring/dunning-table';

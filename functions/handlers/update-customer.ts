@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CustomerNotFound, HttpError } from '../contracts/errors';
-import { validateCustomerRecord } from '../invoices/invoice-input';
+import { validateCustomerRecord } from '../invoices/input/customer-record';
 import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody, pathParameter } from '../platform/http';
 import { log } from '../platform/logger';

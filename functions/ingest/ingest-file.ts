@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { validateInvoiceRecord } from '../invoices/input/invoice-record';
 import type { InvoiceRegistration } from '../invoices/invoice';
-import { validateInvoiceRecord } from '../invoices/invoice-input';
 import { log } from '../platform/logger';
 import { finishDropFile, openDropFile, type RejectedFileRow } from './drop-file';
 import { FirstLines } from './first-lines';

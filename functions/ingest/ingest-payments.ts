@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type PaymentRecord, validatePaymentRecord } from '../invoices/invoice-input';
+import { type PaymentRecord, validatePaymentRecord } from '../invoices/input/payment-record';
 import { InvalidTransition } from '../invoices/lifecycle';
 import { type PaymentDeps, recordPayment } from '../invoices/payments';
 import { mapWithConcurrency } from '../platform/concurrency';

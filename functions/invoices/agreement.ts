@@ -5,8 +5,8 @@ import { daysLate, lateFees } from '../rules/late-fee';
 import type { RuleTerms } from '../rules/rule-terms';
 import type { FieldIssue } from '../values/field-issue';
 import { formatDecimalAmount, parseDecimalAmount } from '../values/money';
+import { MAX_DESCRIPTION_LENGTH, MAX_ID_LENGTH } from './input/limits';
 import type { Instalment, Invoice } from './invoice';
-import { MAX_DESCRIPTION_LENGTH, MAX_ID_LENGTH } from './invoice-input';
 
 /**
  * Renegotiation into instalments (issue #5, item 3), as pure rules: what the instalments must add up to (the balance

@@ -1,8 +1,9 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatFromKey, parseRecords } from '../../functions/ingest/parse-records';
+import { checkIsoInstant } from '../../functions/invoices/input/date-checks';
+import { validateInvoiceRecord } from '../../functions/invoices/input/invoice-record';
 import type { InvoiceRegistration } from '../../functions/invoices/invoice';
-import { checkIsoInstant, validateInvoiceRecord } from '../../functions/invoices/invoice-input';
 import type { BillingRule } from '../../functions/rules/billing-rule';
 import { chooseRule, defaultRuleOf, InvalidRuleSet, parseRuleSet, type RuleSet } from '../../functions/rules/rule-set';
 

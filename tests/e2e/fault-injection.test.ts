@@ -3,8 +3,9 @@ import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executionNameFor } from '../../functions/invoices/execution-name';
+import { validateInvoiceRecord } from '../../functions/invoices/input/invoice-record';
 import { type Invoice, type InvoiceRegistration, isContactable } from '../../functions/invoices/invoice';
-import { executionNameFor, validateInvoiceRecord } from '../../functions/invoices/invoice-input';
 import type { BillingRule } from '../../functions/rules/billing-rule';
 import { debtorTimezone, stageDueInstant } from '../../functions/rules/schedule';
 import type { ContactLogEntry } from '../../functions/stores/dunning-table';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateInvoiceRecord } from '../../../functions/invoices/invoice-input';
+import { validateInvoiceRecord } from '../../../functions/invoices/input/invoice-record';
 import { spreadsheetSafe } from '../../../functions/values/field-issue';
 import { currencyMinorDigits } from '../../../functions/values/money';
 import { BREAKERS, breakerArb, COLUMNS, INVALID_UTF8, type InvoiceRecord, validRecordArb } from './hostile-input';

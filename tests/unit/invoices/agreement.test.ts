@@ -14,8 +14,9 @@ import {
   instalmentId,
   MAX_INSTALMENTS,
 } from '../../../functions/invoices/agreement';
+import { MAX_ID_LENGTH } from '../../../functions/invoices/input/limits';
+import { checkInvoiceId } from '../../../functions/invoices/input/text-checks';
 import type { Invoice } from '../../../functions/invoices/invoice';
-import { checkInvoiceId, MAX_ID_LENGTH } from '../../../functions/invoices/invoice-input';
 import { decide, InvalidTransition } from '../../../functions/invoices/lifecycle';
 import { installClock } from '../../../functions/platform/clock';
 import { lateFees } from '../../../functions/rules/late-fee';

@@ -2,14 +2,9 @@ import { createReadStream } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRecords } from '../../../functions/ingest/parse-records';
-import {
-  executionNameFor,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_FIELD_LENGTH,
-  MAX_ID_LENGTH,
-  type RecordValidation,
-  validateInvoiceRecord,
-} from '../../../functions/invoices/invoice-input';
+import { executionNameFor } from '../../../functions/invoices/execution-name';
+import { type RecordValidation, validateInvoiceRecord } from '../../../functions/invoices/input/invoice-record';
+import { MAX_DESCRIPTION_LENGTH, MAX_FIELD_LENGTH, MAX_ID_LENGTH } from '../../../functions/invoices/input/limits';
 import { formatDecimalAmount } from '../../../functions/values/money';
 
 const valid = {

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/handlers/update-customer';
-import { validateCustomerRecord } from '../../../functions/invoices/invoice-input';
+import { validateCustomerRecord } from '../../../functions/invoices/input/customer-record';
 import { keys, lambdaContext } from '../../support/fixtures';
 
 const ddb = mockClient(DynamoDBDocumentClient);

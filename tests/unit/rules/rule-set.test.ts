@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateInvoiceRecord } from '../../../functions/invoices/invoice-input';
+import { validateInvoiceRecord } from '../../../functions/invoices/input/invoice-record';
 import { chooseRule, defaultRuleOf, InvalidRuleSet, parseRuleSet } from '../../../functions/rules/rule-set';
 import { PROJECT_ROOT } from '../../../lib/config';
 import defaultRuleJson from '../../../rules/default.json';
