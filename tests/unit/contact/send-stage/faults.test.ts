@@ -1,42 +1,24 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handler } from '../../../functions/handlers/send-stage';
-import type { Invoice } from '../../../functions/invoices/invoice';
-import { installClock } from '../../../functions/platform/clock';
-import { customerFixture, defaultRule, invoiceFixture, keys, lambdaContext } from '../../support/fixtures';
-import { providersAcceptEveryMessage } from '../../support/providers';
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Invoice } from '../../../../functions/invoices/invoice';
+import { installClock } from '../../../../functions/platform/clock';
+import { customerFixture, invoiceFixture, keys } from '../../../support/fixtures';
+import { send, useSendStep } from '../../../support/send-step';
 
 // The send step under the faults the fault-injection e2e test (tests/e2e/fault-injection.test.ts) found it weak
 // against: a payment committed while the step runs, a failure between the provider taking a message and the step
 // recording it, and a retried step whose messages go out later than the contact slot it took.
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const ses = mockClient(SESv2Client);
-const sns = mockClient(SNSClient);
-const restoreClock = installClock({ now: () => new Date('2026-12-10T12:00:00.000Z') }); // D0, 09:00 in São Paulo
+const { ddb, ses, sns, at, givenInvoice, slotWrites } = useSendStep();
+at('2026-12-10T12:00:00.000Z'); // D0, 09:00 in São Paulo
 
 const invoiceKey = keys.invoice('INV-1');
 const customerKey = keys.customer('C-1');
-const send = (stageId: string) => handler({ invoiceId: 'INV-1', rule: defaultRule, stageId }, lambdaContext);
 const item = (invoice: Invoice) => ({ Item: { ...invoiceKey, ...invoice } });
 /** The writes of the customer's contact slot (`recentContacts`), not those of its statement secret. */
-const contactSlotWrites = () =>
-  ddb
-    .commandCalls(UpdateCommand)
-    .filter(
-      (c) =>
-        c.args[0].input.Key?.pk === customerKey.pk && !c.args[0].input.UpdateExpression?.includes('statementSecret'),
-    );
+const contactSlotWrites = () => slotWrites(customerKey.pk);
 const contactLog = () =>
   ddb
     .commandCalls(PutCommand)
@@ -44,20 +26,8 @@ const contactLog = () =>
     .filter((i) => i.itemType === 'contact');
 
 beforeEach(() => {
-  ddb.on(GetCommand, { Key: invoiceKey }).resolves(item(invoiceFixture()));
-  ddb.on(GetCommand, { Key: customerKey }).resolves({ Item: { ...customerKey, ...customerFixture() } });
-  ddb.on(QueryCommand).resolves({ Items: [] });
-  ddb.on(PutCommand).resolves({});
-  ddb.on(UpdateCommand).resolves({});
-  ddb.on(DeleteCommand).resolves({});
-  providersAcceptEveryMessage(ses, sns);
+  givenInvoice();
 });
-afterEach(() => {
-  ddb.reset();
-  ses.reset();
-  sns.reset();
-});
-afterAll(() => restoreClock());
 
 describe('a payment that commits while the send step runs', () => {
   it('stops the stage before the next provider call: the SMS after the email is not sent, the walk ends paid', async () => {
