@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
-import { handlerEnvironment } from './system';
+import { handlerEnvironment } from './handler-environment';
 
 /**
  * The environment a deployed handler reads at import, for the default config, with AWS-looking names: the
