@@ -2,7 +2,7 @@ import { InvoiceNotFound, UnknownStage } from '../contracts/errors';
 import type { InterruptOutput, StepResult } from '../contracts/step-result';
 import type { Invoice } from '../invoices/invoice';
 import { changeInvoice } from '../invoices/invoice-changes';
-import { promiseDeadline } from '../invoices/lifecycle';
+import { promiseDeadline } from '../invoices/lifecycle/promise';
 import type { BillingRule } from '../rules/billing-rule';
 import { debtorTimezone, planStage, secondsUntil, stageDueInstant } from '../rules/schedule';
 import type { DunningTable, WaitKind } from '../stores/dunning-table';

@@ -13,7 +13,8 @@ import {
 } from './agreement';
 import type { Instalment, Invoice, InvoiceRegistration, InvoiceStatus } from './invoice';
 import { changeInvoice } from './invoice-changes';
-import { InvalidTransition, renegotiationRefusal, sameInstalments } from './lifecycle';
+import { InvalidTransition } from './lifecycle';
+import { renegotiationRefusal, sameInstalments } from './lifecycle/renegotiation';
 
 export interface AgreementDeps {
   readonly table: DunningTable;

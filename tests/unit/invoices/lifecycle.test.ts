@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Invoice, InvoiceHold } from '../../../functions/invoices/invoice';
-import {
-  type Decision,
-  decide,
-  InvalidTransition,
-  type InvoiceCommand,
-  promiseDeadline,
-} from '../../../functions/invoices/lifecycle';
+import { type Decision, decide, InvalidTransition, type InvoiceCommand } from '../../../functions/invoices/lifecycle';
+import { promiseDeadline } from '../../../functions/invoices/lifecycle/promise';
 import { invoiceFixture } from '../../support/fixtures';
 
 const AT = '2026-12-08T15:00:00.000Z';
