@@ -1,0 +1,317 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ITEM_TYPE, KEY_PREFIX, tableKeys } from '../../contracts/table-layout';
+import type { Invoice, InvoiceRegistration, InvoiceStatus } from '../../invoices/invoice';
+import type { InvoiceStore, WaitKind } from '../../invoices/invoice-store';
+import type { InvoiceChange } from '../../invoices/lifecycle';
+import { isConditionFailure, queryCustomerIndex, stripKeys, type TableRef } from './table';
+
+const invoiceKey = tableKeys.invoice;
+const invoiceIndexKey = tableKeys.invoiceInCustomerIndex;
+
+/** The invoice items (`INVOICE#<id>` / `INVOICE`, under their customer in `gsi1`): contracts/table-layout.ts. */
+export class DynamoInvoiceStore implements InvoiceStore {
+  private readonly table: TableRef;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.table = { client, tableName };
+  }
+
+  async getInvoice(invoiceId: string): Promise<Invoice | undefined> {
+    const out = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: invoiceKey(invoiceId), ConsistentRead: true }),
+    );
+    return out.Item ? stripKeys<Invoice>(out.Item) : undefined;
+  }
+
+  /**
+   * Creates the invoice unless one with the same id exists (registration is idempotent by invoice id).
+   * Returns 'created' or 'duplicate'.
+   */
+  async createInvoice(registration: InvoiceRegistration, ruleId: string, at: string): Promise<'created' | 'duplicate'> {
+    const invoice: Invoice = {
+      ...registration,
+      status: 'OPEN',
+      balanceMinor: registration.amount.minor,
+      ruleId,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            ...invoiceKey(registration.invoiceId),
+            ...invoiceIndexKey(registration.customer.customerId, registration.invoiceId),
+            itemType: ITEM_TYPE.invoice,
+            ...invoice,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'duplicate';
+      throw error;
+    }
+  }
+
+  /** Records the execution that walks this invoice. */
+  async setExecution(invoiceId: string, executionArn: string, at: string): Promise<void> {
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: invoiceKey(invoiceId),
+        UpdateExpression: 'SET executionArn = :arn, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':arn': executionArn, ':at': at },
+      }),
+    );
+  }
+
+  /**
+   * Stores the task token of the wait that is running now, with the instant it ends (`until`, '' for none), only
+   * while the invoice is in the state that wait is for: contactable (OPEN, ESCALATED) for a stage's wait, which also
+   * records `stageId` as the current stage; on hold (PAUSED, DISPUTED) for a hold. Returns the invoice's status when
+   * it is not (the caller resumes the wait itself). A stage's wait that finds the invoice on hold still records its
+   * stage, so that dunning resumes there.
+   */
+  async storeTaskToken(
+    invoiceId: string,
+    stageId: string,
+    taskToken: string,
+    at: string,
+    options: { kind?: WaitKind; until?: string } = {},
+  ): Promise<{ stored: true } | { stored: false; status: InvoiceStatus | 'MISSING' }> {
+    const hold = options.kind === 'hold';
+    const until = options.until ?? '';
+    const set = ['taskToken = :token', 'updatedAt = :at'];
+    if (!hold) set.push('currentStage = :stage');
+    if (until) set.push('waitUntil = :until');
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: `SET ${set.join(', ')}${until ? '' : ' REMOVE waitUntil'} ADD version :one`,
+          ConditionExpression: hold ? '#status IN (:paused, :disputed)' : '#status IN (:open, :escalated)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':token': taskToken,
+            ':at': at,
+            ':one': 1,
+            ...(hold
+              ? { ':paused': 'PAUSED', ':disputed': 'DISPUTED' }
+              : { ':open': 'OPEN', ':escalated': 'ESCALATED' }),
+            ...(hold ? {} : { ':stage': stageId }),
+            ...(until ? { ':until': until } : {}),
+          },
+        }),
+      );
+      return { stored: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const invoice = await this.getInvoice(invoiceId);
+      if (!hold && invoice && (invoice.status === 'PAUSED' || invoice.status === 'DISPUTED')) {
+        await this.recordStageOnHold(invoiceId, stageId, at);
+      }
+      return { stored: false, status: invoice?.status ?? 'MISSING' };
+    }
+  }
+
+  /** The walk moved on to `stageId` while the invoice is on hold: dunning resumes there (no-op once the hold ended). */
+  private async recordStageOnHold(invoiceId: string, stageId: string, at: string): Promise<void> {
+    await this.table.client
+      .send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: 'SET currentStage = :stage, updatedAt = :at ADD version :one',
+          ConditionExpression: '#status IN (:paused, :disputed)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':stage': stageId,
+            ':at': at,
+            ':one': 1,
+            ':paused': 'PAUSED',
+            ':disputed': 'DISPUTED',
+          },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
+  /**
+   * Writes a lifecycle change (`decide` in domain/lifecycle.ts) onto the invoice read as `current`, only if nobody
+   * changed it since (optimistic lock on `version`): one conditional write of the invoice item. `clearToken` takes
+   * the parked task token off the item (the caller resumes it). Returns the invoice as written, or 'conflict': read
+   * again and decide again.
+   */
+  async writeInvoiceChange(
+    current: Invoice,
+    change: InvoiceChange,
+    at: string,
+    options: { clearToken?: boolean } = {},
+  ): Promise<Invoice | 'conflict'> {
+    const set = ['#status = :status', 'updatedAt = :at', 'version = :next'];
+    const remove: string[] = [];
+    const values: Record<string, unknown> = {
+      ':status': change.status,
+      ':at': at,
+      ':version': current.version,
+      ':next': current.version + 1,
+    };
+    const assign = (attribute: string, placeholder: string, value: unknown) => {
+      set.push(`${attribute} = ${placeholder}`);
+      values[placeholder] = value;
+    };
+    if (change.balanceMinor !== undefined) assign('balanceMinor', ':balance', change.balanceMinor);
+    if (change.creditMinor !== undefined) assign('creditMinor', ':credit', change.creditMinor);
+    if (change.paymentRefs !== undefined) assign('paymentRefs', ':refs', change.paymentRefs);
+    if (change.paidAt !== undefined) assign('paidAt', ':paidAt', change.paidAt);
+    // HOLD is a DynamoDB reserved word.
+    if (change.hold === null) remove.push('#hold');
+    else if (change.hold !== undefined) assign('#hold', ':hold', change.hold);
+    if (options.clearToken) remove.push('taskToken', 'waitUntil');
+    try {
+      const out = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: invoiceKey(current.invoiceId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeNames: { '#status': 'status', ...(change.hold !== undefined ? { '#hold': 'hold' } : {}) },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return stripKeys<Invoice>(out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  /**
+   * Writes a renegotiation (`decide` with `renegotiate`, domain/lifecycle.ts) onto the invoice read as `current`, only
+   * if nobody changed it since (optimistic lock on `version`), like {@link writeInvoiceChange}: RENEGOTIATED with the
+   * instalments that replace it, the hold ended, and with `clearToken` the parked task token taken off (the caller
+   * resumes it). One conditional write. Returns the invoice as written, or 'conflict': read again and decide again.
+   */
+  async writeRenegotiation(
+    current: Invoice,
+    change: InvoiceChange,
+    at: string,
+    options: { clearToken?: boolean } = {},
+  ): Promise<Invoice | 'conflict'> {
+    if (!change.instalments) throw new Error('writeRenegotiation needs the instalments of the agreement');
+    const remove = ['#hold', ...(options.clearToken ? ['taskToken', 'waitUntil'] : [])];
+    try {
+      const out = await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: invoiceKey(current.invoiceId),
+          UpdateExpression: `SET #status = :status, instalments = :instalments, updatedAt = :at, version = :next REMOVE ${remove.join(', ')}`,
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeNames: { '#status': 'status', '#hold': 'hold' },
+          ExpressionAttributeValues: {
+            ':status': change.status,
+            ':instalments': change.instalments,
+            ':at': at,
+            ':version': current.version,
+            ':next': current.version + 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return stripKeys<Invoice>(out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  /** Marks the invoice ESCALATED (it stays contactable by later stages). */
+  async markEscalated(invoiceId: string, at: string): Promise<void> {
+    await this.table.client
+      .send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: 'SET #status = :escalated, updatedAt = :at ADD version :one',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':escalated': 'ESCALATED', ':open': 'OPEN', ':at': at, ':one': 1 },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
+  /** Records an unhandled workflow error on the invoice. */
+  async recordFailure(invoiceId: string, message: string, at: string): Promise<void> {
+    await this.table.client
+      .send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: 'SET lastError = :message, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':message': message, ':at': at },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
+  /**
+   * Records the early-payment offer a stage made (`earlyPaymentOffer`, domain/early-payment.ts) on the invoice,
+   * replacing an earlier one, only while the invoice is contactable and its balance is still the one the discount was
+   * computed on. Bumps the version, so a payment decided on the invoice as it was is decided again with the offer.
+   * 'stale' when the invoice changed meanwhile (paid, part-paid, put on hold): nothing is written.
+   */
+  async recordEarlyPaymentOffer(
+    invoiceId: string,
+    offer: NonNullable<Invoice['earlyPayment']>,
+    at: string,
+  ): Promise<'recorded' | 'stale'> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: invoiceKey(invoiceId),
+          UpdateExpression: 'SET earlyPayment = :offer, updatedAt = :at ADD version :one',
+          ConditionExpression: '#status IN (:open, :escalated) AND balanceMinor = :balance',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':offer': offer,
+            ':at': at,
+            ':one': 1,
+            ':open': 'OPEN',
+            ':escalated': 'ESCALATED',
+            ':balance': offer.balanceMinor,
+          },
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'stale';
+      throw error;
+    }
+  }
+
+  /**
+   * Every invoice of the customer, whatever its status, by invoice id (`gsi1`, eventually consistent: read an invoice
+   * itself before acting on its status). Invoices registered before `gsi1` held invoices are not found.
+   */
+  async customerInvoices(customerId: string): Promise<Invoice[]> {
+    return queryCustomerIndex<Invoice>(this.table, customerId, 'begins_with(gsi1sk, :invoice)', {
+      ':invoice': KEY_PREFIX.invoice,
+    });
+  }
+}
