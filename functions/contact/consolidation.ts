@@ -2,6 +2,12 @@ import { type Customer, coveringContact, type Invoice, type InvoiceStage, isCont
 import { type BillingRule, type MessageChannel, messageChannelsOf, type Stage } from '../rules/billing-rule';
 import { stageDueInstant } from '../rules/schedule';
 
+/*
+ * Consolidation: the customer's other invoices whose stage is due at the same time go out in one message instead of
+ * several. That message is one contact for the frequency cap (./contact-policy.ts, which owns the cap and says where
+ * its data comes from); the contact slot that records it names them in `covers` (./send/contact-slot.ts).
+ */
+
 /**
  * The stage's message channels this customer can receive (an address, not opted out): the contact policy opens the
  * stage when all of them are open. A channel that will be skipped does not hold the others back.

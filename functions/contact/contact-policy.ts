@@ -4,6 +4,22 @@ import { knownHolidayArea } from '../calendar/holiday-data';
 import { type BillingRule, contactHours, type MessageChannel } from '../rules/billing-rule';
 import { debtorTimezone } from '../rules/schedule';
 
+/*
+ * The contact policy: may this debtor be contacted now (docs/architecture.md "Contact policy")? Pure. Business
+ * hours (each channel's), public holidays (the rule's and the debtor's) and the frequency cap are all decided here,
+ * in {@link evaluateContact}; nothing else in the code decides them.
+ *
+ * The frequency cap — at most `maxContacts` contacts in any rolling `windowDays`, and at least `minHoursBetween`
+ * hours after the last one ({@link frequencyCap}, {@link minimumGap}) — takes its data from:
+ * - the limits: the billing rule's `contactPolicy` (functions/rules/schema/contact-policy.ts; no policy, no cap),
+ *   bounded by law under a preset (functions/rules/presets.ts, `maxContactsIn7Days`);
+ * - the contacts it counts (`history`): the customer's `recentContacts` (functions/invoices/invoice.ts), one entry per
+ *   stage of any of the customer's invoices in which a message went out, a consolidated message being one entry
+ *   that `covers` the other invoices' stages (./consolidation.ts). The send step reads them from the customer record
+ *   and keeps them: it takes its entry (the contact slot) with a write conditional on `contactsVersion` before its
+ *   messages go out, gives it back when none went out, and narrows its `covers` (./send/contact-slot.ts).
+ */
+
 /** Why a contact is deferred; the order is the order of precedence when several apply. */
 export type DeferReason = 'holiday' | 'outside-business-hours' | 'frequency-cap' | 'min-gap';
 
