@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultRuleOf } from '../functions/rules/rule-set';
-import type { SimulationIo } from '../local/simulator/simulate';
 import {
   formatProblem,
   type InputProblem,
@@ -12,6 +11,7 @@ import {
 } from '../local/simulator/simulation-input';
 import { CONSOLIDATED_REASON, TIMELINE_EVENTS, type TimelineEvent } from '../local/simulator/timeline';
 import { checkTimeline, type OptOut } from '../local/simulator/timeline-check';
+import type { CommandIo } from './command-io';
 
 export const CHECK_USAGE = `Usage: dunning check --rule <rule.json> --invoices <file> [--events <file.jsonl>] [--timeline <file.jsonl>]
 
@@ -25,7 +25,7 @@ across each customer's invoices, never on a channel after an opt-out, never afte
 Exit status: 0 no violation, 1 violations (each listed), 2 invalid input.`;
 
 /** `dunning check`: returns the exit status. */
-export async function checkCommand(argv: readonly string[], io: SimulationIo, stdin: () => string): Promise<number> {
+export async function checkCommand(argv: readonly string[], io: CommandIo, stdin: () => string): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

@@ -3,9 +3,9 @@
  */
 import '../local/system/quiet-warnings';
 import { readFileSync } from 'node:fs';
-import { simulateCommand } from '../local/simulator/simulate';
 import { checkCommand } from './check';
 import { operatorCommand } from './operator-command';
+import { simulateCommand } from './simulate';
 
 const USAGE = `Usage: dunning <command> [options]
 

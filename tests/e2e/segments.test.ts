@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { simulate } from '../../cli/simulate';
 import { defaultRuleOf } from '../../functions/rules/rule-set';
 import { PROJECT_ROOT } from '../../lib/config';
-import { simulate } from '../../local/simulator/simulate';
 import { type InputProblem, readPortfolio, readRuleSet, ruleOfInvoice } from '../../local/simulator/simulation-input';
 import type { TimelineEvent } from '../../local/simulator/timeline';
 import { checkTimeline } from '../../local/simulator/timeline-check';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulate } from '../../local/simulator/simulate';
+import { simulate } from '../../cli/simulate';
 import { TIMELINE_EVENTS } from '../../local/simulator/timeline';
 
 // `dunning simulate --events` with the operator events of issue #5, in this process (one local system for the file):

@@ -1,0 +1,152 @@
+import type { DunningConfig } from '../../lib/config';
+import { type ApiAnswer, LocalSystem } from '../system/system';
+import { startProgress } from './progress';
+import type { SimulationIo, SimulationOptions } from './simulation';
+import type { PortfolioInvoice, SimulationEvent } from './simulation-input';
+import type { TimelineEvent } from './timeline';
+
+/**
+ * A simulation in this process: one local system in memory for the whole portfolio, each invoice registered
+ * through the API at its instant, each event applied through the API at its instant, the clock played one
+ * execution at a time so the same input gives the same timeline every time.
+ */
+
+export interface InProcessRun {
+  readonly config: DunningConfig;
+  readonly options: SimulationOptions;
+  readonly start: Date;
+  readonly until: Date | undefined;
+}
+
+/** The simulation in this process: one local system for the whole portfolio. */
+export async function simulateHere(
+  portfolio: readonly PortfolioInvoice[],
+  events: readonly SimulationEvent[],
+  context: InProcessRun,
+  io: SimulationIo,
+): Promise<TimelineEvent[]> {
+  const { options, start, until } = context;
+  const system = await LocalSystem.start({
+    config: context.config,
+    start,
+    recordStateData: false,
+    dynamodb: options.dynamodb ?? 'in-process',
+  });
+  const progress = startProgress(system, portfolio.length, io, options);
+  try {
+    // Invoices the run itself registers (the instalments of an agreement) are on the timeline too.
+    const registeredOnTheWay: string[] = [];
+    for (const step of agenda(portfolio, events, start)) {
+      if (until && step.at.getTime() > until.getTime()) break;
+      await system.advanceTo(step.at, { oneAtATime: true });
+      if (step.kind === 'register') await register(system, step.invoices, io);
+      else registeredOnTheWay.push(...(await applyEvent(system, step.event, options.events ?? '', io)));
+    }
+    // One execution at a time at each instant, in name order: the same input gives the same timeline every time.
+    await system.runFast({ ...(until ? { until } : {}), oneAtATime: true });
+    progress.stop();
+    const ids = [...portfolio.map((p) => p.registration.invoiceId), ...new Set(registeredOnTheWay)];
+    return (await system.timeline(ids)).filter((e) => !until || e.at <= until.toISOString());
+  } finally {
+    progress.stop();
+    await system.stop();
+  }
+}
+
+type AgendaStep =
+  | { readonly at: Date; readonly kind: 'register'; readonly invoices: readonly PortfolioInvoice[] }
+  | { readonly at: Date; readonly kind: 'event'; readonly event: SimulationEvent };
+
+/** Registrations (grouped by instant; without registeredAt = at the start) and events, in time order. */
+function agenda(portfolio: readonly PortfolioInvoice[], events: readonly SimulationEvent[], start: Date): AgendaStep[] {
+  const groups = new Map<number, PortfolioInvoice[]>();
+  for (const p of portfolio) {
+    const at = Math.max(start.getTime(), p.registration.registeredAt ? Date.parse(p.registration.registeredAt) : 0);
+    groups.set(at, [...(groups.get(at) ?? []), p]);
+  }
+  const steps: AgendaStep[] = [
+    ...[...groups].map(([at, invoices]): AgendaStep => ({ at: new Date(at), kind: 'register', invoices })),
+    ...events.map((event): AgendaStep => ({ at: new Date(event.at), kind: 'event', event })),
+  ];
+  // Stable: at one instant, registrations first, then the events in file order.
+  return steps.sort(
+    (a, b) => a.at.getTime() - b.at.getTime() || (a.kind === b.kind ? 0 : a.kind === 'register' ? -1 : 1),
+  );
+}
+
+/** Registers through `POST /invoices` in batches of 500 (the API's limit), the raw records as given. */
+async function register(system: LocalSystem, invoices: readonly PortfolioInvoice[], io: SimulationIo): Promise<void> {
+  for (let i = 0; i < invoices.length; i += 500) {
+    const batch = invoices.slice(i, i + 500);
+    const answer = await system.api(
+      'POST',
+      '/invoices',
+      batch.map((p) => p.record),
+    );
+    const body = answer.body as { rejected?: unknown[]; failed?: { invoiceId: string; error: string }[] };
+    if (answer.statusCode !== 202 || (body.rejected?.length ?? 0) > 0 || (body.failed?.length ?? 0) > 0) {
+      io.err(
+        `warning: registering ${batch.length} invoice(s) answered ${answer.statusCode}: ${JSON.stringify(body)}\n`,
+      );
+    }
+  }
+}
+
+/** Applies one `--events` line through the API; returns the ids of the invoices it registered (an agreement's). */
+async function applyEvent(
+  system: LocalSystem,
+  event: SimulationEvent,
+  file: string,
+  io: SimulationIo,
+): Promise<string[]> {
+  let answer: ApiAnswer;
+  switch (event.type) {
+    case 'payment':
+      answer = await system.api(
+        'POST',
+        `/invoices/${encodeURIComponent(event.invoiceId)}/payments`,
+        event.amount === undefined ? {} : { amount: event.amount },
+      );
+      break;
+    case 'optout':
+      answer = await system.api('POST', `/customers/${encodeURIComponent(event.customerId)}/opt-outs`, {
+        channel: event.channel,
+      });
+      break;
+    case 'pause':
+    case 'resume':
+    case 'dispute':
+    case 'resolve':
+    case 'write-off':
+      // The API requires an operator's reason; an event line may leave it out.
+      answer = await system.api('POST', `/invoices/${encodeURIComponent(event.invoiceId)}/${event.type}`, {
+        reason: event.reason ?? `simulated ${event.type} (${file}:${event.line})`,
+      });
+      break;
+    case 'escalate':
+      answer = await system.api('POST', `/invoices/${encodeURIComponent(event.invoiceId)}/escalate`, {
+        reason: event.reason ?? `simulated escalation (${file}:${event.line})`,
+        ...(event.to === undefined ? {} : { to: event.to }),
+      });
+      break;
+    case 'promise':
+      answer = await system.api('POST', `/invoices/${encodeURIComponent(event.invoiceId)}/promises`, {
+        date: event.date,
+        ...(event.amount === undefined ? {} : { amount: event.amount }),
+      });
+      break;
+    case 'agreement':
+      answer = await system.api('POST', `/invoices/${encodeURIComponent(event.invoiceId)}/agreements`, {
+        instalments: event.instalments,
+      });
+      break;
+  }
+  if (answer.statusCode >= 300) {
+    const error =
+      (answer.body as { error?: { message?: string } } | null)?.error?.message ?? JSON.stringify(answer.body);
+    io.err(`warning: ${file}:${event.line}: the ${event.type} was not applied (${answer.statusCode}): ${error}\n`);
+    return [];
+  }
+  const registered = (answer.body as { registered?: unknown } | null)?.registered;
+  return Array.isArray(registered) ? registered.filter((id): id is string => typeof id === 'string') : [];
+}

@@ -1,0 +1,183 @@
+import { availableParallelism } from 'node:os';
+import type { BillingRule } from '../../functions/rules/billing-rule';
+import { debtorTimezone } from '../../functions/rules/schedule';
+import {
+  type DunningConfig,
+  InvalidDunningConfig,
+  loadDunningConfig,
+  resolveConfigPath,
+  withRuleSet,
+} from '../../lib/config';
+import { simulateHere } from './in-process-run';
+import { startWorkersProgress } from './progress';
+import { planShards, runShards, type WorkerProgress } from './shards';
+import {
+  formatProblem,
+  type InputProblem,
+  type PortfolioInvoice,
+  readEvents,
+  readInstantFlag,
+  readPortfolio,
+  readRuleSet,
+  type SimulationEvent,
+} from './simulation-input';
+import type { TimelineEvent } from './timeline';
+
+/**
+ * The simulation engine behind `dunning simulate` (cli/simulate.ts): reads and checks the input (every problem at
+ * once), picks the start instant and the number of worker processes, and runs the portfolio in this process
+ * (in-process-run.ts) or spread over workers by customer (shards.ts). Returns the timeline; the command prints it.
+ */
+
+/** Where the simulation writes its progress and warnings (the command's standard error). */
+export interface SimulationIo {
+  err(text: string): void;
+}
+
+export interface SimulationOptions {
+  readonly rule: string;
+  readonly invoices: string;
+  readonly events?: string;
+  readonly from?: string;
+  readonly until?: string;
+  readonly config?: string;
+  /** Seconds between progress lines on `err` (0 = none). @default 2 */
+  readonly progressSeconds?: number;
+  /** Progress as readable lines, or as `@@progress {json}` lines for a parent process. @default 'text' */
+  readonly progress?: 'text' | 'json';
+  /**
+   * Worker processes to spread the customers over (each runs its own local system on one core).
+   * @default one per CPU core, at most one per 250 invoices
+   */
+  readonly workers?: number;
+  /** How DynamoDB is reached (see LocalSystemOptions.dynamodb). @default 'in-process' */
+  readonly dynamodb?: 'http' | 'in-process';
+}
+
+/** What a simulation produced: the timeline, and what a summary or a table of it needs. */
+export interface SimulationRun {
+  readonly timeline: TimelineEvent[];
+  /** How many invoices the portfolio held. */
+  readonly invoices: number;
+  readonly start: Date;
+  readonly until: Date | undefined;
+  readonly workers: number;
+  /** The debtor's zone of each invoice on the timeline (an agreement's instalments in their customer's zone). */
+  debtorZones(): (invoiceId: string) => string;
+}
+
+/** Below this many invoices per worker, a second process costs more (its start) than it saves. */
+const INVOICES_PER_WORKER = 250;
+
+/** A simulation's input problems: nothing ran. */
+export class InvalidSimulationInput extends Error {
+  override readonly name = 'InvalidSimulationInput';
+  constructor(readonly problems: readonly InputProblem[]) {
+    super(
+      `Invalid input (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+    );
+  }
+}
+
+/**
+ * Validates the input (throws {@link InvalidSimulationInput} listing every problem), starts the local system in
+ * memory at the start instant, registers each invoice through the API at its `registeredAt` (or the start),
+ * applies the events at their instants and plays the clock as fast as it runs until every walk has ended (or
+ * `until`).
+ */
+export async function runSimulation(options: SimulationOptions, io: SimulationIo): Promise<SimulationRun> {
+  const problems: InputProblem[] = [];
+  const ruleSet = readRuleSet(options.rule, problems);
+  const portfolio = await readPortfolio(options.invoices, problems);
+  const events = options.events === undefined ? [] : readEvents(options.events, portfolio, problems);
+  const fromFlag = readInstantFlag('from', options.from, problems);
+  const until = readInstantFlag('until', options.until, problems);
+  let config: DunningConfig | undefined;
+  try {
+    config = loadDunningConfig(resolveConfigPath(options.config));
+  } catch (error) {
+    if (!(error instanceof InvalidDunningConfig)) throw error;
+    problems.push({ file: error.file, line: 0, field: '(config)', issue: error.message });
+  }
+  if (portfolio.length === 0 && !problems.some((p) => p.file === options.invoices)) {
+    problems.push({ file: options.invoices, line: 0, field: '(file)', issue: 'holds no invoice' });
+  }
+  if (problems.length > 0 || !ruleSet || !config) throw new InvalidSimulationInput(problems);
+  const withRules = withRuleSet(config, ruleSet);
+  const { rule } = withRules;
+
+  const start = fromFlag ?? defaultStart(portfolio);
+  if (until && until.getTime() < start.getTime()) {
+    throw new InvalidSimulationInput([
+      { file: '--until', line: 0, field: 'until', issue: `is before the start ${start.toISOString()}` },
+    ]);
+  }
+  const workers = Math.max(
+    1,
+    Math.min(options.workers ?? availableParallelism(), Math.floor(portfolio.length / INVOICES_PER_WORKER) || 1),
+  );
+  const timeline =
+    workers > 1
+      ? await simulateInWorkers(portfolio, events, { options, start, until, workers }, io)
+      : await simulateHere(portfolio, events, { config: withRules, options, start, until }, io);
+  return {
+    timeline,
+    invoices: portfolio.length,
+    start,
+    until,
+    workers,
+    debtorZones: () => {
+      const zones = new Map(portfolio.map((p) => [p.registration.invoiceId, zoneOf(rule, p)]));
+      // an agreement's instalments are the customer's, in the customer's zone
+      const customerZones = new Map(portfolio.map((p) => [p.registration.customer.customerId, zoneOf(rule, p)]));
+      for (const e of timeline)
+        if (!zones.has(e.invoiceId)) zones.set(e.invoiceId, customerZones.get(e.customerId) ?? rule.timezone);
+      return (id) => zones.get(id) ?? rule.timezone;
+    },
+  };
+}
+
+/** The simulation spread over worker processes by customer (see planShards), progress summed up. */
+async function simulateInWorkers(
+  portfolio: readonly PortfolioInvoice[],
+  events: readonly SimulationEvent[],
+  context: {
+    readonly options: SimulationOptions;
+    readonly start: Date;
+    readonly until: Date | undefined;
+    readonly workers: number;
+  },
+  io: SimulationIo,
+): Promise<TimelineEvent[]> {
+  const { options, start, until } = context;
+  const shards = planShards(portfolio, events, context.workers);
+  const latest = new Map<number, WorkerProgress>();
+  const progress = startWorkersProgress(latest, portfolio.length, shards.length, io, options);
+  try {
+    return await runShards(
+      shards,
+      {
+        rule: options.rule,
+        dynamodb: options.dynamodb ?? 'in-process',
+        from: start,
+        ...(until ? { until } : {}),
+        ...(options.config ? { config: options.config } : {}),
+      },
+      { onProgress: (worker, progress) => latest.set(worker, progress), onStderr: (text) => io.err(text) },
+    );
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Start = the earliest registeredAt, else 00:00 UTC thirty days before the earliest due date (docs/formats.md). */
+export function defaultStart(portfolio: readonly PortfolioInvoice[]): Date {
+  const registered = portfolio.flatMap((p) => (p.registration.registeredAt ? [p.registration.registeredAt] : []));
+  if (registered.length > 0) return new Date(Math.min(...registered.map((r) => Date.parse(r))));
+  const earliestDue = portfolio.map((p) => p.registration.dueDate).sort()[0] as string;
+  return new Date(Date.parse(`${earliestDue}T00:00:00Z`) - 30 * 86_400_000);
+}
+
+function zoneOf(rule: BillingRule, p: PortfolioInvoice): string {
+  return debtorTimezone(rule, p.registration.customer);
+}
