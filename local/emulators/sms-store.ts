@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readStateFile, type StateFileKind, writeStateFile } from './state-files';
 
 /** One SMS the local SMS endpoint "delivered". */
 export interface SmsMessage {
@@ -87,24 +87,15 @@ export class SmsStore {
 
   private save(fileName: string, value: unknown): void {
     if (this.stateDir === undefined) return;
-    mkdirSync(this.stateDir, { recursive: true });
-    const file = join(this.stateDir, fileName);
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
-    renameSync(`${file}.tmp`, file);
+    writeStateFile(this.stateDir, fileName, `${JSON.stringify(value, null, 2)}\n`);
   }
 }
 
+const SMS_STATE: StateFileKind = {
+  kind: 'a valid SMS endpoint state file',
+  remedy: 'delete it to start with an empty SMS state',
+};
+
 function readJson<T>(file: string, schema: z.ZodType<T>, fallback: T): T {
-  if (!existsSync(file)) return fallback;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON (delete it to start with an empty SMS state)`, { cause: error });
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    throw new Error(`${file} is not a valid SMS endpoint state file: ${parsed.error.message}`);
-  }
-  return parsed.data;
+  return readStateFile(file, schema, SMS_STATE) ?? fallback;
 }

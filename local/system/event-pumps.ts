@@ -68,34 +68,36 @@ export class EventPumps {
   }
 
   /** See LocalSystem.ingest. */
-  async ingest(key: string, size = 0): Promise<{ report?: IngestReport } | undefined> {
-    if (this.ingesting.has(key)) return undefined;
-    this.ingesting.add(key);
-    const { tracker, clock, clients, resources, invoke } = this.deps;
-    try {
-      return await tracker.track(async () => {
-        const startedAt = clock.now().toISOString();
-        await invoke('ingest-file', objectCreatedEvent(resources.bucket, key, size));
-        this.kickStarts();
-        const report = await readIngestReport(clients.s3, resources.bucket, key);
-        const fresh = report && report.file === key && report.processedAt >= startedAt ? report : undefined;
-        return fresh ? { report: fresh } : {};
-      });
-    } finally {
-      this.ingesting.delete(key);
-    }
+  ingest(key: string, size = 0): Promise<{ report?: IngestReport } | undefined> {
+    return this.ingestObject('ingest-file', key, size, readIngestReport, () => this.kickStarts());
   }
 
   /** See LocalSystem.ingestPayments. */
-  async ingestPayments(key: string, size = 0): Promise<{ report?: PaymentIngestReport } | undefined> {
+  ingestPayments(key: string, size = 0): Promise<{ report?: PaymentIngestReport } | undefined> {
+    return this.ingestObject('ingest-payments', key, size, readPaymentReport);
+  }
+
+  /**
+   * Hands one object of the drop bucket to `handler` as its ObjectCreated notification (unless the key is being
+   * ingested already: undefined), then `afterwards`; returns the rejected-rows report the handler wrote for it in
+   * this run, if any.
+   */
+  private async ingestObject<Report extends { readonly file: string; readonly processedAt: string }>(
+    handler: string,
+    key: string,
+    size: number,
+    readReport: (s3: S3Client, bucket: string, key: string) => Promise<Report | undefined>,
+    afterwards: () => void = () => {},
+  ): Promise<{ report?: Report } | undefined> {
     if (this.ingesting.has(key)) return undefined;
     this.ingesting.add(key);
     const { tracker, clock, clients, resources, invoke } = this.deps;
     try {
       return await tracker.track(async () => {
         const startedAt = clock.now().toISOString();
-        await invoke('ingest-payments', objectCreatedEvent(resources.bucket, key, size));
-        const report = await readPaymentReport(clients.s3, resources.bucket, key);
+        await invoke(handler, objectCreatedEvent(resources.bucket, key, size));
+        afterwards();
+        const report = await readReport(clients.s3, resources.bucket, key);
         const fresh = report && report.file === key && report.processedAt >= startedAt ? report : undefined;
         return fresh ? { report: fresh } : {};
       });

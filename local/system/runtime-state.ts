@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readStateFile, writeStateFile } from '../emulators/state-files';
 import type { ExecutionRecord } from '../stepfunctions/workflow-runtime';
 
 /**
@@ -33,24 +33,16 @@ export type RuntimeState = z.infer<typeof RuntimeStateSchema>;
 /** The state a data directory holds (undefined when it holds none); throws when the file is not one. */
 export function readRuntimeState(dataDir: string): RuntimeState | undefined {
   const file = join(dataDir, RUNTIME_STATE_FILE);
-  if (!existsSync(file)) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON (delete the data directory to start afresh)`, { cause: error });
-  }
-  const parsed = RuntimeStateSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${file} is not a local runtime state file: ${parsed.error.message}`);
-  if (Number.isNaN(Date.parse(parsed.data.clock))) throw new Error(`${file}: the saved clock is not an instant`);
-  return parsed.data;
+  const state = readStateFile(file, RuntimeStateSchema, {
+    kind: 'a local runtime state file',
+    remedy: 'delete the data directory to start afresh',
+  });
+  if (state && Number.isNaN(Date.parse(state.clock))) throw new Error(`${file}: the saved clock is not an instant`);
+  return state;
 }
 
 /** Writes the clock and the executions to the data directory (atomically). */
 export function writeRuntimeState(dataDir: string, clock: Date, executions: readonly ExecutionRecord[]): void {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, RUNTIME_STATE_FILE);
   const state = { clock: clock.toISOString(), executions };
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(state)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeStateFile(dataDir, RUNTIME_STATE_FILE, `${JSON.stringify(state)}\n`);
 }
