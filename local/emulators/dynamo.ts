@@ -3,6 +3,11 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { closeServer, listenOnLoopback } from './http-server';
 
+/**
+ * DynamoDB for the local system: dynalite over HTTP on 127.0.0.1, in memory or persisted in a LevelDB directory,
+ * with tables becoming ACTIVE at once.
+ */
+
 /** The options of dynalite we use (the package ships no types). */
 interface DynaliteOptions {
   /** LevelDB directory; in memory when absent. */

@@ -2,6 +2,11 @@ import { join } from 'node:path';
 import type { FauxqsServer, MessageAttributeValue } from 'fauxqs';
 import { LOOPBACK } from './http-server';
 
+/**
+ * SQS, SNS topics and S3 for the local system: fauxqs in-process (persisted in SQLite and plain files when given a
+ * data directory), plus what was published to the topics, for the operators' topic the tests and `/_local/` read.
+ */
+
 /** One message published to an SNS topic, as `topicMessages()` returns it. */
 export interface TopicMessage {
   topicArn: string;

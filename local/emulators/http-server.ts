@@ -1,6 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/**
+ * The small HTTP plumbing every local server shares: listen on the loopback address only, know its base URL, close
+ * it with its open connections.
+ */
+
 /** Loopback address every emulator listens on: nothing is reachable from outside the machine. */
 export const LOOPBACK = '127.0.0.1';
 

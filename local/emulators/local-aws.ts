@@ -6,6 +6,11 @@ import { type CapturedEmail, type SesEmulator, startSes } from './ses';
 import { type SmsEndpoint, startSmsEndpoint } from './sms-endpoint';
 import type { SmsMessage } from './sms-store';
 
+/**
+ * All local AWS services at once: starts DynamoDB, SES, SQS + SNS topics + S3 and the SMS endpoint on 127.0.0.1
+ * (stopping the others if one fails) and gives their endpoints and the environment the SDK clients read.
+ */
+
 /** Ports to listen on (all on 127.0.0.1); a missing one (or 0) = any free port. */
 export interface EmulatorPorts {
   dynamodb: number;

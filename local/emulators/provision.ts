@@ -11,6 +11,11 @@ import { CUSTOMER_INDEX, TABLE_KEY } from '../../functions/contracts/table-layou
 import type { DynamoEngine } from './dynamo-engine';
 import type { LocalAws } from './local-aws';
 
+/**
+ * The stack's resources created in the emulators, idempotently: the single DynamoDB table as production has it
+ * (docs/architecture.md), the drop bucket, the start queue and the operators' topic.
+ */
+
 /** Names of the resources the stack would create. */
 export interface ResourceNames {
   table: string;

@@ -1,5 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
+/**
+ * SES v2's account-level suppression list, which aws-ses-v2-local lacks: the list itself and its three REST
+ * operations answered in front of the SES emulator.
+ */
+
 /** Why an address is on the suppression list (SES's reasons). */
 export type SuppressionReason = 'BOUNCE' | 'COMPLAINT';
 

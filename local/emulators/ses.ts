@@ -4,6 +4,11 @@ import { z } from 'zod';
 import { closeServer, LOOPBACK } from './http-server';
 import { SuppressionList, serveSuppressionList } from './ses-suppression';
 
+/**
+ * SES for the local system: aws-ses-v2-local on 127.0.0.1 (its web mailbox included), the emails it captured read
+ * back as sent, and the suppression list in front of it.
+ */
+
 // aws-ses-v2-local is CommonJS with `exports.default = server`: require it so every loader (tsx, vitest, plain node)
 // sees the same shape.
 const sesLocal = createRequire(import.meta.url)('aws-ses-v2-local') as typeof import('aws-ses-v2-local');

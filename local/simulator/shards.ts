@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type { PortfolioInvoice, SimulationEvent } from './simulation-input';
 import { compareTimelineEvents, type TimelineEvent } from './timeline';
 
+/**
+ * `dunning simulate` over several processes: the portfolio split by customer (so every frequency cap lives in one
+ * shard), each shard run by a `dunning simulate` worker process, their progress relayed and their timelines merged.
+ */
+
 /** Part of a portfolio simulated by one worker process: whole customers, with the events that concern them. */
 export interface Shard {
   readonly invoices: readonly PortfolioInvoice[];

@@ -7,6 +7,12 @@ import type { InvoiceRegistration } from '../../functions/invoices/invoice';
 import type { BillingRule } from '../../functions/rules/billing-rule';
 import { chooseRule, defaultRuleOf, InvalidRuleSet, parseRuleSet, type RuleSet } from '../../functions/rules/rule-set';
 
+/**
+ * The simulator's input, read and checked all at once: the rule file (one rule or a rule set), the portfolio (CSV,
+ * JSON or JSON Lines, every row validated as the API would), the events file and the instant flags; every problem
+ * is collected with its file, line and field rather than stopping at the first.
+ */
+
 /** One problem of the simulator's input, located by file, line (0 = the whole file) and field. */
 export interface InputProblem {
   readonly file: string;

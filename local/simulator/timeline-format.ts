@@ -1,6 +1,11 @@
 import { DateTime } from 'luxon';
 import type { TimelineEvent } from './timeline';
 
+/**
+ * How a timeline is printed: one JSON object per line in docs/formats.md's key order, or a table in the debtors'
+ * local times.
+ */
+
 /** One line of `--format json`: the event as docs/formats.md specifies it, keys in a fixed order. */
 export function timelineJson(e: TimelineEvent): string {
   return JSON.stringify({

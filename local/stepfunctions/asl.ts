@@ -1,3 +1,9 @@
+/**
+ * The Amazon States Language definition as the local runtime takes it: its types, the account/region/partition the
+ * runtime pretends to run in, local Lambda ARNs, and the definition read out of a synthesized CloudFormation
+ * template with its intrinsics resolved.
+ */
+
 /** Account and region the local runtime pretends to run in (ARNs in definitions, executions and tokens). */
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'local';

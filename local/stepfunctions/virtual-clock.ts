@@ -1,6 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../functions/platform/clock';
 
+/**
+ * Virtual time for the local system: a clock with timers that moves only when told to — to an instant, by a span,
+ * as fast as the system runs, or paced against the wall clock — never backwards.
+ */
+
 /** Cancels a timer set with {@link VirtualClock.setTimer}; calling it after the timer fired does nothing. */
 export type CancelTimer = () => void;
 

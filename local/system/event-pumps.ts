@@ -6,7 +6,7 @@ import { INCOMING_PREFIX, type IngestReport } from '../../functions/ingest/inges
 import { PAYMENTS_PREFIX, type PaymentIngestReport } from '../../functions/ingest/ingest-payments';
 import type { ProvisionedResources } from '../emulators';
 import type { VirtualClock } from '../stepfunctions/virtual-clock';
-import type { ActivityTracker } from './activity';
+import type { ActivityTracker } from './activity-tracker';
 import {
   type DropFolder,
   drainStartQueue,

@@ -5,6 +5,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { API_ROUTES, type ApiRoute } from '../../functions/contracts/api-routes';
 import { closeServer } from '../emulators/http-server';
 
+/**
+ * The HTTP API on localhost, as API Gateway would serve it: each request matched to its route, turned into the
+ * proxy event and Lambda context the handler gets on AWS, and the handler's answer written back; `/_local/` paths
+ * go to the local control routes.
+ */
+
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /** Largest body the local API accepts, like API Gateway's 10 MB payload limit. */

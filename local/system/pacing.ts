@@ -4,6 +4,12 @@ import type { ExecutionStatus } from '../stepfunctions/workflow-runtime';
 import type { LocalControl } from './http-api';
 import type { LocalSystem } from './system';
 
+/**
+ * `npm start`'s control of the local system: the pace of the virtual clock (virtual seconds per real second, 0 while
+ * nothing waits) and the local-only `/_local/` routes — clock, status, mailbox, SMS outbox, operators' topic,
+ * executions, timeline.
+ */
+
 /** The pace of the virtual clock in `npm start`: virtual seconds per real second (0 = paused). */
 export interface Pace {
   speed: number;

@@ -6,6 +6,11 @@ import { DunningFunction } from '../../lib/constructs/dunning-function';
 import { DunningStack } from '../../lib/dunning-stack';
 import { type AslDefinition, extractStateMachineDefinition, localLambdaArn } from '../stepfunctions/asl';
 
+/**
+ * The real CDK stack synthesized for the local runtime (nothing bundled or deployed): its state machine definition
+ * with local Lambda ARNs, and which handler file each Lambda function runs.
+ */
+
 /** The workflow of the real stack, ready for the local runtime. */
 export interface SynthesizedWorkflow {
   /** The state machine definition `cdk deploy` ships, Lambda ARNs resolved to {@link localLambdaArn}s. */

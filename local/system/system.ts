@@ -14,7 +14,7 @@ import type { TimelineEvent } from '../simulator/timeline';
 import { LocalSfnEndpoint } from '../stepfunctions/sfn-endpoint';
 import { VirtualClock } from '../stepfunctions/virtual-clock';
 import { type ExecutionRecord, type JsonValue, LocalWorkflowRuntime } from '../stepfunctions/workflow-runtime';
-import { ActivityTracker } from './activity';
+import { ActivityTracker } from './activity-tracker';
 import { EventPumps, type OnDrop } from './event-pumps';
 import { type DropFolder, dropFolder, ensureDropFolder } from './event-sources';
 import { completedAt } from './execution-completion';
@@ -22,7 +22,7 @@ import { handlerEnvironment, LOCAL_RESOURCE_NAMES } from './handler-environment'
 import { HandlerHost, importHandlerSource } from './handler-host';
 import { matchRoute, proxyEvent } from './http-api';
 import { readRuntimeState, writeRuntimeState } from './runtime-state';
-import { synthesizeWorkflowCached } from './synth';
+import { synthesizeWorkflowCached } from './synth-cache';
 import type { ApiAnswer, LocalEndpoints, LocalSystemOptions } from './system-options';
 import { LocalTableReads } from './table-reads';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { BillingRule } from '../../functions/rules/billing-rule';
 import type { RuleSet } from '../../functions/rules/rule-set';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT, withRuleSet } from '../../lib/config';
-import type { SynthesizedWorkflow } from '../../local/system/synth';
+import type { SynthesizedWorkflow } from '../../local/system/synth-cache';
 import { synthesizeWorkflow } from '../../local/system/synth-stack';
 
 const config = loadDunningConfig(join(PROJECT_ROOT, DEFAULT_CONFIG_FILE));

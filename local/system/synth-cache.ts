@@ -6,6 +6,11 @@ import { type DunningConfig, PROJECT_ROOT } from '../../lib/config';
 import type { AslDefinition } from '../stepfunctions/asl';
 import type { SynthesizedWorkflow } from './synth-stack';
 
+/**
+ * The synthesized workflow cached on disk (node_modules/.cache), keyed by a hash of everything it is made from, so a
+ * second start with the same config and stack sources skips the synth.
+ */
+
 export type { SynthesizedWorkflow };
 
 /** Where synthesized workflows are cached, by a hash of everything they are made from. */
