@@ -2,7 +2,7 @@
  * Ingestion throughput and memory (run by bench/run.ts, one process per measurement so its peak RSS is its own):
  *
  * - `--mode ingest`: the S3 drop path as deployed — `ingestFile` (functions/ingest/ingest-file.ts) with its real
- *   collaborators (DunningTable, StartQueue, S3) on SDK clients whose HTTP handler is an in-process fake
+ *   collaborators (the DynamoDB stores, StartQueue, S3) on SDK clients whose HTTP handler is an in-process fake
  *   (bench/fake-aws-edge.ts); GetObject streams the file from disk;
  * - `--mode parse`: the product's streaming parser and record validation alone (no registration);
  * - `--mode csv-parse`: raw `csv-parse` (columns from the header) over the same file, the yardstick.
@@ -19,7 +19,7 @@ import { parse } from 'csv-parse';
 import { ingestFile } from '../functions/ingest/ingest-file';
 import { parseRecords } from '../functions/ingest/parse-records';
 import { validateInvoiceRecord } from '../functions/invoices/input/invoice-record';
-import { DunningTable } from '../functions/stores/dunning-table';
+import { dynamoStores } from '../functions/stores/dynamodb';
 import { StartQueue } from '../functions/wiring/providers';
 import { fakeAwsEdge } from './fake-aws-edge';
 
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const counts = fake?.counts ?? answerInProcess({ dynamo, s3, sqs }, file);
     const deps = {
       s3,
-      table: new DunningTable(dynamo, 'dunning-bench'),
+      ...dynamoStores(dynamo, 'dunning-bench'),
       queue: new StartQueue(sqs, 'http://aws.bench.local/000000000000/dunning-bench-start'),
       ruleId: 'standard',
       now: () => new Date(),

@@ -38,10 +38,10 @@ export async function sendStage(
 ): Promise<StepResult> {
   const { rule, stageId } = input;
   const now = deps.now();
-  const invoice = await deps.table.getInvoice(input.invoiceId);
+  const invoice = await deps.invoices.getInvoice(input.invoiceId);
   if (!invoice) throw new InvoiceNotFound(input.invoiceId);
   if (invoice.status !== 'OPEN' && invoice.status !== 'ESCALATED') return closedResult(invoice);
-  const customer: Customer = (await deps.table.getCustomer(invoice.customer.customerId)) ?? invoice.customer;
+  const customer: Customer = (await deps.customers.getCustomer(invoice.customer.customerId)) ?? invoice.customer;
   const timezone = debtorTimezone(rule, customer);
   const stageIndex = stageIndexOf(rule, stageId);
   const stage = rule.stages[stageIndex] as Stage;
@@ -58,7 +58,7 @@ export async function sendStage(
     return next.result('sent', CONSOLIDATED_REASON);
   }
   if (next.due && next.due.getTime() <= now.getTime()) {
-    await deps.table.logContact({ ...base, channel: '*', outcome: 'superseded', reason: 'superseded' });
+    await deps.contactLog.logContact({ ...base, channel: '*', outcome: 'superseded', reason: 'superseded' });
     return next.result('superseded', 'superseded');
   }
 
@@ -68,7 +68,13 @@ export async function sendStage(
     if (decided.kind === 'covered') return next.result('sent', CONSOLIDATED_REASON);
     if (decided.kind === 'deferred') {
       const { until, reason } = decided;
-      await deps.table.logContact({ ...base, channel: '*', outcome: 'deferred', reason, until: until.toISOString() });
+      await deps.contactLog.logContact({
+        ...base,
+        channel: '*',
+        outcome: 'deferred',
+        reason,
+        until: until.toISOString(),
+      });
       return { outcome: 'deferred', stageId, seconds: secondsUntil(now, until), until: until.toISOString(), reason };
     }
     slot = decided.slot;

@@ -1,9 +1,11 @@
 import type { OperatorsNotifier } from '../contact/providers/operators-notifier';
+import type { AuditLog } from '../invoices/audit-log';
+import type { InvoiceStore } from '../invoices/invoice-store';
 import { log } from '../platform/logger';
-import type { DunningTable } from '../stores/dunning-table';
 
 export interface FailureDeps {
-  readonly table: DunningTable;
+  readonly invoices: InvoiceStore;
+  readonly auditLog: AuditLog;
   readonly operators: OperatorsNotifier;
   readonly now: () => Date;
 }
@@ -24,8 +26,8 @@ export async function handleFailure(
   const cause = summarizeCause(input.failure.Cause);
   // The error's name only: the cause (a message) goes to the invoice and the operators, not to the logs.
   log.error('invoice walk failed', { invoiceId: input.invoiceId, error });
-  await deps.table.recordFailure(input.invoiceId, `${error}: ${cause}`, at);
-  await deps.table.logEvent({ at, invoiceId: input.invoiceId, type: 'failed', detail: { error, cause } });
+  await deps.invoices.recordFailure(input.invoiceId, `${error}: ${cause}`, at);
+  await deps.auditLog.logEvent({ at, invoiceId: input.invoiceId, type: 'failed', detail: { error, cause } });
   await deps.operators.notify(`Dunning failed for invoice ${input.invoiceId}`, {
     kind: 'failure',
     invoiceId: input.invoiceId,

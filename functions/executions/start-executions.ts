@@ -1,11 +1,13 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { AuditLog } from '../invoices/audit-log';
 import { executionNameFor } from '../invoices/execution-name';
+import type { InvoiceStore } from '../invoices/invoice-store';
 import { log } from '../platform/logger';
-import type { DunningTable } from '../stores/dunning-table';
 
 export interface StarterDeps {
   readonly sfn: SFNClient;
-  readonly table: DunningTable;
+  readonly invoices: InvoiceStore;
+  readonly auditLog: AuditLog;
   readonly stateMachineArn: string;
   readonly now: () => Date;
 }
@@ -25,7 +27,7 @@ export async function startExecution(
 ): Promise<{ executionArn: string; started: boolean }> {
   const name = executionNameFor(invoiceId);
   // The rule chosen at registration (a rule file's segments): the workflow's first state walks that rule's stages.
-  const ruleId = (await deps.table.getInvoice(invoiceId))?.ruleId;
+  const ruleId = (await deps.invoices.getInvoice(invoiceId))?.ruleId;
   const input = JSON.stringify(ruleId ? { invoiceId, ruleId } : { invoiceId });
   let executionArn: string;
   let started = true;
@@ -38,8 +40,8 @@ export async function startExecution(
     started = false;
   }
   const at = deps.now().toISOString();
-  await deps.table.setExecution(invoiceId, executionArn, at);
-  if (started) await deps.table.logEvent({ at, invoiceId, type: 'execution-started', detail: { executionArn } });
+  await deps.invoices.setExecution(invoiceId, executionArn, at);
+  if (started) await deps.auditLog.logEvent({ at, invoiceId, type: 'execution-started', detail: { executionArn } });
   log.info(started ? 'workflow started' : 'workflow already started', { invoiceId, ruleId, execution: name });
   return { executionArn, started };
 }

@@ -1,15 +1,21 @@
+import type { ContactLog } from '../contact/contact-log';
 import { InvoiceNotFound, UnknownStage } from '../contracts/errors';
 import type { InterruptOutput, StepResult } from '../contracts/step-result';
+import type { AuditLog } from '../invoices/audit-log';
+import type { CustomerStore } from '../invoices/customer-store';
 import type { Invoice } from '../invoices/invoice';
 import { changeInvoice } from '../invoices/invoice-changes';
+import type { InvoiceStore, WaitKind } from '../invoices/invoice-store';
 import { promiseDeadline } from '../invoices/lifecycle/promise';
 import type { BillingRule } from '../rules/billing-rule';
 import { debtorTimezone, planStage, secondsUntil, stageDueInstant } from '../rules/schedule';
-import type { DunningTable, WaitKind } from '../stores/dunning-table';
 import type { TaskTokens } from './task-tokens';
 
 export interface WorkflowDeps {
-  readonly table: DunningTable;
+  readonly invoices: InvoiceStore;
+  readonly customers: CustomerStore;
+  readonly contactLog: ContactLog;
+  readonly auditLog: AuditLog;
   readonly now: () => Date;
 }
 
@@ -49,7 +55,7 @@ export async function planFrom(
   const plan = planStage(rule, invoice.dueDate, timezone, now, fromIndex);
   if (!plan) return { outcome: 'completed', stageId: '', seconds: 1, until: '', reason: '' };
   for (const skipped of plan.superseded) {
-    await deps.table.logContact({
+    await deps.contactLog.logContact({
       at: now.toISOString(),
       invoiceId: invoice.invoiceId,
       customerId: invoice.customer.customerId,
@@ -79,9 +85,9 @@ export async function planNextStage(
   input: { invoiceId: string; rule: BillingRule },
   deps: WorkflowDeps,
 ): Promise<StepResult> {
-  let invoice = await deps.table.getInvoice(input.invoiceId);
+  let invoice = await deps.invoices.getInvoice(input.invoiceId);
   if (!invoice) throw new InvoiceNotFound(input.invoiceId);
-  const customer = await deps.table.getCustomer(invoice.customer.customerId);
+  const customer = await deps.customers.getCustomer(invoice.customer.customerId);
   const timezone = debtorTimezone(input.rule, customer ?? invoice.customer);
   const promise = invoice.status === 'PAUSED' && invoice.hold?.kind === 'promise' ? invoice.hold.promise : undefined;
   if (promise) {
@@ -128,7 +134,7 @@ export async function waitForEvent(
   input: { invoiceId: string; stageId: string; taskToken: string; until?: string; kind?: WaitKind },
   deps: WaitDeps,
 ): Promise<void> {
-  const result = await deps.table.storeTaskToken(
+  const result = await deps.invoices.storeTaskToken(
     input.invoiceId,
     input.stageId,
     input.taskToken,

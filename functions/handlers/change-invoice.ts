@@ -13,7 +13,7 @@ import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
 import { callerOf, Reason } from '../platform/operator-input';
 import { formatDecimalAmount, parseDecimalAmount } from '../values/money';
-import { dunningTable } from '../wiring/dunning-table';
+import { stores } from '../wiring/stores';
 import { taskTokens } from '../wiring/task-tokens';
 
 const strict = <Shape extends z.ZodRawShape>(shape: Shape) =>
@@ -38,7 +38,7 @@ const PromiseBody = strict({
 /** How far ahead a promise may be: a Standard workflow execution lives at most a year. */
 const MAX_PROMISE_DAYS = 365;
 
-const deps = { table: dunningTable(), tokens: taskTokens(), now };
+const deps = { ...stores(), tokens: taskTokens(), now };
 
 type RouteCommand = (event: APIGatewayProxyEvent, invoiceId: string, by: { by?: string }) => Promise<InvoiceCommand>;
 
@@ -55,7 +55,7 @@ const ROUTES: Readonly<Record<string, RouteCommand>> = {
   '/invoices/{id}/write-off': withReason('write-off'),
   '/invoices/{id}/promises': async (event, invoiceId, by) => {
     const body = parseWith(PromiseBody, parseJsonBody(event), 'promise to pay');
-    const invoice = await deps.table.getInvoice(invoiceId);
+    const invoice = await deps.invoices.getInvoice(invoiceId);
     if (!invoice) throw new InvoiceNotFound(invoiceId);
     return { type: 'promise', ...checkPromise(invoice, body, deps.now()), ...by };
   },

@@ -12,9 +12,9 @@ import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } fro
 import { callerOf } from '../platform/operator-input';
 import { formatDecimalAmount } from '../values/money';
 import { ruleId } from '../wiring/company';
-import { dunningTable } from '../wiring/dunning-table';
 import { ruleTermsFromEnv } from '../wiring/rule-terms';
 import { startQueue } from '../wiring/start-queue';
+import { stores } from '../wiring/stores';
 import { taskTokens } from '../wiring/task-tokens';
 
 const strict = <Shape extends z.ZodRawShape>(shape: Shape) =>
@@ -50,7 +50,7 @@ const AgreementBody = strict({
 });
 
 const deps = {
-  table: dunningTable(),
+  ...stores(),
   tokens: taskTokens(),
   queue: startQueue(),
   now,

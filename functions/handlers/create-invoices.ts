@@ -7,14 +7,14 @@ import type { InvoiceRegistration } from '../invoices/invoice';
 import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody } from '../platform/http';
 import type { FieldIssue } from '../values/field-issue';
-import { dunningTable } from '../wiring/dunning-table';
 import { ruleChooser } from '../wiring/rule-chooser';
 import { startQueue } from '../wiring/start-queue';
+import { stores } from '../wiring/stores';
 
 /** Largest batch one request may carry. */
 export const MAX_BATCH = 500;
 
-const deps = { table: dunningTable(), queue: startQueue(), ruleId: ruleChooser(), now };
+const deps = { ...stores(), queue: startQueue(), ruleId: ruleChooser(), now };
 
 /**
  * `POST /invoices` — one invoice (object) or a batch (array of up to 500). Valid invoices are registered even when

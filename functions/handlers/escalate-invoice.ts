@@ -6,8 +6,8 @@ import { checkInvoiceId } from '../invoices/input/text-checks';
 import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
 import { callerOf, Reason } from '../platform/operator-input';
-import { dunningTable } from '../wiring/dunning-table';
 import { operatorsNotifier } from '../wiring/operators-notifier';
+import { stores } from '../wiring/stores';
 
 /** `{ reason, to? }`: why, and to whom (the rule's escalation targets name teams like `collections`). */
 const EscalateBody = z.strictObject(
@@ -24,7 +24,7 @@ const EscalateBody = z.strictObject(
   },
 );
 
-const deps = { table: dunningTable(), operators: operatorsNotifier(), now };
+const deps = { ...stores(), operators: operatorsNotifier(), now };
 
 /**
  * `POST /invoices/{id}/escalate` `{ reason, to? }` — an operator escalates now: the operators' topic gets the

@@ -3,9 +3,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { invoiceHistory } from '../invoices/history';
 import { checkInvoiceId } from '../invoices/input/text-checks';
 import { httpErrors, jsonResponse, pathParameter } from '../platform/http';
-import { dunningTable } from '../wiring/dunning-table';
+import { stores } from '../wiring/stores';
 
-const deps = { table: dunningTable() };
+const deps = { ...stores() };
 
 /**
  * `GET /invoices/{id}/history` — the invoice's audit trail in time order: registration, every contact attempt

@@ -4,18 +4,18 @@ import { InvoiceNotFound } from '../contracts/errors';
 import { checkInvoiceId } from '../invoices/input/text-checks';
 import { httpErrors, jsonResponse, pathParameter } from '../platform/http';
 import { formatDecimalAmount } from '../values/money';
-import { dunningTable } from '../wiring/dunning-table';
+import { stores } from '../wiring/stores';
 
-const table = dunningTable();
+const { invoices, auditLog } = stores();
 
 /** `GET /invoices/{id}` — status, current stage, balance and the whole contact history. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
   .handler(async (event) => {
     const invoiceId = pathParameter(event, 'id', checkInvoiceId);
-    const invoice = await table.getInvoice(invoiceId);
+    const invoice = await invoices.getInvoice(invoiceId);
     if (!invoice) throw new InvoiceNotFound(invoiceId);
-    const history = await table.invoiceHistory(invoiceId);
+    const history = await auditLog.invoiceHistory(invoiceId);
     const { taskToken: _internal, ...visible } = invoice;
     return jsonResponse(200, {
       invoice: {

@@ -8,10 +8,10 @@ import { readStatement } from '../statements/statement-links';
 import { renderInvalidStatementPage, renderStatementPage } from '../statements/statement-page';
 import { formatDecimalAmount, type Money } from '../values/money';
 import { ruleId } from '../wiring/company';
-import { dunningTable } from '../wiring/dunning-table';
 import { ruleTermsFromEnv } from '../wiring/rule-terms';
+import { stores } from '../wiring/stores';
 
-const deps = { table: dunningTable(), now, terms: ruleTermsFromEnv(), defaultRuleId: ruleId() };
+const deps = { ...stores(), now, terms: ruleTermsFromEnv(), defaultRuleId: ruleId() };
 const company = requireEnv(ENV.COMPANY_LEGAL_NAME);
 
 /** Headers of every answer: never cached, indexed or sent on as a referrer (the link is the key). */

@@ -2,14 +2,14 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { handleFailure } from '../executions/handle-failure';
 import { now } from '../platform/clock';
-import { dunningTable } from '../wiring/dunning-table';
 import { operatorsNotifier } from '../wiring/operators-notifier';
+import { stores } from '../wiring/stores';
 
 const Input = z.object({
   invoiceId: z.string().min(1),
   failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }),
 });
-const deps = { table: dunningTable(), operators: operatorsNotifier(), now };
+const deps = { ...stores(), operators: operatorsNotifier(), now };
 
 /** Workflow step `Record failure · notify operators` (Catch of every task). */
 export const handler = middy<unknown, void>().handler(async (event) => handleFailure(Input.parse(event), deps));

@@ -2,12 +2,12 @@ import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { ingestFile } from '../ingest/ingest-file';
 import { now } from '../platform/clock';
-import { dunningTable } from '../wiring/dunning-table';
 import { ruleChooser } from '../wiring/rule-chooser';
 import { s3 } from '../wiring/s3';
 import { startQueue } from '../wiring/start-queue';
+import { stores } from '../wiring/stores';
 
-const deps = { s3, table: dunningTable(), queue: startQueue(), ruleId: ruleChooser(), now };
+const deps = { s3, ...stores(), queue: startQueue(), ruleId: ruleChooser(), now };
 
 /** S3 `ObjectCreated` under `incoming/`: registers the file's good rows, reports the bad ones, moves the file. */
 export const handler = middy<S3Event, void>().handler(async (event) => {

@@ -2,11 +2,11 @@ import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { ingestPaymentFile } from '../ingest/ingest-payments';
 import { now } from '../platform/clock';
-import { dunningTable } from '../wiring/dunning-table';
 import { s3 } from '../wiring/s3';
+import { stores } from '../wiring/stores';
 import { taskTokens } from '../wiring/task-tokens';
 
-const deps = { s3, table: dunningTable(), tokens: taskTokens(), now };
+const deps = { s3, ...stores(), tokens: taskTokens(), now };
 
 /**
  * S3 `ObjectCreated` under `payments/`: records each row of a payment file as a payment (a full one ends the walk

@@ -5,10 +5,10 @@ import { planNextStage } from '../executions/workflow-steps';
 import { now } from '../platform/clock';
 import { workflowStepLogs } from '../platform/step-logs';
 import { WorkflowRuleSchema } from '../rules/billing-rule-schema';
-import { dunningTable } from '../wiring/dunning-table';
+import { stores } from '../wiring/stores';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: WorkflowRuleSchema });
-const deps = { table: dunningTable(), now };
+const deps = { ...stores(), now };
 
 /** Workflow step `Plan next stage`: picks the stage to wait for (or reports the invoice paid / closed / done). */
 export const handler = middy<unknown, StepResult>()

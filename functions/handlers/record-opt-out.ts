@@ -5,7 +5,7 @@ import { CustomerNotFound } from '../contracts/errors';
 import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
 import { log } from '../platform/logger';
-import { dunningTable } from '../wiring/dunning-table';
+import { stores } from '../wiring/stores';
 
 /** Channels a debtor can opt out of. */
 export const OPT_OUT_CHANNELS = ['email', 'sms'] as const;
@@ -17,7 +17,7 @@ const OptOutBody = z
   })
   .strict();
 
-const table = dunningTable();
+const { customers } = stores();
 
 /**
  * `POST /customers/{id}/opt-outs` — the debtor refuses a channel: every later stage, of every invoice of this
@@ -28,7 +28,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .handler(async (event) => {
     const customerId = pathParameter(event, 'id');
     const body = parseWith(OptOutBody, parseJsonBody(event), 'opt-out');
-    const optOuts = await table.addOptOut(customerId, body.channel, now().toISOString());
+    const optOuts = await customers.addOptOut(customerId, body.channel, now().toISOString());
     if (!optOuts) throw new CustomerNotFound(customerId);
     log.info('opt-out recorded', { customerId, channel: body.channel }); // not the free-text source
     return jsonResponse(200, { customerId, optOuts });

@@ -9,7 +9,7 @@ import { recordPayment } from '../invoices/payments';
 import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
 import { formatDecimalAmount, parseDecimalAmount } from '../values/money';
-import { dunningTable } from '../wiring/dunning-table';
+import { stores } from '../wiring/stores';
 import { taskTokens } from '../wiring/task-tokens';
 
 /** An ISO instant with Z or an offset, normalised to UTC like every stored instant (so they sort in time order). */
@@ -40,7 +40,7 @@ function showKey(key: string): string {
   return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
 }
 
-const deps = { table: dunningTable(), tokens: taskTokens(), now };
+const deps = { ...stores(), tokens: taskTokens(), now };
 
 /**
  * `POST /invoices/{id}/payments` — a full payment ends the walk at once; a partial one lowers the balance; paying more
@@ -55,7 +55,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     const body = parseWith(PaymentBody, event.body ? parseJsonBody(event) : {}, 'payment');
     let amountMinor: number | undefined;
     if (body.amount !== undefined) {
-      const invoice = await deps.table.getInvoice(invoiceId);
+      const invoice = await deps.invoices.getInvoice(invoiceId);
       if (!invoice) throw new InvoiceNotFound(invoiceId);
       const parsed = parseDecimalAmount(body.amount, invoice.amount.currency);
       if (!parsed.ok)

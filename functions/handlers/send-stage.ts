@@ -6,14 +6,14 @@ import { now } from '../platform/clock';
 import { ENV, optionalEnv } from '../platform/environment';
 import { WorkflowRuleSchema } from '../rules/billing-rule-schema';
 import { companyIdentity } from '../wiring/company';
-import { dunningTable } from '../wiring/dunning-table';
 import { mailer } from '../wiring/mailer';
 import { operatorsNotifier } from '../wiring/operators-notifier';
 import { smsSender } from '../wiring/sms-sender';
+import { stores } from '../wiring/stores';
 
 const Input = z.object({ invoiceId: z.string().min(1), rule: WorkflowRuleSchema, stageId: z.string().min(1) });
 const deps = {
-  table: dunningTable(),
+  ...stores(),
   mailer: mailer(),
   sms: smsSender(),
   operators: operatorsNotifier(),

@@ -5,11 +5,11 @@ import { startExecution } from '../executions/start-executions';
 import { now } from '../platform/clock';
 import { ENV, requireEnv } from '../platform/environment';
 import { log } from '../platform/logger';
-import { dunningTable } from '../wiring/dunning-table';
 import { sfn } from '../wiring/sfn';
+import { stores } from '../wiring/stores';
 
 const Message = z.object({ invoiceId: z.string().min(1) });
-const deps = { sfn, table: dunningTable(), stateMachineArn: requireEnv(ENV.STATE_MACHINE_ARN), now };
+const deps = { sfn, ...stores(), stateMachineArn: requireEnv(ENV.STATE_MACHINE_ARN), now };
 
 /**
  * SQS consumer in front of StartExecution. Reports partial batch failures: a throttled start is retried by SQS

@@ -6,9 +6,9 @@ import { now } from '../platform/clock';
 import { ENV, requireEnv } from '../platform/environment';
 import { httpErrors } from '../platform/http';
 import { log } from '../platform/logger';
-import { dunningTable } from '../wiring/dunning-table';
+import { stores } from '../wiring/stores';
 
-const table = dunningTable();
+const { customers } = stores();
 const company = requireEnv(ENV.COMPANY_LEGAL_NAME);
 
 /**
@@ -27,12 +27,12 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       return page(404, 'invalid');
     }
     const parsed = parseUnsubscribeToken(token);
-    const customer = parsed ? await table.getCustomer(parsed.customerId) : undefined;
+    const customer = parsed ? await customers.getCustomer(parsed.customerId) : undefined;
     if (!parsed || !customer?.unsubscribeToken || !sameSecret(customer.unsubscribeToken, parsed.secret)) {
       return page(404, 'invalid');
     }
     if (event.httpMethod === 'POST') {
-      await table.addOptOut(customer.customerId, 'email', now().toISOString());
+      await customers.addOptOut(customer.customerId, 'email', now().toISOString());
       log.info('opt-out recorded', { customerId: customer.customerId, channel: 'email', via: 'unsubscribe-link' });
       return page(200, 'done', customer.locale);
     }

@@ -5,9 +5,9 @@ import { validateCustomerRecord } from '../invoices/input/customer-record';
 import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody, pathParameter } from '../platform/http';
 import { log } from '../platform/logger';
-import { dunningTable } from '../wiring/dunning-table';
+import { stores } from '../wiring/stores';
 
-const table = dunningTable();
+const { customers } = stores();
 
 /**
  * `PUT /customers/{id}` — a known customer's new name and contact details (a CRM sync, a support call): the body has
@@ -21,7 +21,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     const customerId = pathParameter(event, 'id');
     const checked = validateCustomerRecord(parseJsonBody(event), customerId);
     if (!checked.ok) throw new HttpError(400, 'ValidationError', 'Invalid customer', checked.issues);
-    if ((await table.replaceCustomerContact(checked.value, now().toISOString())) === 'not-found') {
+    if ((await customers.replaceCustomerContact(checked.value, now().toISOString())) === 'not-found') {
       throw new CustomerNotFound(customerId);
     }
     // The field names only: the values are personal data.

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { waitForEvent } from '../executions/workflow-steps';
 import { now } from '../platform/clock';
 import { workflowStepLogs } from '../platform/step-logs';
-import { dunningTable } from '../wiring/dunning-table';
+import { stores } from '../wiring/stores';
 import { taskTokens } from '../wiring/task-tokens';
 
 const Input = z.object({
@@ -14,7 +14,7 @@ const Input = z.object({
   /** `stage`: a stage's wait (the default); `hold`: paused, disputed or promised, waiting to resume. */
   kind: z.enum(['stage', 'hold']).optional(),
 });
-const deps = { table: dunningTable(), tokens: taskTokens(), now };
+const deps = { ...stores(), tokens: taskTokens(), now };
 
 /**
  * Workflow steps `<stage> · wait or payment`, `Paused or disputed (wait for resume)` and `Promise to pay (wait until

@@ -160,7 +160,7 @@ async function applyRow(row: PaymentRow, fallbackReference: string, deps: Paymen
     row: { line, invoiceId: payment.invoiceId, issues: [{ path, issue }] },
   });
   try {
-    const invoice = await deps.table.getInvoice(payment.invoiceId);
+    const invoice = await deps.invoices.getInvoice(payment.invoiceId);
     if (!invoice) return reject('invoiceId', `no invoice ${payment.invoiceId}`);
     const currency = invoice.amount.currency;
     if (payment.currency !== undefined && payment.currency !== currency) {

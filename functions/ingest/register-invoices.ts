@@ -1,11 +1,15 @@
 import type { StartQueue } from '../executions/start-queue';
+import type { AuditLog } from '../invoices/audit-log';
+import type { CustomerStore } from '../invoices/customer-store';
 import type { InvoiceRegistration } from '../invoices/invoice';
+import type { InvoiceStore } from '../invoices/invoice-store';
 import { mapWithConcurrency } from '../platform/concurrency';
 import { log } from '../platform/logger';
-import type { DunningTable } from '../stores/dunning-table';
 
 export interface RegisterDeps {
-  readonly table: DunningTable;
+  readonly invoices: InvoiceStore;
+  readonly customers: CustomerStore;
+  readonly auditLog: AuditLog;
   readonly queue: StartQueue;
   /** The billing rule each invoice walks: one for all, or chosen per invoice (a rule file's segments). */
   readonly ruleId: string | ((registration: InvoiceRegistration) => string);
@@ -38,17 +42,17 @@ export async function registerInvoices(
   await mapWithConcurrency(registrations, 16, async (registration) => {
     const at = registration.registeredAt ?? deps.now().toISOString();
     try {
-      await deps.table.upsertCustomer(registration.customer, at);
+      await deps.customers.upsertCustomer(registration.customer, at);
       const ruleId = typeof deps.ruleId === 'string' ? deps.ruleId : deps.ruleId(registration);
-      const result = await deps.table.createInvoice(registration, ruleId, at);
+      const result = await deps.invoices.createInvoice(registration, ruleId, at);
       if (result === 'created') {
-        await deps.table.logEvent({ at, invoiceId: registration.invoiceId, type: 'registered' });
+        await deps.auditLog.logEvent({ at, invoiceId: registration.invoiceId, type: 'registered' });
         registered.push(registration.invoiceId);
         toQueue.push(registration.invoiceId);
         log.info('invoice registered', { invoiceId: registration.invoiceId, ruleId });
       } else {
         duplicates.push(registration.invoiceId);
-        const existing = await deps.table.getInvoice(registration.invoiceId);
+        const existing = await deps.invoices.getInvoice(registration.invoiceId);
         const requeued = existing !== undefined && !existing.executionArn;
         if (requeued) toQueue.push(registration.invoiceId);
         log.info('invoice already registered', { invoiceId: registration.invoiceId, requeued });

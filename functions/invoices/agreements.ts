@@ -3,7 +3,6 @@ import type { StartQueue } from '../executions/start-queue';
 import type { TaskTokens } from '../executions/task-tokens';
 import { type RuleTermsBook, termsFor } from '../rules/rule-terms';
 import { debtorTimezone } from '../rules/schedule';
-import type { DunningTable } from '../stores/dunning-table';
 import {
   type AmountDue,
   checkAgreement,
@@ -11,13 +10,18 @@ import {
   instalmentDescription,
   parseInstalments,
 } from './agreement';
+import type { AuditLog } from './audit-log';
+import type { CustomerStore } from './customer-store';
 import type { Instalment, Invoice, InvoiceRegistration, InvoiceStatus } from './invoice';
 import { changeInvoice } from './invoice-changes';
+import type { InvoiceStore } from './invoice-store';
 import { InvalidTransition } from './lifecycle';
 import { renegotiationRefusal, sameInstalments } from './lifecycle/renegotiation';
 
 export interface AgreementDeps {
-  readonly table: DunningTable;
+  readonly invoices: InvoiceStore;
+  readonly customers: CustomerStore;
+  readonly auditLog: AuditLog;
   readonly tokens: TaskTokens;
   /** Where each instalment's walk is started (the registration path: the SQS starter). */
   readonly queue: StartQueue;
@@ -64,7 +68,7 @@ export async function renegotiate(
   deps: AgreementDeps,
 ): Promise<AgreementResult> {
   const { invoiceId } = input;
-  const invoice = await deps.table.getInvoice(invoiceId);
+  const invoice = await deps.invoices.getInvoice(invoiceId);
   if (!invoice) throw new InvoiceNotFound(invoiceId);
 
   if (invoice.status === 'RENEGOTIATED') {
@@ -93,11 +97,11 @@ export async function renegotiate(
   const refusal = renegotiationRefusal(invoice.status);
   if (refusal) throw new InvalidTransition(invoiceId, invoice.status, 'renegotiate', refusal);
   const terms = termsFor(deps.terms, invoice.ruleId, deps.defaultRuleId);
-  const customer = await deps.table.getCustomer(invoice.customer.customerId);
+  const customer = await deps.customers.getCustomer(invoice.customer.customerId);
   const timezone = debtorTimezone(terms, customer ?? invoice.customer);
   const check = checkAgreement(invoice, input.instalments, { terms, timezone, now: deps.now() });
   if (!check.ok) throw new InvalidAgreement(invoiceId, check.issues);
-  await assertIdsFree(invoiceId, check.instalments, deps.table);
+  await assertIdsFree(invoiceId, check.instalments, deps.invoices);
 
   const changed = await changeInvoice(
     invoiceId,
@@ -126,9 +130,9 @@ export async function renegotiate(
 async function assertIdsFree(
   invoiceId: string,
   instalments: readonly Instalment[],
-  table: DunningTable,
+  invoices: InvoiceStore,
 ): Promise<void> {
-  const existing = await Promise.all(instalments.map((i) => table.getInvoice(i.invoiceId)));
+  const existing = await Promise.all(instalments.map((i) => invoices.getInvoice(i.invoiceId)));
   const taken = instalments.flatMap((instalment, index) => {
     const other = existing[index];
     return other && other.agreementOf !== invoiceId
@@ -164,8 +168,8 @@ async function registerInstalments(
       ...(instalment.paymentUrl ? { paymentUrl: instalment.paymentUrl } : {}),
     };
     try {
-      if ((await deps.table.createInvoice(registration, original.ruleId, at)) === 'created') {
-        await deps.table.logEvent({
+      if ((await deps.invoices.createInvoice(registration, original.ruleId, at)) === 'created') {
+        await deps.auditLog.logEvent({
           at,
           invoiceId: instalment.invoiceId,
           type: 'registered',
@@ -180,7 +184,7 @@ async function registerInstalments(
         toQueue.push(instalment.invoiceId);
       } else {
         duplicates.push(instalment.invoiceId);
-        const existing = await deps.table.getInvoice(instalment.invoiceId);
+        const existing = await deps.invoices.getInvoice(instalment.invoiceId);
         if (existing && !existing.executionArn) toQueue.push(instalment.invoiceId);
       }
     } catch (error) {

@@ -1,8 +1,9 @@
 import { log } from '../platform/logger';
 import type { Stage } from '../rules/billing-rule';
-import type { DunningTable } from '../stores/dunning-table';
+import type { AuditLog } from './audit-log';
 import { earlyPaymentOffer } from './early-payment';
 import type { EarlyPaymentOffer } from './invoice';
+import type { InvoiceStore } from './invoice-store';
 
 /** How many times the offer is computed again when the invoice changed between the read and the write. */
 const ATTEMPTS = 3;
@@ -24,20 +25,21 @@ export async function offerEarlyPayment(
     readonly stage: Pick<Stage, 'id' | 'offsetDays' | 'offer'>;
     readonly timezone: string;
   },
-  deps: { readonly table: DunningTable; readonly now: () => Date },
+  deps: { readonly invoices: InvoiceStore; readonly auditLog: AuditLog; readonly now: () => Date },
 ): Promise<EarlyPaymentOffer | undefined> {
   if (!input.stage.offer) return undefined;
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const invoice = await deps.table.getInvoice(input.invoiceId);
+      const invoice = await deps.invoices.getInvoice(input.invoiceId);
       // A retried step (or a second call) finds its stage's offer recorded already: nothing to do twice.
       if (invoice?.earlyPayment?.stageId === input.stage.id) return invoice.earlyPayment;
       const now = deps.now();
       const offer = invoice && earlyPaymentOffer(input.stage, invoice, input.timezone, now);
       if (!invoice || !offer) return undefined;
-      if ((await deps.table.recordEarlyPaymentOffer(invoice.invoiceId, offer, offer.offeredAt)) === 'stale') continue;
+      if ((await deps.invoices.recordEarlyPaymentOffer(invoice.invoiceId, offer, offer.offeredAt)) === 'stale')
+        continue;
       const { stageId, offeredAt: _at, ...detail } = offer;
-      await deps.table.logEvent({
+      await deps.auditLog.logEvent({
         at: offer.offeredAt,
         invoiceId: invoice.invoiceId,
         type: 'early-payment-offered',

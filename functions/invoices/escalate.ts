@@ -1,11 +1,13 @@
 import type { OperatorsNotifier } from '../contact/providers/operators-notifier';
 import { InvoiceNotFound } from '../contracts/errors';
-import type { DunningTable } from '../stores/dunning-table';
+import type { AuditLog } from './audit-log';
 import { type ChangeResult, changeInvoice } from './invoice-changes';
+import type { InvoiceStore } from './invoice-store';
 import { decide } from './lifecycle';
 
 export interface EscalateDeps {
-  readonly table: DunningTable;
+  readonly invoices: InvoiceStore;
+  readonly auditLog: AuditLog;
   readonly operators: OperatorsNotifier;
   readonly now: () => Date;
 }
@@ -21,7 +23,7 @@ export async function escalateNow(
   input: { invoiceId: string; reason: string; to: string; by?: string },
   deps: EscalateDeps,
 ): Promise<ChangeResult & { notificationId: string }> {
-  const invoice = await deps.table.getInvoice(input.invoiceId);
+  const invoice = await deps.invoices.getInvoice(input.invoiceId);
   if (!invoice) throw new InvoiceNotFound(input.invoiceId);
   const command = {
     type: 'escalate',

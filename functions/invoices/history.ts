@@ -1,7 +1,9 @@
+import type { ContactLogEntry } from '../contact/contact-log';
 import { InvoiceNotFound } from '../contracts/errors';
-import type { ContactLogEntry, DunningTable, InvoiceEvent } from '../stores/dunning-table';
 import { formatDecimalAmount } from '../values/money';
+import type { AuditLog, InvoiceEvent } from './audit-log';
 import type { Invoice } from './invoice';
+import type { InvoiceStore } from './invoice-store';
 
 /** One entry of an invoice's audit trail: a contact attempt (or deferral, skip) or a lifecycle event. */
 export type HistoryEntry =
@@ -47,10 +49,13 @@ const UNSEQUENCED_ORDER: readonly InvoiceEvent['type'][] = ['registered', 'execu
  * lifecycle event — pause, resume, dispute, promise, payment, credit, write-off, escalation, failure — with who and
  * why. Amounts are decimal strings in the invoice's currency.
  */
-export async function invoiceHistory(invoiceId: string, deps: { table: DunningTable }): Promise<InvoiceHistory> {
-  const invoice = await deps.table.getInvoice(invoiceId);
+export async function invoiceHistory(
+  invoiceId: string,
+  deps: { readonly invoices: InvoiceStore; readonly auditLog: AuditLog },
+): Promise<InvoiceHistory> {
+  const invoice = await deps.invoices.getInvoice(invoiceId);
   if (!invoice) throw new InvoiceNotFound(invoiceId);
-  const { contacts, events } = await deps.table.invoiceHistory(invoiceId);
+  const { contacts, events } = await deps.auditLog.invoiceHistory(invoiceId);
   const currency = invoice.amount.currency;
   const instants = [...new Set([...contacts.map((c) => c.at), ...events.map((e) => e.at)])].sort();
   const history: HistoryEntry[] = [];

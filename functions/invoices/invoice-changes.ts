@@ -2,12 +2,14 @@ import { ConcurrentChange, InvoiceNotFound } from '../contracts/errors';
 import type { InterruptOutput } from '../contracts/step-result';
 import type { TaskTokens } from '../executions/task-tokens';
 import { log } from '../platform/logger';
-import type { DunningTable } from '../stores/dunning-table';
+import type { AuditLog } from './audit-log';
 import type { Invoice, InvoiceStatus } from './invoice';
+import type { InvoiceStore } from './invoice-store';
 import { decide, type InvoiceCommand, type LifecycleEvent } from './lifecycle';
 
 export interface ChangeDeps {
-  readonly table: DunningTable;
+  readonly invoices: InvoiceStore;
+  readonly auditLog: AuditLog;
   readonly now: () => Date;
   /** Resumes the waiting workflow step; without it nobody is told (the workflow itself is the caller). */
   readonly tokens?: TaskTokens;
@@ -46,7 +48,7 @@ export async function changeInvoice(
   deps: ChangeDeps,
 ): Promise<ChangeResult> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const current = await deps.table.getInvoice(invoiceId);
+    const current = await deps.invoices.getInvoice(invoiceId);
     if (!current) throw new InvoiceNotFound(invoiceId);
     const at = deps.now().toISOString();
     const decision = decide(current, command, at);
@@ -62,11 +64,11 @@ export async function changeInvoice(
     }
     const tell = decision.interrupt !== undefined && deps.tokens !== undefined;
     const written = decision.change.instalments
-      ? await deps.table.writeRenegotiation(current, decision.change, at, { clearToken: tell })
-      : await deps.table.writeInvoiceChange(current, decision.change, at, { clearToken: tell });
+      ? await deps.invoices.writeRenegotiation(current, decision.change, at, { clearToken: tell })
+      : await deps.invoices.writeInvoiceChange(current, decision.change, at, { clearToken: tell });
     if (written === 'conflict') continue;
     for (const event of decision.events) {
-      await deps.table.logEvent({ at, invoiceId, type: event.type, detail: event.detail, seq: written.version });
+      await deps.auditLog.logEvent({ at, invoiceId, type: event.type, detail: event.detail, seq: written.version });
     }
     let resumedWorkflow = false;
     if (tell && decision.interrupt && current.taskToken && deps.tokens) {

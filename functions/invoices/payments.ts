@@ -1,10 +1,12 @@
 import type { TaskTokens } from '../executions/task-tokens';
-import type { DunningTable } from '../stores/dunning-table';
+import type { AuditLog } from './audit-log';
 import type { Invoice } from './invoice';
 import { changeInvoice } from './invoice-changes';
+import type { InvoiceStore } from './invoice-store';
 
 export interface PaymentDeps {
-  readonly table: DunningTable;
+  readonly invoices: InvoiceStore;
+  readonly auditLog: AuditLog;
   readonly tokens: TaskTokens;
   readonly now: () => Date;
 }

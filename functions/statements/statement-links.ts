@@ -1,11 +1,13 @@
+import type { CustomerStore } from '../invoices/customer-store';
 import type { Customer } from '../invoices/invoice';
+import type { InvoiceStore } from '../invoices/invoice-store';
 import { type RuleTermsBook, termsFor } from '../rules/rule-terms';
-import type { DunningTable } from '../stores/dunning-table';
 import { buildStatement, type Statement } from './statement';
 import { isValidStatementToken, parseStatementToken, statementLinkExpiry, statementUrl } from './statement-token';
 
 export interface StatementDeps {
-  readonly table: DunningTable;
+  readonly invoices: InvoiceStore;
+  readonly customers: CustomerStore;
   readonly now: () => Date;
   /** The late-fee and calendar terms of each billing rule (`RULE_TERMS`). */
   readonly terms: RuleTermsBook;
@@ -26,10 +28,10 @@ export async function readStatement(token: string, deps: StatementDeps): Promise
   const parsed = parseStatementToken(token);
   if (!parsed) return undefined;
   const now = deps.now();
-  const customer = await deps.table.getCustomer(parsed.customerId);
+  const customer = await deps.customers.getCustomer(parsed.customerId);
   const valid = isValidStatementToken(parsed, customer?.statementSecret ?? NO_SECRET, now);
   if (!customer?.statementSecret || !valid) return undefined;
-  const invoices = await deps.table.customerInvoices(customer.customerId);
+  const invoices = await deps.invoices.customerInvoices(customer.customerId);
   return buildStatement({
     customer,
     invoices,
@@ -48,10 +50,10 @@ export async function readStatement(token: string, deps: StatementDeps): Promise
 export async function statementLinkFor(
   customer: Pick<Customer, 'customerId' | 'statementSecret'>,
   baseUrl: string | undefined,
-  deps: { readonly table: DunningTable; readonly now: () => Date },
+  deps: { readonly customers: CustomerStore; readonly now: () => Date },
 ): Promise<string | undefined> {
   if (!baseUrl) return undefined;
-  const secret = customer.statementSecret ?? (await deps.table.statementSecret(customer.customerId));
+  const secret = customer.statementSecret ?? (await deps.customers.statementSecret(customer.customerId));
   if (!secret) return undefined;
   return statementUrl({
     baseUrl,

@@ -8,10 +8,10 @@
  */
 export { now } from '../platform/clock';
 export { companyIdentity, ruleId } from './company';
-export { dunningTable } from './dunning-table';
 export { mailer } from './mailer';
 export { operatorsNotifier } from './operators-notifier';
 export { ruleChooser } from './rule-chooser';
 export { smsSender } from './sms-sender';
 export { startQueue } from './start-queue';
+export { stores } from './stores';
 export { taskTokens } from './task-tokens';

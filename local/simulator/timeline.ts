@@ -1,5 +1,6 @@
 import { CONSOLIDATED_REASON } from '../../functions/contact/consolidation';
-import type { ContactLogEntry, InvoiceEvent } from '../../functions/stores/dunning-table';
+import type { ContactLogEntry } from '../../functions/contact/contact-log';
+import type { InvoiceEvent } from '../../functions/invoices/audit-log';
 
 /**
  * The event names of docs/formats.md's simulator output, in the order events of one instant are listed, plus `written-off`

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { ContactLogEntry } from '../../functions/contact/contact-log';
+import type { InvoiceEvent } from '../../functions/invoices/audit-log';
 import type { Invoice } from '../../functions/invoices/invoice';
 import { debtorTimezone } from '../../functions/rules/schedule';
-import type { ContactLogEntry, InvoiceEvent } from '../../functions/stores/dunning-table';
 import type { DunningConfig } from '../../lib/config';
 import { compareTimelineEvents, invoiceTimeline, type TimelineEvent } from '../simulator/timeline';
 

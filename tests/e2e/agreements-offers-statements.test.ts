@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InvoiceStore } from '../../functions/invoices/invoice-store';
 import { parseBillingRule, type Stage } from '../../functions/rules/billing-rule';
-import { DunningTable } from '../../functions/stores/dunning-table';
+import { DynamoInvoiceStore } from '../../functions/stores/dynamodb';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT, withRuleSet } from '../../lib/config';
 import { startHttpApi } from '../../local/system/http-api';
 import { localControl, type Pace } from '../../local/system/pacing';
@@ -28,7 +29,7 @@ const PUBLIC_API_URL = 'https://dunning.example.test/v1';
 
 let system: LocalSystem;
 let api: { url: string; close(): Promise<void> };
-let table: DunningTable;
+let invoices: InvoiceStore;
 let client: DynamoDBDocumentClient;
 
 beforeAll(async () => {
@@ -50,7 +51,7 @@ beforeAll(async () => {
     }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
-  table = new DunningTable(client, system.resources.tableName);
+  invoices = new DynamoInvoiceStore(client, system.resources.tableName);
 });
 
 afterAll(async () => {
@@ -207,7 +208,7 @@ describe('an early-payment offer paid in time over the API', () => {
     // Prepare: due Tue 2026-12-22; D-3 (Sat 19th 09:00 local) goes out stating the offer, which the walk records
     await call('POST', '/invoices', invoice('INV-EP-1', '2026-12-22'));
     await advanceTo('2026-12-19T12:00:00.000Z');
-    const offer = (await table.getInvoice('INV-EP-1'))?.earlyPayment;
+    const offer = (await invoices.getInvoice('INV-EP-1'))?.earlyPayment;
     const reminder = (await system.aws.mailbox()).find((m) => m.to.includes('c-inv-ep-1@example.com'));
 
     // Act: 275.41 (289.90 less 5%, 275.405 half-up) paid at 20:00 local on the due date
@@ -245,7 +246,7 @@ describe('an early-payment offer paid in time over the API', () => {
   it('wants the whole balance after the due date: the same amount a day late is a partial payment', async () => {
     await call('POST', '/invoices', invoice('INV-EP-2', '2026-12-29'));
     await advanceTo('2026-12-26T12:00:00.000Z'); // D-3 (Sat 26th 09:00 local): the offer goes out and is recorded
-    expect((await table.getInvoice('INV-EP-2'))?.earlyPayment).toMatchObject({ payMinor: 27541, stageId: 'D-3' });
+    expect((await invoices.getInvoice('INV-EP-2'))?.earlyPayment).toMatchObject({ payMinor: 27541, stageId: 'D-3' });
 
     await advanceTo('2026-12-30T03:00:00.000Z'); // midnight after the due date in São Paulo
     const late = await call('POST', '/invoices/INV-EP-2/payments', { amount: '275.41' });

@@ -3,12 +3,12 @@ import { ConditionalCheckFailedException, DynamoDBServiceException } from '@aws-
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContactLogEntry } from '../../functions/contact/contact-log';
 import { executionNameFor } from '../../functions/invoices/execution-name';
 import { validateInvoiceRecord } from '../../functions/invoices/input/invoice-record';
 import { type Invoice, type InvoiceRegistration, isContactable } from '../../functions/invoices/invoice';
 import type { BillingRule } from '../../functions/rules/billing-rule';
 import { debtorTimezone, stageDueInstant } from '../../functions/rules/schedule';
-import type { ContactLogEntry } from '../../functions/stores/dunning-table';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import type { TimelineEvent } from '../../local/simulator/timeline';
 import { checkTimeline, type Violation } from '../../local/simulator/timeline-check';

@@ -35,13 +35,13 @@ const { handlers, api } = useDynaliteHandlers(TABLE, {
   createAgreement: 'create-agreement',
 });
 let offerEarlyPayment: typeof import('../../functions/invoices/early-payment-offers').offerEarlyPayment;
-let dunningTable: typeof import('../../functions/wiring').dunningTable;
+let stores: typeof import('../../functions/wiring').stores;
 let harness: WorkflowHarness;
 let sent: SentMessage[] = [];
 
 beforeAll(async () => {
   ({ offerEarlyPayment } = await import('../../functions/invoices/early-payment-offers'));
-  ({ dunningTable } = await import('../../functions/wiring'));
+  ({ stores } = await import('../../functions/wiring'));
 });
 
 function useHarness(rule: BillingRule, start: string) {
@@ -150,7 +150,7 @@ describe('an early-payment offer changes where a payment takes the walk', () => 
   const recordOffer = (invoiceId: string) => () =>
     offerEarlyPayment(
       { invoiceId, stage: withOffer().stages[0] as Stage, timezone: 'America/Sao_Paulo' },
-      { table: dunningTable(), now: () => harness.now() },
+      { ...stores(), now: () => harness.now() },
     );
 
   it('ends in "Invoice paid" when the discounted amount is paid by the due date, with nothing sent after it', async () => {

@@ -63,7 +63,7 @@ export async function decideContact(request: ContactRequest, deps: SendDeps): Pr
   let invoices: readonly Invoice[] | undefined;
   for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++) {
     if (attempt > 0) {
-      customer = (await deps.table.getCustomer(customer.customerId)) ?? customer;
+      customer = (await deps.customers.getCustomer(customer.customerId)) ?? customer;
       // The invoice that took the slot meanwhile may have listed this one in its message.
       if (coveringContact(customer.recentContacts ?? [], invoice.invoiceId, stage.id)) return { kind: 'covered' };
     }
@@ -78,7 +78,7 @@ export async function decideContact(request: ContactRequest, deps: SendDeps): Pr
     });
     if (!decision.allowed) return { kind: 'deferred', until: decision.nextAllowedAt, reason: decision.reason };
     if (!policy) return { kind: 'allowed' };
-    invoices ??= await deps.table.customerInvoices(customer.customerId);
+    invoices ??= await deps.invoices.customerInvoices(customer.customerId);
     const slot = await takeSlot({ ...request, customer }, policy, { contacts, own, invoices }, deps);
     if (slot) return { kind: 'allowed', slot };
   }
@@ -110,7 +110,7 @@ async function takeSlot(
   const unchanged = { contacts: contacts.filter((c) => c !== own), version: customer.contactsVersion ?? 0 };
   const keepSince = new Date(now.getTime() - lookbackMs(policy)).toISOString();
   const slot: RecentContact = { ...contact, ...(covers.length > 0 ? { covers } : {}) };
-  if ((await deps.table.reserveContact(customer.customerId, unchanged, slot, keepSince)) === 'reserved') {
+  if ((await deps.contactSlots.reserveContact(customer.customerId, unchanged, slot, keepSince)) === 'reserved') {
     return { contact: slot, taken: own === undefined, companions };
   }
   return undefined;
@@ -138,11 +138,11 @@ export async function settleSlot(
   deps: SendDeps,
 ): Promise<void> {
   if (slot?.taken && sent.messages === 0) {
-    await deps.table.releaseContact(customerId, slot.contact);
+    await deps.contactSlots.releaseContact(customerId, slot.contact);
   } else if (slot && sent.messages > 0) {
     const left = slot.companions
       .filter((c) => !sent.consolidated.has(c.invoice.invoiceId))
       .map((c) => c.invoice.invoiceId);
-    if (left.length > 0) await deps.table.uncoverContact(customerId, slot.contact, left);
+    if (left.length > 0) await deps.contactSlots.uncoverContact(customerId, slot.contact, left);
   }
 }

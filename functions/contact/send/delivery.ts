@@ -2,7 +2,7 @@ import { type Customer, type Invoice, isContactable } from '../../invoices/invoi
 import { type MessageContext, renderEmail, renderSms } from '../../messages';
 import { log } from '../../platform/logger';
 import type { StageAction } from '../../rules/billing-rule';
-import type { Channel, ContactLogEntry } from '../../stores/dunning-table';
+import type { Channel, ContactLogEntry } from '../contact-log';
 import { PermanentSendError, TransientSendError } from '../providers/provider-errors';
 import { companionsOn, type ListedScope, recordConsolidated, stillContactable } from './listed-invoices';
 import { actionContext, type StageMessages } from './message-context';
@@ -33,7 +33,13 @@ export async function performAction(action: StageAction, scope: ActionScope, dep
   if (action.channel !== 'escalate') {
     const reason = await unreachable(action.channel, scope.customer, deps);
     if (reason) {
-      await deps.table.logContact({ ...base, channel, outcome: 'skipped', reason, ...(template ? { template } : {}) });
+      await deps.contactLog.logContact({
+        ...base,
+        channel,
+        outcome: 'skipped',
+        reason,
+        ...(template ? { template } : {}),
+      });
       return 'skipped';
     }
   }
@@ -41,7 +47,7 @@ export async function performAction(action: StageAction, scope: ActionScope, dep
   // the claim and the provider call because of it).
   const statementUrl = action.channel === 'escalate' ? undefined : await scope.messages.statementLink();
 
-  const claim = await deps.table.claimSend(invoice.invoiceId, base.stageId, channel, base.at);
+  const claim = await deps.sendClaims.claimSend(invoice.invoiceId, base.stageId, channel, base.at);
   if (claim !== 'claimed') {
     // Sent (or in doubt) by an earlier attempt, which listed the companions it had: keep them covered.
     for (const c of companionsOn(channel, scope)) scope.consolidated.add(c.invoice.invoiceId);
@@ -50,11 +56,11 @@ export async function performAction(action: StageAction, scope: ActionScope, dep
   // Right before the provider call: a payment (or pause, dispute) committed since the step read the invoice wins —
   // for the invoice and for each other invoice the message would list.
   const [current, listed] = await Promise.all([
-    deps.table.getInvoice(invoice.invoiceId),
+    deps.invoices.getInvoice(invoice.invoiceId),
     action.channel === 'escalate' ? [] : stillContactable(scope.companions, deps),
   ]);
   if (!current || !isContactable(current.status)) {
-    await deps.table.releaseSend(invoice.invoiceId, base.stageId, channel);
+    await deps.sendClaims.releaseSend(invoice.invoiceId, base.stageId, channel);
     return { closed: current ?? invoice };
   }
   const context = actionContext(scope.messages, template, statementUrl, listed);
@@ -143,7 +149,7 @@ async function providerFailed(
 ): Promise<ActionOutcome> {
   const { invoice, base } = scope;
   if (error instanceof PermanentSendError) {
-    await deps.table.logContact({
+    await deps.contactLog.logContact({
       ...base,
       channel,
       outcome: 'failed',
@@ -153,7 +159,7 @@ async function providerFailed(
     return 'failed';
   }
   if ((error as Error).name === 'TransientSendError') {
-    await deps.table.releaseSend(invoice.invoiceId, base.stageId, channel);
+    await deps.sendClaims.releaseSend(invoice.invoiceId, base.stageId, channel);
   }
   throw error;
 }
@@ -177,7 +183,7 @@ async function recordDelivery(
   const outcome = action.channel === 'escalate' ? 'escalated' : 'sent';
   const consolidates = listed.map((c) => c.invoice.invoiceId);
   try {
-    await deps.table.logContact({
+    await deps.contactLog.logContact({
       ...base,
       channel,
       outcome,
@@ -195,11 +201,11 @@ async function recordDelivery(
     await recordConsolidated({ ...scope, companions: listed }, action.channel, messageId, template, deps);
   }
   const where = { invoiceId: invoice.invoiceId, stageId: base.stageId, channel };
-  await deps.table.completeSend(invoice.invoiceId, base.stageId, channel, messageId, base.at).catch((error) => {
+  await deps.sendClaims.completeSend(invoice.invoiceId, base.stageId, channel, messageId, base.at).catch((error) => {
     log.warn('send claim left in doubt (never sent again)', { ...where, error: (error as Error).name });
   });
   if (action.channel === 'escalate') {
-    await deps.table.markEscalated(invoice.invoiceId, base.at).catch((error) => {
+    await deps.invoices.markEscalated(invoice.invoiceId, base.at).catch((error) => {
       log.warn('escalation sent, status not marked', { ...where, error: (error as Error).name });
     });
   }

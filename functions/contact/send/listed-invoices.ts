@@ -1,8 +1,8 @@
 import { isContactable } from '../../invoices/invoice';
 import { log } from '../../platform/logger';
 import { type BillingRule, messageChannelsOf } from '../../rules/billing-rule';
-import type { Channel } from '../../stores/dunning-table';
 import { CONSOLIDATED_REASON, type Companion } from '../consolidation';
+import type { Channel } from '../contact-log';
 import type { SendBase, SendDeps } from './send-deps';
 
 /**
@@ -25,7 +25,7 @@ export function companionsOn(
 
 /** The companions as they are now (consistent reads), those still contactable. */
 export async function stillContactable(companions: readonly Companion[], deps: SendDeps): Promise<Companion[]> {
-  const current = await Promise.all(companions.map((c) => deps.table.getInvoice(c.invoice.invoiceId)));
+  const current = await Promise.all(companions.map((c) => deps.invoices.getInvoice(c.invoice.invoiceId)));
   return companions.flatMap((c, i) => {
     const invoice = current[i];
     return invoice && isContactable(invoice.status) ? [{ ...c, invoice }] : [];
@@ -60,8 +60,9 @@ export async function recordConsolidated(
     const send = { invoiceId: companion.invoice.invoiceId, stageId: companion.stageId, channel };
     scope.consolidated.add(send.invoiceId);
     try {
-      if ((await deps.table.recordConsolidatedSend(send, messageId, base.at, base.invoiceId)) === 'exists') continue;
-      await deps.table.logContact({
+      if ((await deps.sendClaims.recordConsolidatedSend(send, messageId, base.at, base.invoiceId)) === 'exists')
+        continue;
+      await deps.contactLog.logContact({
         ...send,
         at: base.at,
         customerId: base.customerId,

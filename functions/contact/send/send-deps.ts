@@ -1,11 +1,15 @@
 import type { WorkflowDeps } from '../../executions/workflow-steps';
 import type { CompanyIdentity } from '../../messages';
+import type { ContactSlots } from '../contact-slots';
 import type { Mailer } from '../providers/mailer';
 import type { OperatorsNotifier } from '../providers/operators-notifier';
 import type { SmsSender } from '../providers/sms-sender';
+import type { SendClaims } from '../send-claims';
 
 /** What the send step (`../send-stage.ts`) and its parts in this folder work with. */
 export interface SendDeps extends WorkflowDeps {
+  readonly contactSlots: ContactSlots;
+  readonly sendClaims: SendClaims;
   readonly mailer: Mailer;
   readonly sms: SmsSender;
   readonly operators: OperatorsNotifier;

@@ -13,7 +13,7 @@ import { decide } from '../../../functions/invoices/lifecycle';
 import { installClock } from '../../../functions/platform/clock';
 import { type InvalidBillingRule, parseBillingRule } from '../../../functions/rules/billing-rule';
 import { MAX_DISCOUNT_PERCENT } from '../../../functions/values/percent';
-import { dunningTable } from '../../../functions/wiring';
+import { stores } from '../../../functions/wiring';
 import { defaultRule, invoiceFixture, keys, lambdaContext } from '../../support/fixtures';
 
 const SAO_PAULO = 'America/Sao_Paulo';
@@ -282,8 +282,7 @@ afterEach(() => {
 });
 
 describe('the send step records the offer of a stage whose message went out', () => {
-  const table = dunningTable();
-  const deps = { table, now: () => new Date('2026-12-07T12:00:00.000Z') };
+  const deps = { ...stores(), now: () => new Date('2026-12-07T12:00:00.000Z') };
   const stage = { id: 'D-3', offsetDays: -3, offer: { discountPercent: 5 } };
 
   function givenInvoice(invoice: Invoice) {

@@ -18,7 +18,7 @@ import {
   statementToken,
   statementUrl,
 } from '../../../functions/statements/statement-token';
-import { dunningTable } from '../../../functions/wiring';
+import { stores } from '../../../functions/wiring';
 import { customerFixture, invoiceFixture, keys, lambdaContext } from '../../support/fixtures';
 
 const SECRET = 'Zm9yLXRlc3RzLW9ubHktMTQ0Yml0cw';
@@ -396,7 +396,7 @@ describe('GET /statements/{token}', () => {
 });
 
 describe('the statement link the send step puts in a message', () => {
-  const deps = { table: dunningTable(), now: () => NOW };
+  const deps = { ...stores(), now: () => NOW };
 
   it("signs with the customer's statement secret, making it once (if_not_exists) when the customer has none yet", async () => {
     // Prepare
