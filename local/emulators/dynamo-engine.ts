@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type DynaliteOptions, dynaliteStoreOptions } from './dynamo';
 
 /**
  * dynalite's engine without its HTTP server: the same code that answers DynamoDB requests in `dynalite` (request
@@ -53,14 +54,9 @@ const OPERATIONS = [
 /** Starts dynalite's engine on a store in memory, or in LevelDB under `path`. */
 export function createDynamoEngine(options: { path?: string } = {}): DynamoEngine {
   if (options.path !== undefined) mkdirSync(options.path, { recursive: true });
-  const db = require('dynalite/db') as { create(options: Record<string, unknown>): Store };
+  const db = require('dynalite/db') as { create(options: DynaliteOptions): Store };
   const validations = require('dynalite/validations') as Validations;
-  const store = db.create({
-    ...(options.path === undefined ? {} : { path: options.path }),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
+  const store = db.create(dynaliteStoreOptions(options.path));
   const actions = new Map<string, { action: Action; validation: ActionValidation }>();
   for (const operation of OPERATIONS) {
     const name = validations.toLowerFirst(operation);

@@ -9,7 +9,7 @@ import { closeServer, listenOnLoopback } from './http-server';
  */
 
 /** The options of dynalite we use (the package ships no types). */
-interface DynaliteOptions {
+export interface DynaliteOptions {
   /** LevelDB directory; in memory when absent. */
   path?: string;
   createTableMs?: number;
@@ -36,13 +36,20 @@ export interface DynamoEmulator {
  */
 export async function startDynamo(options: { path?: string; port?: number }): Promise<DynamoEmulator> {
   if (options.path !== undefined) mkdirSync(options.path, { recursive: true });
-  // Tables, indexes and updates become ACTIVE at once instead of after dynalite's default 500 ms.
-  const server = dynalite({
-    ...(options.path === undefined ? {} : { path: options.path }),
+  const server = dynalite(dynaliteStoreOptions(options.path));
+  const url = await listenOnLoopback(server, 'DynamoDB (dynalite)', options.port);
+  return { url, stop: () => closeServer(server) };
+}
+
+/**
+ * dynalite's store options, for its server and its engine alike: LevelDB in `path` (in memory when undefined), and
+ * tables, indexes and updates ACTIVE at once instead of after dynalite's default 500 ms.
+ */
+export function dynaliteStoreOptions(path: string | undefined): DynaliteOptions {
+  return {
+    ...(path === undefined ? {} : { path }),
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
-  });
-  const url = await listenOnLoopback(server, 'DynamoDB (dynalite)', options.port);
-  return { url, stop: () => closeServer(server) };
+  };
 }

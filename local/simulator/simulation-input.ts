@@ -52,6 +52,10 @@ const Instant = z.string({ error: 'must be an ISO-8601 instant' }).refine((v) =>
     `must be an ISO-8601 instant with a time zone, like 2026-12-01T12:00:00Z, got ${JSON.stringify(i.input)}`,
 });
 const Id = z.string({ error: 'must be a non-empty text' }).min(1, { error: 'must be a non-empty text' });
+/** An amount as text or a number, kept as text (the API checks it). */
+const Amount = z.union([z.string(), z.number()], { error: 'must be a decimal amount like "100.00"' }).transform(String);
+/** A calendar date YYYY-MM-DD; `error` says which date it must be. */
+const dateOnly = (error: string) => z.string({ error }).regex(/^\d{4}-\d{2}-\d{2}$/, { error });
 
 const EventSchema = z.discriminatedUnion(
   'type',
@@ -60,10 +64,7 @@ const EventSchema = z.discriminatedUnion(
       at: Instant,
       type: z.literal('payment'),
       invoiceId: Id,
-      amount: z
-        .union([z.string(), z.number()], { error: 'must be a decimal amount like "100.00"' })
-        .transform(String)
-        .optional(),
+      amount: Amount.optional(),
     }),
     z.strictObject({ at: Instant, type: z.literal('dispute'), invoiceId: Id, reason: z.string().optional() }),
     z.strictObject({ at: Instant, type: z.literal('resolve'), invoiceId: Id, reason: z.string().optional() }),
@@ -81,13 +82,8 @@ const EventSchema = z.discriminatedUnion(
       at: Instant,
       type: z.literal('promise'),
       invoiceId: Id,
-      date: z.string({ error: 'must be the promised date YYYY-MM-DD' }).regex(/^\d{4}-\d{2}-\d{2}$/, {
-        error: 'must be the promised date YYYY-MM-DD',
-      }),
-      amount: z
-        .union([z.string(), z.number()], { error: 'must be a decimal amount like "100.00"' })
-        .transform(String)
-        .optional(),
+      date: dateOnly('must be the promised date YYYY-MM-DD'),
+      amount: Amount.optional(),
     }),
     z.strictObject({
       at: Instant,
@@ -103,12 +99,8 @@ const EventSchema = z.discriminatedUnion(
       instalments: z
         .array(
           z.strictObject({
-            dueDate: z.string({ error: 'must be a due date YYYY-MM-DD' }).regex(/^\d{4}-\d{2}-\d{2}$/, {
-              error: 'must be a due date YYYY-MM-DD',
-            }),
-            amount: z
-              .union([z.string(), z.number()], { error: 'must be a decimal amount like "100.00"' })
-              .transform(String),
+            dueDate: dateOnly('must be a due date YYYY-MM-DD'),
+            amount: Amount,
             paymentUrl: z.string({ error: 'must be an http or https URL' }).optional(),
           }),
           { error: 'must be a list of { dueDate, amount }' },

@@ -118,23 +118,20 @@ export async function readPaymentReport(
   bucket: string,
   key: string,
 ): Promise<PaymentIngestReport | undefined> {
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: paymentReportKey(key) }));
-    return JSON.parse((await object.Body?.transformToString('utf8')) ?? '{}') as PaymentIngestReport;
-  } catch (error) {
-    if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') return undefined;
-    throw error;
-  }
+  return readJsonObject<PaymentIngestReport>(s3, bucket, paymentReportKey(key));
 }
 
 /** The rejected-rows report the ingest handler wrote for `key`, if any. */
 export async function readIngestReport(s3: S3Client, bucket: string, key: string): Promise<IngestReport | undefined> {
   const name = key.slice(INCOMING_PREFIX.length);
+  return readJsonObject<IngestReport>(s3, bucket, `${REJECTED_PREFIX}${name}.errors.json`);
+}
+
+/** An object of the bucket parsed as JSON (a report a handler wrote); undefined when there is no such key. */
+async function readJsonObject<T>(s3: S3Client, bucket: string, key: string): Promise<T | undefined> {
   try {
-    const object = await s3.send(
-      new GetObjectCommand({ Bucket: bucket, Key: `${REJECTED_PREFIX}${name}.errors.json` }),
-    );
-    return JSON.parse((await object.Body?.transformToString('utf8')) ?? '{}') as IngestReport;
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse((await object.Body?.transformToString('utf8')) ?? '{}') as T;
   } catch (error) {
     if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') return undefined;
     throw error;
