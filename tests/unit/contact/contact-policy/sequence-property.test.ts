@@ -19,8 +19,8 @@ describe('the contact policy, for all rules, channels, debtors, histories and in
       windowDays: fc.integer({ min: 1, max: 10 }),
       minHoursBetween: fc.integer({ min: 0, max: 48 }),
     });
-    // Rules under a preset, with a policy the preset's validation accepts (billing-rule.test.ts proves that it
-    // accepts a policy only when maxContactsIn7Days is within the law's cap); parsed once, the policies varied.
+    // Rules under a preset, with a policy the preset's validation accepts (rules/preset-law-property.test.ts proves
+    // that it accepts a policy only when maxContactsIn7Days is within the law's cap); parsed once, the policies varied.
     const brSp = parseBillingRule({ id: 'br', preset: 'BR-SP', stages: defaultRuleJson.stages });
     const regF = parseBillingRule({
       id: 'us',
