@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { InvalidSimulationInput, runSimulation, type SimulationOptions } from '../local/simulator/simulation';
 import { timelineJson, timelineTable } from '../local/simulator/timeline-format';
-import type { CommandIo } from './command-io';
+import { type CommandIo, type FlagValues, readFlags } from './command-line';
 
 /**
  * `dunning simulate`: the command line (usage, flags and their checks, exit status), the timeline printed as JSON
@@ -78,32 +77,25 @@ export async function simulate(
 
 /** The `dunning simulate` command line: parses the flags, runs, prints the summary; returns the exit status. */
 export async function simulateCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        rule: { type: 'string' },
-        invoices: { type: 'string' },
-        events: { type: 'string' },
-        from: { type: 'string' },
-        until: { type: 'string' },
-        format: { type: 'string', default: 'json' },
-        config: { type: 'string' },
-        workers: { type: 'string' },
-        dynamodb: { type: 'string', default: 'in-process' },
-        progress: { type: 'string', default: 'text' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${SIMULATE_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(`${SIMULATE_USAGE}\n`);
-    return 0;
-  }
+  const values = readFlags(
+    argv,
+    {
+      rule: { type: 'string' },
+      invoices: { type: 'string' },
+      events: { type: 'string' },
+      from: { type: 'string' },
+      until: { type: 'string' },
+      format: { type: 'string', default: 'json' },
+      config: { type: 'string' },
+      workers: { type: 'string' },
+      dynamodb: { type: 'string', default: 'in-process' },
+      progress: { type: 'string', default: 'text' },
+      help: { type: 'boolean', default: false },
+    },
+    SIMULATE_USAGE,
+    io,
+  );
+  if (typeof values === 'number') return values;
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   const why = flagProblems(values, workers);
   if (why.length > 0) {
@@ -139,7 +131,7 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
 }
 
 /** What is wrong with the flags (nothing: empty). */
-function flagProblems(values: Record<string, string | boolean | undefined>, workers: number | undefined): string[] {
+function flagProblems(values: FlagValues, workers: number | undefined): string[] {
   const missing = (['rule', 'invoices'] as const).filter((flag) => typeof values[flag] !== 'string');
   return [
     ...missing.map((flag) => `--${flag} is required`),
