@@ -13,7 +13,7 @@ import { InvalidDunningConfig, loadDunningConfig, resolveConfigPath } from '../l
 import { type TimelineEvent, timelineKey } from './simulator/timeline';
 import { localTime } from './simulator/timeline-format';
 import { type LocalControl, startHttpApi } from './system/http-api';
-import { localControl, type Pace, pacedSpeed } from './system/pacing';
+import { localControl, type Pace, pacedSpeed } from './system/local-control';
 import { LocalSystem } from './system/system';
 
 const HELP = `Usage: npm start -- [options]

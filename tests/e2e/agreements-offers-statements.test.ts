@@ -7,7 +7,7 @@ import { parseBillingRule, type Stage } from '../../functions/rules/billing-rule
 import { DynamoInvoiceStore } from '../../functions/stores/dynamodb';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT, withRuleSet } from '../../lib/config';
 import { startHttpApi } from '../../local/system/http-api';
-import { localControl, type Pace } from '../../local/system/pacing';
+import { localControl, type Pace } from '../../local/system/local-control';
 import { LocalSystem } from '../../local/system/system';
 import { registrationFixture } from '../support/fixtures';
 

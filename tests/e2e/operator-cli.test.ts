@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorCommand } from '../../cli/operator-command';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { startHttpApi } from '../../local/system/http-api';
-import { localControl, type Pace } from '../../local/system/pacing';
+import { localControl, type Pace } from '../../local/system/local-control';
 import { LocalSystem } from '../../local/system/system';
 
 // The operator commands of `dunning` against the local system's HTTP API (what `npm start` serves), in this process;

@@ -3,7 +3,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
 import { startHttpApi } from '../../local/system/http-api';
-import { localControl, type Pace } from '../../local/system/pacing';
+import { localControl, type Pace } from '../../local/system/local-control';
 import { LocalSystem } from '../../local/system/system';
 import { registrationFixture } from '../support/fixtures';
 import { callApi, type Json } from '../support/local-api';

@@ -1,5 +1,5 @@
 import { type LocalControl, startHttpApi } from '../../local/system/http-api';
-import { localControl, type Pace } from '../../local/system/pacing';
+import { localControl, type Pace } from '../../local/system/local-control';
 import { LocalSystem, type LocalSystemOptions } from '../../local/system/system';
 
 /** Calling the local HTTP API (local/system/http-api.ts) from e2e tests. */

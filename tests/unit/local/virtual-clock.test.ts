@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { flushMicrotasks, VirtualClock } from '../../../local/stepfunctions/virtual-clock';
-import { pacedSpeed } from '../../../local/system/pacing';
+import { pacedSpeed } from '../../../local/system/local-control';
 
 const T0 = new Date('2026-11-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
