@@ -84,3 +84,22 @@ export interface InvoiceStore {
    */
   customerInvoices(customerId: string): Promise<Invoice[]>;
 }
+
+/** An invoice whose walk is under way: it has an execution and is contactable or on hold, waiting to resume. */
+export interface WalkUnderWay {
+  readonly invoiceId: string;
+  /** The rule chosen at registration, when the invoice records one. */
+  readonly ruleId?: string;
+}
+
+/**
+ * Reads over every invoice, for the local system and tools only: on DynamoDB they scan the table, which the Lambdas'
+ * grants leave out (no handler builds this). DynamoDB: functions/stores/dynamodb/invoice-listing.ts.
+ */
+export interface InvoiceListing {
+  /** Every invoice id, sorted. */
+  allInvoiceIds(): Promise<string[]>;
+
+  /** Every invoice whose walk is under way (has an execution; OPEN, ESCALATED, PAUSED or DISPUTED), in no set order. */
+  walksUnderWay(): Promise<WalkUnderWay[]>;
+}

@@ -1,23 +1,19 @@
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { ContactLogEntry } from '../../functions/contact/contact-log';
-import type { InvoiceEvent } from '../../functions/invoices/audit-log';
-import type { Invoice } from '../../functions/invoices/invoice';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditLog } from '../../functions/invoices/audit-log';
+import type { InvoiceListing, InvoiceStore, WalkUnderWay } from '../../functions/invoices/invoice-store';
 import { debtorTimezone } from '../../functions/rules/schedule';
+import { DynamoAuditLog, DynamoInvoiceListing, DynamoInvoiceStore } from '../../functions/stores/dynamodb';
 import type { DunningConfig } from '../../lib/config';
 import { compareTimelineEvents, invoiceTimeline, type TimelineEvent } from '../simulator/timeline';
 
 /**
- * Everything the local system reads from the DynamoDB table directly (scans and queries with the table's keys
- * spelled out; local use only): the invoice ids, each invoice's timeline assembled from its contact log and audit
- * events (docs/formats.md), and the invoices whose walk should still be running after a restart.
+ * What the local system reads of the invoices, through the stores (functions/stores/dynamodb/): the invoice ids, each
+ * invoice's timeline assembled from its contact log and audit events (docs/formats.md), and the invoices whose walk
+ * should still be running after a restart (the listing scans the table: local use only).
  */
 
 /** An invoice whose walk is still under way (contactable, or on hold waiting to resume). */
-export interface WalkToResume {
-  readonly invoiceId: string;
-  /** The rule chosen at registration, when the item records one. */
-  readonly ruleId?: string;
-}
+export type WalkToResume = WalkUnderWay;
 
 /** When an invoice's execution ended in `Billing rule completed` (undefined otherwise). */
 export type CompletedAt = (invoiceId: string) => string | undefined;
@@ -25,31 +21,23 @@ export type CompletedAt = (invoiceId: string) => string | undefined;
 export class LocalTableReads {
   /** Debtor zones of the invoices whose timeline was read. */
   private readonly zones = new Map<string, string>();
+  private readonly invoices: InvoiceStore;
+  private readonly auditLog: AuditLog;
+  private readonly listing: InvoiceListing;
 
   constructor(
-    private readonly dynamo: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    dynamo: DynamoDBDocumentClient,
+    tableName: string,
     private readonly config: DunningConfig,
-  ) {}
+  ) {
+    this.invoices = new DynamoInvoiceStore(dynamo, tableName);
+    this.auditLog = new DynamoAuditLog(dynamo, tableName);
+    this.listing = new DynamoInvoiceListing(dynamo, tableName);
+  }
 
-  /** Every invoice id in the table (a scan: local use only). */
-  async invoiceIds(): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'itemType = :invoice',
-          ExpressionAttributeValues: { ':invoice': 'invoice' },
-          ProjectionExpression: 'invoiceId',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) ids.push(String(item.invoiceId));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return ids.sort();
+  /** Every invoice id, sorted. */
+  invoiceIds(): Promise<string[]> {
+    return this.listing.allInvoiceIds();
   }
 
   /** The timeline of each invoice (docs/formats.md events), from its contact log and audit events, in time order. */
@@ -61,30 +49,11 @@ export class LocalTableReads {
 
   /** One invoice's timeline, `completed` included once its execution ended in `Billing rule completed`. */
   async invoiceTimeline(invoiceId: string, completedAt: CompletedAt): Promise<TimelineEvent[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `INVOICE#${invoiceId}` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    const invoice = items.find((i) => i.itemType === 'invoice') as (Invoice & { itemType: string }) | undefined;
+    const invoice = await this.invoices.getInvoice(invoiceId);
     if (!invoice) return [];
     this.zones.set(invoiceId, debtorTimezone(this.config.rule, invoice.customer));
-    const contacts = items.filter((i) => i.itemType === 'contact') as unknown as ContactLogEntry[];
-    const events = items.filter((i) => i.itemType === 'event') as unknown as InvoiceEvent[];
-    return invoiceTimeline(
-      { invoiceId, customerId: invoice.customer.customerId },
-      { contacts, events },
-      completedAt(invoiceId),
-    );
+    const history = await this.auditLog.invoiceHistory(invoiceId);
+    return invoiceTimeline({ invoiceId, customerId: invoice.customer.customerId }, history, completedAt(invoiceId));
   }
 
   /** The debtor's time zone of an invoice whose timeline was read (for showing local times). */
@@ -96,34 +65,7 @@ export class LocalTableReads {
    * Every invoice still being walked (contactable, or on hold waiting to resume) that has an execution, in scan
    * order.
    */
-  async walksToResume(): Promise<WalkToResume[]> {
-    const walks: WalkToResume[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          // Walks still running: contactable, or on hold (paused, disputed) waiting to resume.
-          FilterExpression:
-            'itemType = :invoice AND attribute_exists(executionArn) AND #status IN (:open, :escalated, :paused, :disputed)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':invoice': 'invoice',
-            ':open': 'OPEN',
-            ':escalated': 'ESCALATED',
-            ':paused': 'PAUSED',
-            ':disputed': 'DISPUTED',
-          },
-          ProjectionExpression: 'invoiceId, ruleId',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const invoiceId = String(item.invoiceId);
-        walks.push(typeof item.ruleId === 'string' ? { invoiceId, ruleId: item.ruleId } : { invoiceId });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return walks;
+  walksToResume(): Promise<WalkToResume[]> {
+    return this.listing.walksUnderWay();
   }
 }

@@ -11,11 +11,12 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BillingRule, parseBillingRule } from '../../functions/rules/billing-rule';
+import { DynamoAuditLog } from '../../functions/stores/dynamodb';
 import { defaultRule, lambdaContext } from '../support/fixtures';
 import { providersRecordEveryMessage, type SentMessage } from '../support/providers';
 import { invoiceRegistrar, startHarness, useDynaliteHandlers, type WorkflowHarness } from '../support/workflow-harness';
@@ -100,15 +101,9 @@ async function contactLog(invoiceId: string) {
       credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     }),
   );
-  const out = await client.send(
-    new QueryCommand({
-      TableName: TABLE,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :contact)',
-      ExpressionAttributeValues: { ':pk': `INVOICE#${invoiceId}`, ':contact': 'CONTACT#' },
-    }),
-  );
+  const { contacts } = await new DynamoAuditLog(client, TABLE).invoiceHistory(invoiceId);
   client.destroy();
-  return (out.Items ?? []).map((i) => `${i.stageId} ${i.channel} ${i.outcome}`);
+  return contacts.map((i) => `${i.stageId} ${i.channel} ${i.outcome}`);
 }
 
 const at = (iso: string) => new Date(iso);

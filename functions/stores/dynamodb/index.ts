@@ -3,10 +3,18 @@ import type { Stores } from '../stores';
 import { DynamoAuditLog } from './audit-log';
 import { DynamoContactLog } from './contact-log';
 import { DynamoCustomerStore } from './customer-store';
+import { DynamoInvoiceListing } from './invoice-listing';
 import { DynamoInvoiceStore } from './invoice-store';
 import { DynamoSendClaims } from './send-claims';
 
-export { DynamoAuditLog, DynamoContactLog, DynamoCustomerStore, DynamoInvoiceStore, DynamoSendClaims };
+export {
+  DynamoAuditLog,
+  DynamoContactLog,
+  DynamoCustomerStore,
+  DynamoInvoiceListing,
+  DynamoInvoiceStore,
+  DynamoSendClaims,
+};
 
 /** The stores on the single DynamoDB table `tableName` (contracts/table-layout.ts), one class per item type. */
 export function dynamoStores(client: DynamoDBDocumentClient, tableName: string): Stores {

@@ -21,13 +21,6 @@ export function isConditionFailure(error: unknown): boolean {
   );
 }
 
-/** Runs a conditional write whose failing condition means "nothing to do". */
-export async function unlessConditionFails(write: Promise<unknown>): Promise<void> {
-  await write.catch((error: unknown) => {
-    if (!isConditionFailure(error)) throw error;
-  });
-}
-
 /** An item read back, without its keys and item type: the domain's shape. */
 export function stripKeys<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, itemType: _itemType, ...rest } = item;

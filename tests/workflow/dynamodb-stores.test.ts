@@ -9,22 +9,25 @@ import {
   sendRecordExpiry,
   TTL_ATTRIBUTE,
   tableKeys,
-} from '../../../functions/contracts/table-layout';
-import { dynamoStores } from '../../../functions/stores/dynamodb';
-import type { Stores } from '../../../functions/stores/stores';
-import { type DynamoEmulator, startDynamo } from '../../../local/emulators/dynamo';
-import { createTable } from '../../../local/emulators/provision';
-import { describeAuditLogContract } from '../../support/contracts/audit-log.contract';
-import { describeContactLogContract } from '../../support/contracts/contact-log.contract';
-import { describeContactSlotsContract } from '../../support/contracts/contact-slots.contract';
-import { describeCustomerStoreContract } from '../../support/contracts/customer-store.contract';
-import { describeInvoiceStoreContract } from '../../support/contracts/invoice-store.contract';
-import { describeSendClaimsContract } from '../../support/contracts/send-claims.contract';
-import { AT, customer, freshId, registration } from '../../support/contracts/stores';
+} from '../../functions/contracts/table-layout';
+import { DynamoInvoiceListing, dynamoStores } from '../../functions/stores/dynamodb';
+import type { Stores } from '../../functions/stores/stores';
+import { type DynamoEmulator, startDynamo } from '../../local/emulators/dynamo';
+import { createTable } from '../../local/emulators/provision';
+import { describeAuditLogContract } from '../support/contracts/audit-log.contract';
+import { describeContactLogContract } from '../support/contracts/contact-log.contract';
+import { describeContactSlotsContract } from '../support/contracts/contact-slots.contract';
+import { describeCustomerStoreContract } from '../support/contracts/customer-store.contract';
+import { describeInvoiceListingContract } from '../support/contracts/invoice-listing.contract';
+import { describeInvoiceStoreContract } from '../support/contracts/invoice-store.contract';
+import { describeSendClaimsContract } from '../support/contracts/send-claims.contract';
+import { AT, customer, freshId, registration } from '../support/contracts/stores';
 
 // The DynamoDB stores (functions/stores/dynamodb/) against dynalite in memory: one table for the whole file, every
 // test on ids of its own. The contract suites are the ones any implementation of the store interfaces passes; the
 // last block checks what only DynamoDB has: the items' keys (contracts/table-layout.ts) and the TTL attribute.
+// In the workflow project, whose files run isolated: the unit files' aws-sdk-client-mock stubs the document client's
+// prototype, which a file sharing their module graph would talk to instead of dynalite.
 
 const TABLE = 'dunning-stores-contract';
 let emulator: DynamoEmulator;
@@ -55,6 +58,10 @@ describeContactSlotsContract('DynamoDB (dynalite)', make);
 describeSendClaimsContract('DynamoDB (dynalite)', make);
 describeContactLogContract('DynamoDB (dynalite)', make);
 describeAuditLogContract('DynamoDB (dynalite)', make);
+describeInvoiceListingContract('DynamoDB (dynalite)', () => ({
+  stores,
+  listing: new DynamoInvoiceListing(client, TABLE),
+}));
 
 describe('the DynamoDB items follow the table layout', () => {
   const item = async (key: { pk: string; sk: string }) =>
