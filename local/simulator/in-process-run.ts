@@ -1,8 +1,8 @@
 import type { DunningConfig } from '../../lib/config';
 import { type ApiAnswer, LocalSystem } from '../system/system';
 import { startProgress } from './progress';
-import type { SimulationIo, SimulationOptions } from './simulation';
 import type { PortfolioInvoice, SimulationEvent } from './simulation-input';
+import type { SimulationIo, SimulationOptions } from './simulation-options';
 import type { TimelineEvent } from './timeline';
 
 /**

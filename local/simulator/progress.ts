@@ -1,6 +1,6 @@
 import type { LocalSystem } from '../system/system';
 import { PROGRESS_PREFIX, type WorkerProgress } from './shards';
-import type { SimulationIo, SimulationOptions } from './simulation';
+import type { SimulationIo, SimulationOptions } from './simulation-options';
 
 /**
  * A simulation's progress on standard error every `progressSeconds` (the first after that long, so short runs print

@@ -21,38 +21,16 @@ import {
   readRuleSet,
   type SimulationEvent,
 } from './simulation-input';
+import type { SimulationIo, SimulationOptions } from './simulation-options';
 import type { TimelineEvent } from './timeline';
+
+export type { SimulationIo, SimulationOptions };
 
 /**
  * The simulation engine behind `dunning simulate` (cli/simulate.ts): reads and checks the input (every problem at
  * once), picks the start instant and the number of worker processes, and runs the portfolio in this process
  * (in-process-run.ts) or spread over workers by customer (shards.ts). Returns the timeline; the command prints it.
  */
-
-/** Where the simulation writes its progress and warnings (the command's standard error). */
-export interface SimulationIo {
-  err(text: string): void;
-}
-
-export interface SimulationOptions {
-  readonly rule: string;
-  readonly invoices: string;
-  readonly events?: string;
-  readonly from?: string;
-  readonly until?: string;
-  readonly config?: string;
-  /** Seconds between progress lines on `err` (0 = none). @default 2 */
-  readonly progressSeconds?: number;
-  /** Progress as readable lines, or as `@@progress {json}` lines for a parent process. @default 'text' */
-  readonly progress?: 'text' | 'json';
-  /**
-   * Worker processes to spread the customers over (each runs its own local system on one core).
-   * @default one per CPU core, at most one per 250 invoices
-   */
-  readonly workers?: number;
-  /** How DynamoDB is reached (see LocalSystemOptions.dynamodb). @default 'in-process' */
-  readonly dynamodb?: 'http' | 'in-process';
-}
 
 /** What a simulation produced: the timeline, and what a summary or a table of it needs. */
 export interface SimulationRun {
