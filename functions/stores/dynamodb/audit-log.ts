@@ -1,32 +1,17 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ContactLogEntry } from '../../contact/contact-log';
 import { ITEM_TYPE, invoicePartition, tableKeys } from '../../contracts/table-layout';
 import type { AuditLog, InvoiceEvent } from '../../invoices/audit-log';
-import { stripKeys, type TableRef } from './table';
+import { stripKeys, TableStore } from './table';
 
 /**
  * The audit event items (`INVOICE#<id>` / `EVENT#…`: contracts/table-layout.ts). An invoice's history is one query
  * of its partition: its events and its contact log (./contact-log.ts).
  */
-export class DynamoAuditLog implements AuditLog {
-  private readonly table: TableRef;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.table = { client, tableName };
-  }
-
+export class DynamoAuditLog extends TableStore implements AuditLog {
   /** Appends an audit event to the invoice's history. */
   async logEvent(event: InvoiceEvent): Promise<void> {
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: {
-          ...tableKeys.event(event),
-          itemType: ITEM_TYPE.event,
-          ...event,
-        },
-      }),
-    );
+    await this.putItem({ ...tableKeys.event(event), itemType: ITEM_TYPE.event, ...event });
   }
 
   /** The invoice's contact log and audit events, oldest first. */

@@ -1,32 +1,20 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ContactLog, ContactLogEntry } from '../../contact/contact-log';
 import { CONTACT_LOG_END, ITEM_TYPE, KEY_PREFIX, tableKeys } from '../../contracts/table-layout';
-import { queryCustomerIndex, type TableRef } from './table';
+import { queryCustomerIndex, TableStore } from './table';
 
 /**
  * The contact log items (`INVOICE#<id>` / `CONTACT#…`, and `CONTACT#…` under the customer in `gsi1`):
  * contracts/table-layout.ts. An invoice's log is read with its events by the audit log (./audit-log.ts).
  */
-export class DynamoContactLog implements ContactLog {
-  private readonly table: TableRef;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.table = { client, tableName };
-  }
-
+export class DynamoContactLog extends TableStore implements ContactLog {
   /** Appends to the invoice's contact log (and, through the GSI, to the customer's). */
   async logContact(entry: ContactLogEntry): Promise<void> {
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: {
-          ...tableKeys.contact(entry),
-          ...tableKeys.contactInCustomerIndex(entry),
-          itemType: ITEM_TYPE.contact,
-          ...entry,
-        },
-      }),
-    );
+    await this.putItem({
+      ...tableKeys.contact(entry),
+      ...tableKeys.contactInCustomerIndex(entry),
+      itemType: ITEM_TYPE.contact,
+      ...entry,
+    });
   }
 
   /**

@@ -1,9 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ContactSlots } from '../../contact/contact-slots';
 import { ITEM_TYPE, tableKeys } from '../../contracts/table-layout';
 import type { CustomerStore } from '../../invoices/customer-store';
 import type { Customer, RecentContact } from '../../invoices/invoice';
-import { isConditionFailure, newSecretToken, stripKeys, type TableRef } from './table';
+import { newSecretToken, stripKeys, TableStore } from './table';
 
 const customerKey = tableKeys.customer;
 
@@ -21,18 +21,10 @@ const CUSTOMER_CONTACT_FIELDS = (
  * The customer items (`CUSTOMER#<id>` / `CUSTOMER`: contracts/table-layout.ts): contact details, opt-outs, secrets,
  * and the frequency-cap slots (`recentContacts`, versioned by `contactsVersion`).
  */
-export class DynamoCustomerStore implements CustomerStore, ContactSlots {
-  private readonly table: TableRef;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.table = { client, tableName };
-  }
-
+export class DynamoCustomerStore extends TableStore implements CustomerStore, ContactSlots {
   async getCustomer(customerId: string): Promise<Customer | undefined> {
-    const out = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: customerKey(customerId), ConsistentRead: true }),
-    );
-    return out.Item ? stripKeys<Customer>(out.Item) : undefined;
+    const item = await this.getItem(customerKey(customerId));
+    return item ? stripKeys<Customer>(item) : undefined;
   }
 
   /**
@@ -40,7 +32,7 @@ export class DynamoCustomerStore implements CustomerStore, ContactSlots {
    * earlier (the secret is made on first registration: 144 random bits).
    */
   async upsertCustomer(customer: Customer, at: string): Promise<void> {
-    await this.table.client.send(this.customerContactUpdate(customer, at));
+    await this.update(this.customerContactUpdate(customer, at));
   }
 
   /**
@@ -48,17 +40,16 @@ export class DynamoCustomerStore implements CustomerStore, ContactSlots {
    * registration does; opt-outs, contact history and secrets stay. 'not-found' when the customer does not exist.
    */
   async replaceCustomerContact(customer: Customer, at: string): Promise<'replaced' | 'not-found'> {
-    try {
-      await this.table.client.send(this.customerContactUpdate(customer, at, 'attribute_exists(pk)'));
-      return 'replaced';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'not-found';
-      throw error;
-    }
+    const out = await this.conditionalUpdate(this.customerContactUpdate(customer, at, 'attribute_exists(pk)'));
+    return out ? 'replaced' : 'not-found';
   }
 
   /** The write of a customer's name and contact details (absent ones removed), optionally conditional. */
-  private customerContactUpdate(customer: Customer, at: string, condition?: string): UpdateCommand {
+  private customerContactUpdate(
+    customer: Customer,
+    at: string,
+    condition?: string,
+  ): Omit<UpdateCommandInput, 'TableName'> {
     const set = [
       '#itemType = :itemType',
       '#customerId = :customerId',
@@ -88,14 +79,13 @@ export class DynamoCustomerStore implements CustomerStore, ContactSlots {
         values[field.value] = value;
       }
     }
-    return new UpdateCommand({
-      TableName: this.table.tableName,
+    return {
       Key: customerKey(customer.customerId),
       UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
       ...(condition ? { ConditionExpression: condition } : {}),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
-    });
+    };
   }
 
   /**
@@ -103,24 +93,16 @@ export class DynamoCustomerStore implements CustomerStore, ContactSlots {
    * `opted-out`. Returns the customer's opt-outs, or undefined when the customer does not exist.
    */
   async addOptOut(customerId: string, channel: string, at: string): Promise<readonly string[] | undefined> {
-    try {
-      const out = await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: customerKey(customerId),
-          UpdateExpression: 'SET optOuts = list_append(if_not_exists(optOuts, :none), :channel), updatedAt = :at',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(optOuts) OR NOT contains(optOuts, :name))',
-          ExpressionAttributeValues: { ':none': [], ':channel': [channel], ':name': channel, ':at': at },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return (out.Attributes?.optOuts as string[] | undefined) ?? [channel];
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const customer = await this.getCustomer(customerId);
-      return customer ? (customer.optOuts ?? []) : undefined;
-    }
+    const out = await this.conditionalUpdate({
+      Key: customerKey(customerId),
+      UpdateExpression: 'SET optOuts = list_append(if_not_exists(optOuts, :none), :channel), updatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(optOuts) OR NOT contains(optOuts, :name))',
+      ExpressionAttributeValues: { ':none': [], ':channel': [channel], ':name': channel, ':at': at },
+      ReturnValues: 'ALL_NEW',
+    });
+    if (out) return (out.Attributes?.optOuts as string[] | undefined) ?? [channel];
+    const customer = await this.getCustomer(customerId);
+    return customer ? (customer.optOuts ?? []) : undefined;
   }
 
   /**
@@ -129,23 +111,15 @@ export class DynamoCustomerStore implements CustomerStore, ContactSlots {
    * `statementSecret` when it is already read. Undefined when the customer does not exist.
    */
   async statementSecret(customerId: string): Promise<string | undefined> {
-    try {
-      const out = await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: customerKey(customerId),
-          UpdateExpression: 'SET statementSecret = if_not_exists(statementSecret, :fresh)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':fresh': newSecretToken() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const secret = out.Attributes?.statementSecret;
-      return typeof secret === 'string' ? secret : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const out = await this.conditionalUpdate({
+      Key: customerKey(customerId),
+      UpdateExpression: 'SET statementSecret = if_not_exists(statementSecret, :fresh)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':fresh': newSecretToken() },
+      ReturnValues: 'ALL_NEW',
+    });
+    const secret = out?.Attributes?.statementSecret;
+    return typeof secret === 'string' ? secret : undefined;
   }
 
   /**
@@ -202,27 +176,19 @@ export class DynamoCustomerStore implements CustomerStore, ContactSlots {
     contacts: readonly RecentContact[],
     version: number,
   ): Promise<'reserved' | 'conflict'> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: customerKey(customerId),
-          UpdateExpression: 'SET recentContacts = :contacts, contactsVersion = :next',
-          ConditionExpression:
-            version === 0
-              ? 'attribute_exists(pk) AND attribute_not_exists(contactsVersion)'
-              : 'attribute_exists(pk) AND contactsVersion = :version',
-          ExpressionAttributeValues: {
-            ':contacts': contacts,
-            ':next': version + 1,
-            ...(version === 0 ? {} : { ':version': version }),
-          },
-        }),
-      );
-      return 'reserved';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'conflict';
-      throw error;
-    }
+    const out = await this.conditionalUpdate({
+      Key: customerKey(customerId),
+      UpdateExpression: 'SET recentContacts = :contacts, contactsVersion = :next',
+      ConditionExpression:
+        version === 0
+          ? 'attribute_exists(pk) AND attribute_not_exists(contactsVersion)'
+          : 'attribute_exists(pk) AND contactsVersion = :version',
+      ExpressionAttributeValues: {
+        ':contacts': contacts,
+        ':next': version + 1,
+        ...(version === 0 ? {} : { ':version': version }),
+      },
+    });
+    return out ? 'reserved' : 'conflict';
   }
 }

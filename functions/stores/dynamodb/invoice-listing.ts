@@ -1,19 +1,13 @@
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ITEM_TYPE } from '../../contracts/table-layout';
 import type { InvoiceListing, WalkUnderWay } from '../../invoices/invoice-store';
-import type { TableRef } from './table';
+import { TableStore } from './table';
 
 /**
  * Scans of the invoice items (contracts/table-layout.ts) for the local system and tools; the Lambdas are granted no
  * Scan and never build this.
  */
-export class DynamoInvoiceListing implements InvoiceListing {
-  private readonly table: TableRef;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.table = { client, tableName };
-  }
-
+export class DynamoInvoiceListing extends TableStore implements InvoiceListing {
   async allInvoiceIds(): Promise<string[]> {
     const ids: string[] = [];
     for await (const item of this.scan({

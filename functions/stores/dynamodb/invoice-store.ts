@@ -1,26 +1,17 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ITEM_TYPE, KEY_PREFIX, tableKeys } from '../../contracts/table-layout';
 import type { Invoice, InvoiceRegistration, InvoiceStatus } from '../../invoices/invoice';
 import type { InvoiceStore, WaitKind } from '../../invoices/invoice-store';
 import type { InvoiceChange } from '../../invoices/lifecycle';
-import { isConditionFailure, queryCustomerIndex, stripKeys, type TableRef } from './table';
+import { queryCustomerIndex, stripKeys, TableStore } from './table';
 
 const invoiceKey = tableKeys.invoice;
 const invoiceIndexKey = tableKeys.invoiceInCustomerIndex;
 
 /** The invoice items (`INVOICE#<id>` / `INVOICE`, under their customer in `gsi1`): contracts/table-layout.ts. */
-export class DynamoInvoiceStore implements InvoiceStore {
-  private readonly table: TableRef;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.table = { client, tableName };
-  }
-
+export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
   async getInvoice(invoiceId: string): Promise<Invoice | undefined> {
-    const out = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: invoiceKey(invoiceId), ConsistentRead: true }),
-    );
-    return out.Item ? stripKeys<Invoice>(out.Item) : undefined;
+    const item = await this.getItem(invoiceKey(invoiceId));
+    return item ? stripKeys<Invoice>(item) : undefined;
   }
 
   /**
@@ -37,37 +28,23 @@ export class DynamoInvoiceStore implements InvoiceStore {
       createdAt: at,
       updatedAt: at,
     };
-    try {
-      await this.table.client.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            ...invoiceKey(registration.invoiceId),
-            ...invoiceIndexKey(registration.customer.customerId, registration.invoiceId),
-            itemType: ITEM_TYPE.invoice,
-            ...invoice,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return 'created';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'duplicate';
-      throw error;
-    }
+    const created = await this.putNewItem({
+      ...invoiceKey(registration.invoiceId),
+      ...invoiceIndexKey(registration.customer.customerId, registration.invoiceId),
+      itemType: ITEM_TYPE.invoice,
+      ...invoice,
+    });
+    return created ? 'created' : 'duplicate';
   }
 
   /** Records the execution that walks this invoice. */
   async setExecution(invoiceId: string, executionArn: string, at: string): Promise<void> {
-    await this.table.client.send(
-      new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: invoiceKey(invoiceId),
-        UpdateExpression: 'SET executionArn = :arn, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':arn': executionArn, ':at': at },
-      }),
-    );
+    await this.update({
+      Key: invoiceKey(invoiceId),
+      UpdateExpression: 'SET executionArn = :arn, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':arn': executionArn, ':at': at },
+    });
   }
 
   /**
@@ -89,59 +66,43 @@ export class DynamoInvoiceStore implements InvoiceStore {
     const set = ['taskToken = :token', 'updatedAt = :at'];
     if (!hold) set.push('currentStage = :stage');
     if (until) set.push('waitUntil = :until');
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: invoiceKey(invoiceId),
-          UpdateExpression: `SET ${set.join(', ')}${until ? '' : ' REMOVE waitUntil'} ADD version :one`,
-          ConditionExpression: hold ? '#status IN (:paused, :disputed)' : '#status IN (:open, :escalated)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':token': taskToken,
-            ':at': at,
-            ':one': 1,
-            ...(hold
-              ? { ':paused': 'PAUSED', ':disputed': 'DISPUTED' }
-              : { ':open': 'OPEN', ':escalated': 'ESCALATED' }),
-            ...(hold ? {} : { ':stage': stageId }),
-            ...(until ? { ':until': until } : {}),
-          },
-        }),
-      );
-      return { stored: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const invoice = await this.getInvoice(invoiceId);
-      if (!hold && invoice && (invoice.status === 'PAUSED' || invoice.status === 'DISPUTED')) {
-        await this.recordStageOnHold(invoiceId, stageId, at);
-      }
-      return { stored: false, status: invoice?.status ?? 'MISSING' };
+    const out = await this.conditionalUpdate({
+      Key: invoiceKey(invoiceId),
+      UpdateExpression: `SET ${set.join(', ')}${until ? '' : ' REMOVE waitUntil'} ADD version :one`,
+      ConditionExpression: hold ? '#status IN (:paused, :disputed)' : '#status IN (:open, :escalated)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':token': taskToken,
+        ':at': at,
+        ':one': 1,
+        ...(hold ? { ':paused': 'PAUSED', ':disputed': 'DISPUTED' } : { ':open': 'OPEN', ':escalated': 'ESCALATED' }),
+        ...(hold ? {} : { ':stage': stageId }),
+        ...(until ? { ':until': until } : {}),
+      },
+    });
+    if (out) return { stored: true };
+    const invoice = await this.getInvoice(invoiceId);
+    if (!hold && invoice && (invoice.status === 'PAUSED' || invoice.status === 'DISPUTED')) {
+      await this.recordStageOnHold(invoiceId, stageId, at);
     }
+    return { stored: false, status: invoice?.status ?? 'MISSING' };
   }
 
   /** The walk moved on to `stageId` while the invoice is on hold: dunning resumes there (no-op once the hold ended). */
   private async recordStageOnHold(invoiceId: string, stageId: string, at: string): Promise<void> {
-    await this.table.client
-      .send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: invoiceKey(invoiceId),
-          UpdateExpression: 'SET currentStage = :stage, updatedAt = :at ADD version :one',
-          ConditionExpression: '#status IN (:paused, :disputed)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':stage': stageId,
-            ':at': at,
-            ':one': 1,
-            ':paused': 'PAUSED',
-            ':disputed': 'DISPUTED',
-          },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+    await this.conditionalUpdate({
+      Key: invoiceKey(invoiceId),
+      UpdateExpression: 'SET currentStage = :stage, updatedAt = :at ADD version :one',
+      ConditionExpression: '#status IN (:paused, :disputed)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':stage': stageId,
+        ':at': at,
+        ':one': 1,
+        ':paused': 'PAUSED',
+        ':disputed': 'DISPUTED',
+      },
+    });
   }
 
   /**
@@ -176,23 +137,15 @@ export class DynamoInvoiceStore implements InvoiceStore {
     if (change.hold === null) remove.push('#hold');
     else if (change.hold !== undefined) assign('#hold', ':hold', change.hold);
     if (options.clearToken) remove.push('taskToken', 'waitUntil');
-    try {
-      const out = await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: invoiceKey(current.invoiceId),
-          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeNames: { '#status': 'status', ...(change.hold !== undefined ? { '#hold': 'hold' } : {}) },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return stripKeys<Invoice>(out.Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailure(error)) return 'conflict';
-      throw error;
-    }
+    const out = await this.conditionalUpdate({
+      Key: invoiceKey(current.invoiceId),
+      UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeNames: { '#status': 'status', ...(change.hold !== undefined ? { '#hold': 'hold' } : {}) },
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
+    return out ? stripKeys<Invoice>(out.Attributes ?? {}) : 'conflict';
   }
 
   /**
@@ -209,64 +162,42 @@ export class DynamoInvoiceStore implements InvoiceStore {
   ): Promise<Invoice | 'conflict'> {
     if (!change.instalments) throw new Error('writeRenegotiation needs the instalments of the agreement');
     const remove = ['#hold', ...(options.clearToken ? ['taskToken', 'waitUntil'] : [])];
-    try {
-      const out = await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: invoiceKey(current.invoiceId),
-          UpdateExpression: `SET #status = :status, instalments = :instalments, updatedAt = :at, version = :next REMOVE ${remove.join(', ')}`,
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeNames: { '#status': 'status', '#hold': 'hold' },
-          ExpressionAttributeValues: {
-            ':status': change.status,
-            ':instalments': change.instalments,
-            ':at': at,
-            ':version': current.version,
-            ':next': current.version + 1,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return stripKeys<Invoice>(out.Attributes ?? {});
-    } catch (error) {
-      if (isConditionFailure(error)) return 'conflict';
-      throw error;
-    }
+    const out = await this.conditionalUpdate({
+      Key: invoiceKey(current.invoiceId),
+      UpdateExpression: `SET #status = :status, instalments = :instalments, updatedAt = :at, version = :next REMOVE ${remove.join(', ')}`,
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeNames: { '#status': 'status', '#hold': 'hold' },
+      ExpressionAttributeValues: {
+        ':status': change.status,
+        ':instalments': change.instalments,
+        ':at': at,
+        ':version': current.version,
+        ':next': current.version + 1,
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+    return out ? stripKeys<Invoice>(out.Attributes ?? {}) : 'conflict';
   }
 
   /** Marks the invoice ESCALATED (it stays contactable by later stages). */
   async markEscalated(invoiceId: string, at: string): Promise<void> {
-    await this.table.client
-      .send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: invoiceKey(invoiceId),
-          UpdateExpression: 'SET #status = :escalated, updatedAt = :at ADD version :one',
-          ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':escalated': 'ESCALATED', ':open': 'OPEN', ':at': at, ':one': 1 },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+    await this.conditionalUpdate({
+      Key: invoiceKey(invoiceId),
+      UpdateExpression: 'SET #status = :escalated, updatedAt = :at ADD version :one',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':escalated': 'ESCALATED', ':open': 'OPEN', ':at': at, ':one': 1 },
+    });
   }
 
   /** Records an unhandled workflow error on the invoice. */
   async recordFailure(invoiceId: string, message: string, at: string): Promise<void> {
-    await this.table.client
-      .send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: invoiceKey(invoiceId),
-          UpdateExpression: 'SET lastError = :message, updatedAt = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':message': message, ':at': at },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+    await this.conditionalUpdate({
+      Key: invoiceKey(invoiceId),
+      UpdateExpression: 'SET lastError = :message, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':message': message, ':at': at },
+    });
   }
 
   /**
@@ -280,29 +211,21 @@ export class DynamoInvoiceStore implements InvoiceStore {
     offer: NonNullable<Invoice['earlyPayment']>,
     at: string,
   ): Promise<'recorded' | 'stale'> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: invoiceKey(invoiceId),
-          UpdateExpression: 'SET earlyPayment = :offer, updatedAt = :at ADD version :one',
-          ConditionExpression: '#status IN (:open, :escalated) AND balanceMinor = :balance',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':offer': offer,
-            ':at': at,
-            ':one': 1,
-            ':open': 'OPEN',
-            ':escalated': 'ESCALATED',
-            ':balance': offer.balanceMinor,
-          },
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'stale';
-      throw error;
-    }
+    const out = await this.conditionalUpdate({
+      Key: invoiceKey(invoiceId),
+      UpdateExpression: 'SET earlyPayment = :offer, updatedAt = :at ADD version :one',
+      ConditionExpression: '#status IN (:open, :escalated) AND balanceMinor = :balance',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':offer': offer,
+        ':at': at,
+        ':one': 1,
+        ':open': 'OPEN',
+        ':escalated': 'ESCALATED',
+        ':balance': offer.balanceMinor,
+      },
+    });
+    return out ? 'recorded' : 'stale';
   }
 
   /**

@@ -1,25 +1,13 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel } from '../../contact/contact-log';
 import type { SendClaim, SendClaims } from '../../contact/send-claims';
 import { ITEM_TYPE, sendRecordExpiry, tableKeys } from '../../contracts/table-layout';
-import { isConditionFailure, type TableRef } from './table';
+import { TableStore } from './table';
 
 const sendKey = tableKeys.send;
 
 /** The send claim items (`SEND#<invoice>#<stage>#<channel>` / `SEND`, TTL `expiresAt`): contracts/table-layout.ts. */
-export class DynamoSendClaims implements SendClaims {
-  private readonly table: TableRef;
-
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.table = { client, tableName };
-  }
-
+export class DynamoSendClaims extends TableStore implements SendClaims {
   /**
    * Claims the right to send one channel of one stage of one invoice (conditional put). A second claim finds the
    * first: 'already-sent' when it completed, 'in-doubt' when it never did (a crash between send and record) —
@@ -27,28 +15,9 @@ export class DynamoSendClaims implements SendClaims {
    */
   async claimSend(invoiceId: string, stageId: string, channel: Channel, at: string): Promise<SendClaim> {
     const key = sendKey(invoiceId, stageId, channel);
-    try {
-      await this.table.client.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            ...key,
-            itemType: ITEM_TYPE.send,
-            state: 'PENDING',
-            claimedAt: at,
-            expiresAt: sendRecordExpiry(at),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const out = await this.table.client.send(
-        new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }),
-      );
-      return out.Item?.state === 'SENT' ? 'already-sent' : 'in-doubt';
-    }
+    const item = { ...key, itemType: ITEM_TYPE.send, state: 'PENDING', claimedAt: at, expiresAt: sendRecordExpiry(at) };
+    if (await this.putNewItem(item)) return 'claimed';
+    return (await this.getItem(key))?.state === 'SENT' ? 'already-sent' : 'in-doubt';
   }
 
   /** Marks a claim as sent, with the provider's message id. */
@@ -59,15 +28,12 @@ export class DynamoSendClaims implements SendClaims {
     messageId: string,
     at: string,
   ): Promise<void> {
-    await this.table.client.send(
-      new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: sendKey(invoiceId, stageId, channel),
-        UpdateExpression: 'SET #state = :sent, messageId = :id, sentAt = :at',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sent': 'SENT', ':id': messageId, ':at': at },
-      }),
-    );
+    await this.update({
+      Key: sendKey(invoiceId, stageId, channel),
+      UpdateExpression: 'SET #state = :sent, messageId = :id, sentAt = :at',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':sent': 'SENT', ':id': messageId, ':at': at },
+    });
   }
 
   /**
@@ -81,28 +47,17 @@ export class DynamoSendClaims implements SendClaims {
     at: string,
     consolidatedInto: string,
   ): Promise<'recorded' | 'exists'> {
-    try {
-      await this.table.client.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            ...sendKey(send.invoiceId, send.stageId, send.channel),
-            itemType: ITEM_TYPE.send,
-            state: 'SENT',
-            claimedAt: at,
-            sentAt: at,
-            messageId,
-            consolidatedInto,
-            expiresAt: sendRecordExpiry(at),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'exists';
-      throw error;
-    }
+    const recorded = await this.putNewItem({
+      ...sendKey(send.invoiceId, send.stageId, send.channel),
+      itemType: ITEM_TYPE.send,
+      state: 'SENT',
+      claimedAt: at,
+      sentAt: at,
+      messageId,
+      consolidatedInto,
+      expiresAt: sendRecordExpiry(at),
+    });
+    return recorded ? 'recorded' : 'exists';
   }
 
   /** Gives a claim back when the provider said for sure that nothing was sent (throttling), so a retry may send. */

@@ -1,7 +1,15 @@
 import { randomFillSync } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { CUSTOMER_INDEX, customerPartition } from '../../contracts/table-layout';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { CUSTOMER_INDEX, customerPartition, type ItemKey } from '../../contracts/table-layout';
 
 /**
  * What every DynamoDB store shares: the document client and the name of the single table
@@ -13,12 +21,74 @@ export interface TableRef {
   readonly tableName: string;
 }
 
+/**
+ * What the store classes share: one constructor (the client and the table name, kept as their `TableRef`) and the
+ * commands on the table they all send the same way.
+ */
+export abstract class TableStore {
+  protected readonly table: TableRef;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.table = { client, tableName };
+  }
+
+  /** The item at `key` (a consistent read), or undefined when there is none. */
+  protected async getItem(key: ItemKey): Promise<Record<string, unknown> | undefined> {
+    const out = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  /** Writes `item`, replacing any item with its key. */
+  protected async putItem(item: Record<string, unknown>): Promise<void> {
+    await this.table.client.send(new PutCommand({ TableName: this.table.tableName, Item: item }));
+  }
+
+  /** Writes `item` unless an item with its key exists: false when one does (nothing was written). */
+  protected async putNewItem(item: Record<string, unknown>): Promise<boolean> {
+    const out = await unlessConditionFails(
+      this.table.client.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    return out !== undefined;
+  }
+
+  /** One update of an item of the table. */
+  protected update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<UpdateCommandOutput> {
+    return this.table.client.send(new UpdateCommand({ TableName: this.table.tableName, ...input }));
+  }
+
+  /** An update with a `ConditionExpression`: its answer, or undefined when the condition did not hold. */
+  protected conditionalUpdate(input: Omit<UpdateCommandInput, 'TableName'>): Promise<UpdateCommandOutput | undefined> {
+    return unlessConditionFails(this.update(input));
+  }
+}
+
 /** A conditional write that did not hold (as the SDK throws it, or as another copy of the SDK names it). */
 export function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException ||
     (error as { name?: string }).name === 'ConditionalCheckFailedException'
   );
+}
+
+/**
+ * The answer to a conditional write, or undefined when its condition did not hold (nothing was written); any other
+ * error is thrown.
+ */
+async function unlessConditionFails<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
 }
 
 /** An item read back, without its keys and item type: the domain's shape. */
