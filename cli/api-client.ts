@@ -60,7 +60,13 @@ async function apiUrlFromCloudFormation(stack: string, region: string | undefine
   const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const where = region ? ` in ${region}` : '';
   let client: InstanceType<typeof CloudFormationClient> | undefined;
-  let found: { StackStatus?: string; Outputs?: { OutputKey?: string; OutputValue?: string }[] } | undefined;
+  // `| undefined`: the SDK's output shapes (Stack) declare their optional members that way
+  let found:
+    | {
+        StackStatus?: string | undefined;
+        Outputs?: { OutputKey?: string | undefined; OutputValue?: string | undefined }[] | undefined;
+      }
+    | undefined;
   try {
     client = new CloudFormationClient(region ? { region } : {});
     const out = await client.send(new DescribeStacksCommand({ StackName: stack }));

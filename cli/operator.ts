@@ -174,15 +174,16 @@ export function parseOperatorArgs(argv: readonly string[]): ParsedOperatorArgs |
   const url = str('url');
   const stack = str('stack');
   const region = str('region');
+  const outputs = str('outputs');
   if (url && stack) problems.push('give --url or --stack, not both');
-  if (str('outputs') && !stack) problems.push('--outputs goes with --stack');
+  if (outputs && !stack) problems.push('--outputs goes with --stack');
   if (url !== undefined && !isHttpUrl(url)) problems.push(`--url must be an http(s) URL, got "${url}"`);
   const token = str('token')?.trim();
   const badToken = token === undefined ? undefined : tokenProblem(token, '--token');
   if (badToken) problems.push(badToken);
   if (problems.length > 0 || !command) return { problems };
   const target: ApiTarget = stack
-    ? { kind: 'stack', stack, ...(region ? { region } : {}), ...(str('outputs') ? { outputs: str('outputs') } : {}) }
+    ? { kind: 'stack', stack, ...(region ? { region } : {}), ...(outputs ? { outputs } : {}) }
     : { kind: 'url', url: url ?? DEFAULT_API_URL, ...(region ? { region } : {}) };
   return { command, target, json: values.json === true, ...(token ? { token } : {}) };
 }

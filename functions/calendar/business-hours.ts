@@ -4,8 +4,8 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 /** `["08:00","20:00"]`: wall-clock HH:MM (24 h), half-open [start, end); `"24:00"` is allowed as an end. */
 export type TimeWindow = readonly [string, string];
-/** Windows per weekday; a missing weekday or `[]` is closed. */
-export type BusinessHours = Partial<Record<Weekday, readonly TimeWindow[]>>;
+/** Windows per weekday; a missing (or undefined, as the schema's optional days parse) weekday or `[]` is closed. */
+export type BusinessHours = Partial<Record<Weekday, readonly TimeWindow[] | undefined>>;
 
 /** Weekday names for people, in the order of {@link WEEKDAYS}. */
 export const WEEKDAY_NAMES: Readonly<Record<Weekday, string>> = {

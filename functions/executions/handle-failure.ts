@@ -10,10 +10,10 @@ export interface FailureDeps {
   readonly now: () => Date;
 }
 
-/** The `{ Error, Cause }` object Step Functions passes to a Catch. */
+/** The `{ Error, Cause }` object Step Functions passes to a Catch (as the handler's schema parses it). */
 export interface CaughtError {
-  readonly Error?: string;
-  readonly Cause?: string;
+  readonly Error?: string | undefined;
+  readonly Cause?: string | undefined;
 }
 
 /** Records an unhandled workflow error on the invoice and tells the operators. */

@@ -131,7 +131,13 @@ export interface WaitDeps extends WorkflowDeps {
  * itself, so nothing waits in vain: the workflow plans again from the invoice as it now is.
  */
 export async function waitForEvent(
-  input: { invoiceId: string; stageId: string; taskToken: string; until?: string; kind?: WaitKind },
+  input: {
+    invoiceId: string;
+    stageId: string;
+    taskToken: string;
+    until?: string | undefined;
+    kind?: WaitKind | undefined;
+  },
   deps: WaitDeps,
 ): Promise<void> {
   const result = await deps.invoices.storeTaskToken(

@@ -5,6 +5,7 @@ import {
   type TimeWindow,
   WEEKDAY_NAMES,
   WEEKDAYS,
+  type Weekday,
   windowWithin,
 } from '../calendar/business-hours';
 
@@ -25,8 +26,11 @@ export interface Preset {
   readonly name: PresetName;
   /** The law it encodes. */
   readonly law: string;
-  /** The widest contact hours the law allows, debtor-local wall clock; a weekday left out forbids contact that day. */
-  readonly hours: BusinessHours;
+  /**
+   * The widest contact hours the law allows, debtor-local wall clock; a weekday left out forbids contact that day
+   * (business hours whose days are never undefined: `copyHours` copies each).
+   */
+  readonly hours: Partial<Record<Weekday, readonly TimeWindow[]>>;
   /** The country whose public holidays are closed (required: another country would drop them). */
   readonly country: string;
   /** The region whose public holidays are closed too, when the law is regional. */
@@ -86,7 +90,7 @@ export function isPresetName(value: unknown): value is PresetName {
 }
 
 /** A copy of hours, so that no rule shares (or could change) a preset's arrays. */
-function copyHours(hours: BusinessHours): BusinessHours {
+function copyHours(hours: Preset['hours']): BusinessHours {
   return Object.fromEntries(Object.entries(hours).map(([day, windows]) => [day, windows.map(([s, e]) => [s, e])]));
 }
 

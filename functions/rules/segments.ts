@@ -9,19 +9,21 @@ import { type Money, parseDecimalAmount } from '../values/money';
 /** Conditions of a segment on the customer and the invoice (all given ones must hold). */
 export interface SegmentConditions {
   /** The customer's `segment` is one of these. */
-  readonly segment?: readonly string[];
+  readonly segment?: readonly string[] | undefined;
   /** The customer's `riskScore` (0–1000) is within [min, max]. A customer without a score does not match. */
-  readonly riskScore?: { readonly min?: number; readonly max?: number };
+  readonly riskScore?: { readonly min?: number | undefined; readonly max?: number | undefined } | undefined;
   /** The invoice amount, in `currency`, is within [min, max] (decimal strings); other currencies do not match. */
-  readonly amount?: { readonly currency: string; readonly min?: string; readonly max?: string };
+  readonly amount?:
+    | { readonly currency: string; readonly min?: string | undefined; readonly max?: string | undefined }
+    | undefined;
   /** The customer's country (ISO alpha-2) is one of these. */
-  readonly country?: readonly string[];
+  readonly country?: readonly string[] | undefined;
 }
 
 export interface Segment {
   /** Id of the rule this segment chooses. */
   readonly rule: string;
-  readonly when?: SegmentConditions;
+  readonly when?: SegmentConditions | undefined;
 }
 
 /** What the segments look at. */

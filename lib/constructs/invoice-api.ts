@@ -37,7 +37,7 @@ export const MAX_BATCH_SIZE = 500;
  */
 export type ApiAuth =
   | { readonly type: 'iam' }
-  | { readonly type: 'cognito'; readonly userPoolArn: string; readonly scopes?: readonly string[] };
+  | { readonly type: 'cognito'; readonly userPoolArn: string; readonly scopes?: readonly string[] | undefined };
 
 export interface InvoiceApiProps {
   readonly table: IDunningTable;

@@ -17,9 +17,9 @@ export interface SenderSettings {
   /** Verified SES identity: the address itself, or an address of a verified domain. */
   readonly email: string;
   /** SES configuration set for sending events. @default - none */
-  readonly configurationSet?: string;
+  readonly configurationSet?: string | undefined;
   /** Alphanumeric SMS sender id, where the destination country allows one. @default - none */
-  readonly smsSenderId?: string;
+  readonly smsSenderId?: string | undefined;
 }
 
 /** The creditor as named in every message. */
@@ -27,7 +27,7 @@ export interface CompanySettings {
   readonly legalName: string;
   readonly taxId: string;
   /** @default - none */
-  readonly supportContact?: string;
+  readonly supportContact?: string | undefined;
 }
 
 export interface InvoiceWorkflowProps {

@@ -34,7 +34,7 @@ export interface DynamoEmulator {
  * @param options.path LevelDB directory (created if missing): data survives a restart; in memory when undefined.
  * @param options.port port to listen on; 0 = any free port.
  */
-export async function startDynamo(options: { path?: string; port?: number }): Promise<DynamoEmulator> {
+export async function startDynamo(options: { path?: string; port?: number | undefined }): Promise<DynamoEmulator> {
   if (options.path !== undefined) mkdirSync(options.path, { recursive: true });
   const server = dynalite(dynaliteStoreOptions(options.path));
   const url = await listenOnLoopback(server, 'DynamoDB (dynalite)', options.port);

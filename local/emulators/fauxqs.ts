@@ -36,7 +36,10 @@ const SPY_BUFFER_SIZE = 50_000;
  *   (SQLite) and S3 buckets and objects in `<dataDir>/s3` as plain files (`buckets/<bucket>/objects/<key>.data`).
  * @param options.port port to listen on; 0 = any free port.
  */
-export async function startFauxqsEmulator(options: { dataDir?: string; port?: number }): Promise<FauxqsEmulator> {
+export async function startFauxqsEmulator(options: {
+  dataDir?: string | undefined;
+  port?: number | undefined;
+}): Promise<FauxqsEmulator> {
   let server: FauxqsServer;
   try {
     // Loaded on first use: importing it loads node:sqlite, whose "experimental" warning the entry points filter.

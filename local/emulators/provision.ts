@@ -42,7 +42,11 @@ const TABLE_ACTIVE_TIMEOUT_MS = 10_000;
  * SES needs nothing: aws-ses-v2-local accepts any sender without a verified identity.
  */
 export async function provisionResources(aws: LocalAws, names: ResourceNames): Promise<ProvisionedResources> {
-  const config = { region: aws.env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const region = aws.env.AWS_REGION;
+  const config = {
+    ...(region === undefined ? {} : { region }),
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
   const dynamo = new DynamoDBClient({ ...config, endpoint: aws.endpoints.dynamodb });
   const s3 = new S3Client({ ...config, endpoint: aws.endpoints.s3, forcePathStyle: true });
   const sqs = new SQSClient({ ...config, endpoint: aws.endpoints.sqs });

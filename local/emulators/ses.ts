@@ -70,7 +70,7 @@ export interface SesEmulator {
  * lacks, are answered in front of it (ses-suppression.ts).
  * @param options.port port to listen on; 0 = any free port.
  */
-export async function startSes(options: { port?: number; now?: () => Date }): Promise<SesEmulator> {
+export async function startSes(options: { port?: number | undefined; now?: () => Date }): Promise<SesEmulator> {
   const port = options.port ?? 0;
   let server: Server;
   try {

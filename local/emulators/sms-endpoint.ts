@@ -34,7 +34,7 @@ export interface SmsEndpointOptions {
   /** Base URL of the SNS (topics) emulator every non-SMS request is forwarded to, e.g. fauxqs's. */
   forwardTo: string;
   /** Port to listen on; 0 (default) = any free port. */
-  port?: number;
+  port?: number | undefined;
   /** Directory for `sms-outbox.json` / `sms-opt-outs.json`; in memory only when undefined. */
   stateDir?: string;
   /** Clock for the outbox's `at`; defaults to the wall clock (the local runtime passes its virtual clock). */

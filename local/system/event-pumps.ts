@@ -48,7 +48,7 @@ export class EventPumps {
   private readonly dropping = new Set<string>();
   private readonly background = new AbortController();
   private readonly backgroundTasks: Promise<void>[] = [];
-  private drainingStarts?: Promise<void>;
+  private drainingStarts: Promise<void> | undefined;
 
   constructor(private readonly deps: EventPumpsDeps) {}
 

@@ -11,7 +11,7 @@ export interface LocalSystemOptions {
    * Where everything persists (DynamoDB, queues, bucket, SMS outbox, the virtual clock and the executions), so a
    * restart loses nothing. Undefined = in memory only.
    */
-  readonly dataDir?: string;
+  readonly dataDir?: string | undefined;
   /** The virtual instant to start at, unless the data directory holds the clock of an earlier run. */
   readonly start: Date;
   /** A drop folder (`incoming/`, `processed/`, `rejected/`) watched by `LocalSystem.startBackground`. */

@@ -109,7 +109,11 @@ export class LocalSystem {
         AWS_ENDPOINT_URL_SFN: sfnEndpoint.url,
         UNSUBSCRIBE_BASE_URL: options.publicApiUrl ?? '',
       });
-      const sdk = { region: aws.env.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+      const region = aws.env.AWS_REGION;
+      const sdk = {
+        ...(region === undefined ? {} : { region }),
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      };
       const clients = {
         dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({ ...sdk, endpoint: endpoints.dynamodb })),
         s3: new S3Client({ ...sdk, endpoint: endpoints.s3, forcePathStyle: true }),

@@ -46,6 +46,14 @@ export function invoiceFixture(overrides: Partial<Invoice> = {}): Invoice {
   };
 }
 
+/**
+ * `value` without `keys`: optional fields left out, as the stores and the schemas leave them (never set to `undefined`),
+ * e.g. `without(customerFixture(), 'phone')`.
+ */
+export function without<T extends object, K extends keyof T>(value: T, ...keys: K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key as K))) as Omit<T, K>;
+}
+
 /** DynamoDB keys of the single table, as the stores write them (functions/contracts/table-layout.ts). */
 export const keys = tableKeys;
 

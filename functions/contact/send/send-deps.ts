@@ -18,7 +18,7 @@ export interface SendDeps extends WorkflowDeps {
    * Public base URL of the API: emails then carry a one-click unsubscribe link (RFC 8058), and every message a link to
    * the debtor's statement (`<base>/statements/<token>`, the SMS while it fits).
    */
-  readonly unsubscribeBaseUrl?: string;
+  readonly unsubscribeBaseUrl?: string | undefined;
 }
 
 /** The step's instant, invoice, customer and stage: the fields every contact log line of the step starts with. */

@@ -62,7 +62,7 @@ export const ChannelHoursSchema = strictObject({
   sms: hoursSchema('channelHours.sms').optional(),
 });
 
-export type ChannelHours = Partial<Record<MessageChannel, BusinessHours>>;
+export type ChannelHours = Partial<Record<MessageChannel, BusinessHours | undefined>>;
 
 /**
  * When a message may go out on all of `channels` together: the intersection of each channel's hours, where a

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ConsolidationScope, consolidationCompanions } from '../../../functions/contact/consolidation';
 import type { Invoice, RecentContact } from '../../../functions/invoices/invoice';
 import { parseBillingRule } from '../../../functions/rules/billing-rule';
-import { customerFixture, defaultRule, invoiceFixture } from '../../support/fixtures';
+import { customerFixture, defaultRule, invoiceFixture, without } from '../../support/fixtures';
 
 // Which other invoices of the customer go out in this stage's message (default rule: D-3 email, D0 email + SMS,
 // D+3 SMS, D+7 email + SMS, D+15 email, D+30 escalation). INV-1's D-3 runs on Monday 2026-12-07 09:00 in São Paulo.
@@ -45,7 +45,7 @@ describe('the companions of a stage: other invoices whose stage is due now and f
         waitingForD3('INV-2', { waitUntil: '2026-12-07T12:00:01.000Z' }),
         waitingForD3('INV-3', { waitUntil: '2026-12-07T11:45:00.000Z' }),
         waitingForD3('INV-4', { waitUntil: '2026-12-07T11:45:00.001Z' }),
-        waitingForD3('INV-5', { waitUntil: undefined }),
+        without(waitingForD3('INV-5'), 'waitUntil'),
       ]),
     ).toEqual(['INV-4 D-3']);
   });
@@ -77,7 +77,12 @@ describe('the companions of a stage: other invoices whose stage is due now and f
       ],
     });
     expect(companionsOf([waitingForD3('INV-2', { ruleId: 'another' })])).toEqual([]);
-    expect(companionsOf([waitingForD3('INV-2')], { rule: escalating, stage: escalating.stages[0] })).toEqual([]);
+    expect(
+      companionsOf([waitingForD3('INV-2')], {
+        rule: escalating,
+        stage: escalating.stages[0] as ConsolidationScope['stage'],
+      }),
+    ).toEqual([]);
   });
 
   it('compares the channels the customer can receive: an extra SMS keeps its own message unless there is no phone', () => {
@@ -86,7 +91,7 @@ describe('the companions of a stage: other invoices whose stage is due now and f
 
     // Act / Assess
     expect(companionsOf([d0])).toEqual([]);
-    expect(companionsOf([d0], { customer: customerFixture({ phone: undefined }) })).toEqual(['INV-2 D0']);
+    expect(companionsOf([d0], { customer: without(customerFixture(), 'phone') })).toEqual(['INV-2 D0']);
     expect(companionsOf([d0], { customer: customerFixture({ optOuts: ['sms'] }) })).toEqual(['INV-2 D0']);
     // …and a stage whose only channel the customer cannot receive is no companion at all
     expect(companionsOf([waitingForD3('INV-3')], { customer: customerFixture({ optOuts: ['email'] }) })).toEqual([]);

@@ -210,7 +210,8 @@ describe('POST /invoices/{id}/agreements', () => {
 
   it('answers 409 when an instalment id is another invoice’s, before changing anything', async () => {
     clockAt('2026-12-20T15:00:00.000Z');
-    given(invoiceFixture({ ruleId: 'with-fees' }), { 'INV-1-2of3': { agreementOf: undefined } });
+    // INV-1-2of3: an invoice of its own, no `agreementOf`
+    given(invoiceFixture({ ruleId: 'with-fees' }), { 'INV-1-2of3': {} });
 
     const response = await handler(request('INV-1', { instalments: THREE_PARTS }), lambdaContext);
 

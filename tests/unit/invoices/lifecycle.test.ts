@@ -78,7 +78,7 @@ describe('disputing and resolving', () => {
 
     const disputed = decided(paused, { type: 'dispute', reason: 'wrong amount' });
     const resolved = decided(
-      { ...paused, status: 'DISPUTED', hold: disputed.change.hold ?? undefined },
+      { ...paused, status: 'DISPUTED', ...(disputed.change.hold ? { hold: disputed.change.hold } : {}) },
       {
         type: 'resolve',
         reason: 'amount confirmed',

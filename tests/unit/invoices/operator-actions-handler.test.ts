@@ -216,7 +216,7 @@ describe('an operator records a promise to pay', () => {
 
 describe('an operator writes an invoice off', () => {
   it('writes WRITTEN_OFF, records the balance written off and resumes the waiting step to end the walk', async () => {
-    given(invoiceFixture({ taskToken: 'token-D+7', status: 'PAUSED', hold: undefined }));
+    given(invoiceFixture({ taskToken: 'token-D+7', status: 'PAUSED' }));
 
     const response = await handler(request('write-off', 'INV-1', { reason: 'debtor insolvent' }), lambdaContext);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type MessageContext, renderEmail, renderSms } from '../../../functions/messages';
+import { without } from '../../support/fixtures';
 import { ctx, withInvoice } from '../../support/message-context';
 
 describe('the email HTML and its text alternative carry the same content', () => {
@@ -41,7 +42,7 @@ describe('the email HTML and its text alternative carry the same content', () =>
     const bare: MessageContext = {
       ...ctx,
       company: { legalName: 'Exemplo Cobranças Ltda', taxId: 'CNPJ 12.345.678/0001-90' },
-      invoice: { ...ctx.invoice, paymentUrl: undefined },
+      invoice: without(ctx.invoice, 'paymentUrl'),
     };
 
     // Act

@@ -134,7 +134,7 @@ describe('post-due messages show the updated amount with the late fees, when the
     const fractional = { ...lateFees, interest: { minor: 6.17, currency: 'BRL' } };
 
     // Act
-    const issues = (fees: MessageContext['lateFees']) => {
+    const issues = (fees: NonNullable<MessageContext['lateFees']>) => {
       try {
         renderSms('overdue', 'en', { ...withFees, lateFees: fees });
       } catch (error) {

@@ -9,7 +9,8 @@ import {
   toGsm7,
 } from '../../../functions/messages';
 import type { TemplateName } from '../../../functions/messages/template-names';
-import { ALREADY_PAID, ctx, SMS_ALREADY_PAID, withInvoice } from '../../support/message-context';
+import { without } from '../../support/fixtures';
+import { ALREADY_PAID, ctx, SMS_ALREADY_PAID } from '../../support/message-context';
 
 describe('a pre-due message states the early-payment offer of its stage', () => {
   /** R$ 1.234,50 less 5% = 1.172,775 → R$ 1.172,78 (half-up), until the due date. */
@@ -137,7 +138,7 @@ describe("every message links the debtor's statement", () => {
     it(`email and SMS in ${locale}: the link after the payment link, before "if you already paid" (SMS: while it fits)`, () => {
       // Act
       const email = renderEmail('overdue', locale, { ...ctx, statementUrl });
-      const sms = renderSms('overdue', locale, { ...withInvoice({ paymentUrl: undefined }), statementUrl });
+      const sms = renderSms('overdue', locale, { ...ctx, invoice: without(ctx.invoice, 'paymentUrl'), statementUrl });
 
       // Assess
       const [emailLead, smsLead] = LEAD[locale];

@@ -5,7 +5,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../../functions/handlers/send-stage';
 import type { Invoice } from '../../../../functions/invoices/invoice';
-import { customerFixture, defaultRule, invoiceFixture, keys, lambdaContext } from '../../../support/fixtures';
+import { customerFixture, defaultRule, invoiceFixture, keys, lambdaContext, without } from '../../../support/fixtures';
 import { send, useSendStep } from '../../../support/send-step';
 
 // One message for the invoices of a customer whose stages are due together (functions/contact/consolidation.ts,
@@ -196,7 +196,7 @@ describe('one consolidated message for the invoices of a customer due at the sam
   it('consolidates that invoice when the customer cannot receive its extra channel (no phone: D0 is email only)', async () => {
     // Prepare
     at(now);
-    const customer = customerFixture({ phone: undefined });
+    const customer = without(customerFixture(), 'phone');
     givenInvoice(invoiceFixture({ customer }), customer);
     givenCustomerInvoices(companion({ customer, dueDate: '2026-12-07', currentStage: 'D0' }));
 
@@ -216,13 +216,15 @@ describe('one consolidated message for the invoices of a customer due at the sam
     givenInvoice();
     givenCustomerInvoices(
       companion({ currentStage: 'D0', waitUntil: '2026-12-10T12:00:00.000Z' }),
-      companion({
-        invoiceId: 'INV-3',
-        balanceMinor: 1_050,
-        currentStage: 'D0',
-        waitUntil: '2026-12-10T12:00:00.000Z',
-        paymentUrl: undefined,
-      }),
+      without(
+        companion({
+          invoiceId: 'INV-3',
+          balanceMinor: 1_050,
+          currentStage: 'D0',
+          waitUntil: '2026-12-10T12:00:00.000Z',
+        }),
+        'paymentUrl',
+      ),
     );
 
     // Act

@@ -2,7 +2,7 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { customerFixture, invoiceFixture } from '../../../support/fixtures';
+import { customerFixture, invoiceFixture, without } from '../../../support/fixtures';
 import { narrowSms, send, useSendStep } from '../../../support/send-step';
 
 // The send step waits when contact is not allowed now (the hours of the stage's channels, the debtor's holidays),
@@ -64,7 +64,7 @@ describe('send step', () => {
 
   it('does not hold a stage back for a channel the debtor cannot receive (no phone: email goes now)', async () => {
     at('2026-12-10T22:00:00.000Z');
-    const customer = customerFixture({ phone: undefined });
+    const customer = without(customerFixture(), 'phone');
     givenInvoice(invoiceFixture({ customer }), customer);
 
     const result = await send('D0', narrowSms);

@@ -3,7 +3,7 @@ import { GetSuppressedDestinationCommand, SendEmailCommand, TooManyRequestsExcep
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { customerFixture, invoiceFixture, keys } from '../../../support/fixtures';
+import { customerFixture, invoiceFixture, keys, without } from '../../../support/fixtures';
 import { send, useSendStep, withLateFees } from '../../../support/send-step';
 
 // The send step sends each message of the stage once, skips the channels it cannot reach, and escalates.
@@ -105,7 +105,7 @@ describe('send step', () => {
 
   it('skips a channel without an address, with the reason', async () => {
     at('2026-12-07T12:00:00.000Z');
-    const customer = customerFixture({ email: undefined });
+    const customer = without(customerFixture(), 'email');
     givenInvoice(invoiceFixture({ customer }), customer);
 
     const result = await send('D-3');
