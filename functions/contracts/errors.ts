@@ -7,8 +7,13 @@ import type { FieldIssue } from '../values/field-issue';
 
 /** An error the API answers with its own status, code and field details (`{ "error": { code, message, details } }`). */
 export abstract class ApiError extends Error {
-  abstract readonly statusCode: number;
-  abstract readonly code: string;
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
   get details(): readonly FieldIssue[] {
     return [];
   }
@@ -18,12 +23,12 @@ export abstract class ApiError extends Error {
 export class HttpError extends ApiError {
   override readonly name = 'HttpError';
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    statusCode: number,
+    code: string,
     message: string,
     private readonly fieldDetails: readonly FieldIssue[] = [],
   ) {
-    super(message);
+    super(statusCode, code, message);
   }
   override get details(): readonly FieldIssue[] {
     return this.fieldDetails;
@@ -33,46 +38,38 @@ export class HttpError extends ApiError {
 /** The invoice does not exist (HTTP 404, or a workflow failure when an execution has no invoice). */
 export class InvoiceNotFound extends ApiError {
   override readonly name = 'InvoiceNotFound';
-  readonly statusCode = 404;
-  readonly code = 'InvoiceNotFound';
   constructor(readonly invoiceId: string) {
-    super(`Invoice ${invoiceId} not found`);
+    super(404, 'InvoiceNotFound', `Invoice ${invoiceId} not found`);
   }
 }
 
 /** The customer does not exist (HTTP 404). */
 export class CustomerNotFound extends ApiError {
   override readonly name = 'CustomerNotFound';
-  readonly statusCode = 404;
-  readonly code = 'CustomerNotFound';
   constructor(readonly customerId: string) {
-    super(`Customer ${customerId} not found`);
+    super(404, 'CustomerNotFound', `Customer ${customerId} not found`);
   }
 }
 
 /** The invoice is not in a state that allows this operation (HTTP 409). */
 export class InvoiceNotOpen extends ApiError {
   override readonly name = 'InvoiceNotOpen';
-  readonly statusCode = 409;
-  readonly code = 'InvoiceNotOpen';
   constructor(
     readonly invoiceId: string,
     readonly status: string,
   ) {
-    super(`Invoice ${invoiceId} is ${status}, not open`);
+    super(409, 'InvoiceNotOpen', `Invoice ${invoiceId} is ${status}, not open`);
   }
 }
 
 /** A renegotiation agreement breaks a rule (due dates, amounts, their sum): HTTP 400 naming each field. */
 export class InvalidAgreement extends ApiError {
   override readonly name = 'InvalidAgreement';
-  readonly statusCode = 400;
-  readonly code = 'ValidationError';
   constructor(
     readonly invoiceId: string,
     readonly issues: readonly FieldIssue[],
   ) {
-    super(`Invalid agreement for invoice ${invoiceId}`);
+    super(400, 'ValidationError', `Invalid agreement for invoice ${invoiceId}`);
   }
   override get details(): readonly FieldIssue[] {
     return this.issues;
@@ -85,13 +82,15 @@ export class InvalidAgreement extends ApiError {
  */
 export class InstalmentIdTaken extends ApiError {
   override readonly name = 'InstalmentIdTaken';
-  readonly statusCode = 409;
-  readonly code = 'InstalmentIdTaken';
   constructor(
     readonly invoiceId: string,
     readonly taken: readonly FieldIssue[],
   ) {
-    super(`Invoice ${invoiceId} cannot be renegotiated: an instalment id is taken by another invoice`);
+    super(
+      409,
+      'InstalmentIdTaken',
+      `Invoice ${invoiceId} cannot be renegotiated: an instalment id is taken by another invoice`,
+    );
   }
   override get details(): readonly FieldIssue[] {
     return this.taken;
@@ -109,9 +108,7 @@ export class UnknownStage extends Error {
 /** An invoice kept changing while a change was being written (optimistic lock lost every attempt): HTTP 503, retry. */
 export class ConcurrentChange extends ApiError {
   override readonly name = 'ConcurrentChange';
-  readonly statusCode = 503;
-  readonly code = 'ConcurrentChange';
   constructor(readonly invoiceId: string) {
-    super(`Invoice ${invoiceId} kept changing while this change was being written; try again`);
+    super(503, 'ConcurrentChange', `Invoice ${invoiceId} kept changing while this change was being written; try again`);
   }
 }

@@ -6,17 +6,19 @@ import type { InvoiceCommandType } from './decision';
 /** The invoice's status does not allow the command (HTTP 409). */
 export class InvalidTransition extends ApiError {
   override readonly name = 'InvalidTransition';
-  readonly statusCode = 409;
   /** The API error code: `InvoiceNotOpen` for payments (as before), `InvalidTransition` for the rest. */
-  readonly code: 'InvalidTransition' | 'InvoiceNotOpen';
+  declare readonly code: 'InvalidTransition' | 'InvoiceNotOpen';
   constructor(
     readonly invoiceId: string,
     readonly status: InvoiceStatus,
     readonly command: InvoiceCommandType,
     why: string,
   ) {
-    super(`Invoice ${invoiceId} is ${status}: cannot ${describeCommand(command)} (${why})`);
-    this.code = command === 'payment' ? 'InvoiceNotOpen' : 'InvalidTransition';
+    super(
+      409,
+      command === 'payment' ? 'InvoiceNotOpen' : 'InvalidTransition',
+      `Invoice ${invoiceId} is ${status}: cannot ${describeCommand(command)} (${why})`,
+    );
   }
   override get details(): readonly FieldIssue[] {
     return [{ path: '(status)', issue: `is ${this.status}` }];
