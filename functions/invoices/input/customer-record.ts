@@ -9,7 +9,7 @@ import {
   checkRiskScore,
   checkTimezone,
 } from './contact-checks';
-import { FieldReader, kindOf, type Writable } from './field-reader';
+import { type FieldReader, readerOf, type Writable } from './field-reader';
 import { checkId, checkName, checkSegment } from './text-checks';
 
 /** A customer's name and contact details as a record gives them (the fields of a registration after its ids). */
@@ -71,21 +71,15 @@ export type CustomerValidation = { ok: true; value: Customer } | { ok: false; is
  * refused (a misspelt `emial` must not silently drop the address).
  */
 export function validateCustomerRecord(raw: unknown, customerId: string): CustomerValidation {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return {
-      ok: false,
-      issues: [{ path: '(root)', issue: `must be an object with customer fields, got ${kindOf(raw)}` }],
-    };
-  }
-  const record = raw as Record<string, unknown>;
-  const fields = new FieldReader(record);
+  const fields = readerOf(raw, 'customer');
+  if (Array.isArray(fields)) return { ok: false, issues: fields };
   const issues = fields.issues;
   const id = fields.read('customerId', checkId, false);
   if (id !== undefined && id !== customerId) {
     issues.push({ path: 'customerId', issue: `must be the customer of the path, "${customerId}", or left out` });
   }
   const contact = readContact(fields);
-  for (const key of Object.keys(record)) {
+  for (const key of Object.keys(fields.record)) {
     if (!CUSTOMER_FIELDS.has(key)) {
       issues.push({ path: key, issue: `is not a customer field; allowed: ${[...CUSTOMER_FIELDS].join(', ')}` });
     }

@@ -9,11 +9,17 @@ import type { FieldIssue } from '../../values/field-issue';
 /** A field check gets a present, non-empty value (strings already trimmed) and returns the normalised value. */
 export type FieldCheck<T> = (value: string | number | boolean) => { value: T } | { issue: string };
 
+/**
+ * The outcome of checking one record of invoice data: its value, or every issue (with the record's `invoiceId` when
+ * that was itself valid, so a report can name the row).
+ */
+export type RecordOutcome<T> = { ok: true; value: T } | { ok: false; invoiceId?: string; issues: FieldIssue[] };
+
 /** Reads the fields of one record, collecting every issue (a class, not a closure per record: files run it per row). */
 export class FieldReader {
   readonly issues: FieldIssue[] = [];
 
-  constructor(private readonly record: Record<string, unknown>) {}
+  constructor(readonly record: Record<string, unknown>) {}
 
   /** The field's checked value; undefined when absent (and not required) or when it has an issue (recorded). */
   read<T>(name: string, check: FieldCheck<T>, required: boolean): T | undefined {
@@ -24,6 +30,17 @@ export class FieldReader {
     }
     return outcome.value;
   }
+}
+
+/**
+ * The reader of a raw record's fields, or the one issue of a record that is not an object (`what`: whose fields it
+ * should hold, as the message names them).
+ */
+export function readerOf(raw: unknown, what: string): FieldReader | FieldIssue[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return [{ path: '(root)', issue: `must be an object with ${what} fields, got ${kindOf(raw)}` }];
+  }
+  return new FieldReader(raw as Record<string, unknown>);
 }
 
 function readField<T>(

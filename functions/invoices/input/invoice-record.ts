@@ -1,9 +1,8 @@
-import type { FieldIssue } from '../../values/field-issue';
 import type { InvoiceRegistration } from '../invoice';
 import { amountCheck, checkCurrency } from './amount-checks';
 import { customerOf, readContact } from './customer-record';
 import { checkDate, checkInstant } from './date-checks';
-import { FieldReader, kindOf, type Writable } from './field-reader';
+import { type RecordOutcome, readerOf, type Writable } from './field-reader';
 import { checkDescription, checkId, checkUrl } from './text-checks';
 
 /**
@@ -11,9 +10,7 @@ import { checkDescription, checkId, checkUrl } from './text-checks';
  * (docs/formats.md). Every field is checked and every problem reported, each naming the field and the offending value.
  */
 
-export type RecordValidation =
-  | { ok: true; value: InvoiceRegistration }
-  | { ok: false; invoiceId?: string; issues: FieldIssue[] };
+export type RecordValidation = RecordOutcome<InvoiceRegistration>;
 
 /**
  * Checks one raw invoice record and turns it into an `InvoiceRegistration`. Strings are trimmed, an empty string
@@ -30,14 +27,8 @@ export type RecordValidation =
  * values into a report neutralises them (`spreadsheetSafe` in field-issue.ts).
  */
 export function validateInvoiceRecord(raw: unknown): RecordValidation {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return {
-      ok: false,
-      issues: [{ path: '(root)', issue: `must be an object with invoice fields, got ${kindOf(raw)}` }],
-    };
-  }
-  const record = raw as Record<string, unknown>;
-  const fields = new FieldReader(record);
+  const fields = readerOf(raw, 'invoice');
+  if (Array.isArray(fields)) return { ok: false, issues: fields };
   const issues = fields.issues;
 
   const invoiceId = fields.read('invoiceId', checkId, true);

@@ -1,7 +1,6 @@
-import type { FieldIssue } from '../../values/field-issue';
 import { amountCheck, checkCurrency } from './amount-checks';
 import { checkInstant } from './date-checks';
-import { FieldReader, kindOf, optional } from './field-reader';
+import { optional, type RecordOutcome, readerOf } from './field-reader';
 import { checkId, checkName } from './text-checks';
 
 /** A payment as a payment file (S3 `payments/`) carries it, after validation of its fields. */
@@ -17,9 +16,7 @@ export interface PaymentRecord {
   readonly reference?: string;
 }
 
-export type PaymentRecordValidation =
-  | { ok: true; value: PaymentRecord }
-  | { ok: false; invoiceId?: string; issues: FieldIssue[] };
+export type PaymentRecordValidation = RecordOutcome<PaymentRecord>;
 
 /**
  * Checks one raw payment record (CSV row, JSON array element or JSON Lines line): `invoiceId`, `amount` (decimal,
@@ -27,14 +24,8 @@ export type PaymentRecordValidation =
  * empty = absent, unknown keys ignored, every issue of the record returned together.
  */
 export function validatePaymentRecord(raw: unknown): PaymentRecordValidation {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return {
-      ok: false,
-      issues: [{ path: '(root)', issue: `must be an object with payment fields, got ${kindOf(raw)}` }],
-    };
-  }
-  const record = raw as Record<string, unknown>;
-  const fields = new FieldReader(record);
+  const fields = readerOf(raw, 'payment');
+  if (Array.isArray(fields)) return { ok: false, issues: fields };
   const issues = fields.issues;
   const invoiceId = fields.read('invoiceId', checkId, true);
   const currency = fields.read('currency', checkCurrency, false);
@@ -48,7 +39,7 @@ export function validatePaymentRecord(raw: unknown): PaymentRecordValidation {
     ok: true,
     value: {
       invoiceId,
-      amount: String(record.amount).trim(),
+      amount: String(fields.record.amount).trim(),
       ...optional('currency', currency),
       ...optional('paidAt', paidAt),
       ...optional('reference', reference),
