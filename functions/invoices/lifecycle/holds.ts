@@ -17,15 +17,7 @@ import {
 
 export function decidePause(invoice: Invoice, command: CommandOf<'pause'>, at: string, refuse: Refuse): Decision {
   requireStatus(invoice, command.type, CONTACTABLE, refuse);
-  const by = byOf(command);
-  return change(
-    {
-      status: 'PAUSED',
-      hold: { kind: 'pause', reason: command.reason, since: at, resumeTo: resumeStatusOf(invoice), ...by },
-    },
-    [{ type: 'paused', detail: { reason: command.reason, ...by } }],
-    'changed',
-  );
+  return startHold(invoice, command, at, 'PAUSED', 'paused');
 }
 
 /** Ends a pause, or a pending promise to pay (recorded as cancelled); a dispute ends with resolve. */
@@ -50,15 +42,7 @@ export function decideResume(invoice: Invoice, command: CommandOf<'resume'>, ref
 
 export function decideDispute(invoice: Invoice, command: CommandOf<'dispute'>, at: string, refuse: Refuse): Decision {
   requireStatus(invoice, command.type, ['OPEN', 'ESCALATED', 'PAUSED'], refuse);
-  const by = byOf(command);
-  return change(
-    {
-      status: 'DISPUTED',
-      hold: { kind: 'dispute', reason: command.reason, since: at, resumeTo: resumeStatusOf(invoice), ...by },
-    },
-    [{ type: 'disputed', detail: { reason: command.reason, ...by } }],
-    'changed',
-  );
+  return startHold(invoice, command, at, 'DISPUTED', 'disputed');
 }
 
 export function decideResolve(invoice: Invoice, command: CommandOf<'resolve'>, refuse: Refuse): Decision {
@@ -66,6 +50,25 @@ export function decideResolve(invoice: Invoice, command: CommandOf<'resolve'>, r
   return change(
     { status: resumeStatusOf(invoice), hold: null },
     [{ type: 'resolved', detail: { reason: command.reason, ...byOf(command) } }],
+    'changed',
+  );
+}
+
+/** A pause or a dispute begins: the hold of the command's kind, remembering where dunning goes back to. */
+function startHold(
+  invoice: Invoice,
+  command: CommandOf<'pause' | 'dispute'>,
+  at: string,
+  status: 'PAUSED' | 'DISPUTED',
+  event: 'paused' | 'disputed',
+): Decision {
+  const by = byOf(command);
+  return change(
+    {
+      status,
+      hold: { kind: command.type, reason: command.reason, since: at, resumeTo: resumeStatusOf(invoice), ...by },
+    },
+    [{ type: event, detail: { reason: command.reason, ...by } }],
     'changed',
   );
 }
