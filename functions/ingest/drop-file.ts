@@ -6,7 +6,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { RecordOutcome } from '../invoices/input/field-reader';
 import { type FieldIssue, spreadsheetSafe } from '../values/field-issue';
+import type { ParsedRecord } from './parsed-record';
 
 /** A file of the drop bucket, open for reading. */
 export interface OpenedDropFile {
@@ -40,6 +42,36 @@ export interface RejectedFileRow {
   readonly line: number;
   readonly invoiceId?: string;
   readonly issues: FieldIssue[];
+}
+
+/** The one row a file of no known format is rejected as. */
+export function unsupportedFileRow(): RejectedFileRow {
+  return { line: 0, issues: [{ path: '(file)', issue: 'unsupported file type: use .csv, .json or .jsonl' }] };
+}
+
+/**
+ * The value of one record of a file, checked by `validate`; undefined when the row is rejected (added to `rejected`):
+ * the record could not be read, or its fields have issues.
+ */
+export function validRecord<T>(
+  parsed: ParsedRecord,
+  validate: (raw: unknown) => RecordOutcome<T>,
+  rejected: RejectedFileRow[],
+): T | undefined {
+  if ('error' in parsed) {
+    rejected.push({ line: parsed.line, issues: [{ path: '(record)', issue: parsed.error }] });
+    return undefined;
+  }
+  const validation = validate(parsed.record);
+  if (!validation.ok) {
+    rejected.push({
+      line: parsed.line,
+      ...(validation.invoiceId ? { invoiceId: validation.invoiceId } : {}),
+      issues: validation.issues,
+    });
+    return undefined;
+  }
+  return validation.value;
 }
 
 /** What a file's report holds besides its totals: the rows not taken, and those that failed for now. */

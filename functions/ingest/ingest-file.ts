@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { validateInvoiceRecord } from '../invoices/input/invoice-record';
 import type { InvoiceRegistration } from '../invoices/invoice';
 import { log } from '../platform/logger';
-import { finishDropFile, openDropFile, type RejectedFileRow } from './drop-file';
+import { finishDropFile, openDropFile, type RejectedFileRow, unsupportedFileRow, validRecord } from './drop-file';
 import { FirstLines } from './first-lines';
 import { formatFromKey, parseRecords } from './parse-records';
 import { type RegisterDeps, registerInvoices } from './register-invoices';
@@ -51,7 +51,7 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
   let duplicates = 0;
 
   if (!format) {
-    rejected.push({ line: 0, issues: [{ path: '(file)', issue: 'unsupported file type: use .csv, .json or .jsonl' }] });
+    rejected.push(unsupportedFileRow());
   } else {
     const opened = await openDropFile(deps.s3, bucket, key);
     if (!opened) {
@@ -78,20 +78,9 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
         const expected = Math.ceil((fileBytes / bytes.read) * rows * 1.1);
         firstLines.reserve(Math.min(expected, MAX_RESERVED_IDS));
       }
-      if ('error' in parsed) {
-        rejected.push({ line: parsed.line, issues: [{ path: '(record)', issue: parsed.error }] });
-        continue;
-      }
-      const validation = validateInvoiceRecord(parsed.record);
-      if (!validation.ok) {
-        rejected.push({
-          line: parsed.line,
-          ...(validation.invoiceId ? { invoiceId: validation.invoiceId } : {}),
-          issues: validation.issues,
-        });
-        continue;
-      }
-      const { invoiceId } = validation.value;
+      const registration = validRecord(parsed, validateInvoiceRecord, rejected);
+      if (registration === undefined) continue;
+      const { invoiceId } = registration;
       const firstLine = firstLines.firstLineOrAdd(invoiceId, parsed.line);
       if (firstLine !== undefined) {
         rejected.push({
@@ -101,7 +90,7 @@ export async function ingestFile(bucket: string, key: string, deps: IngestDeps):
         });
         continue;
       }
-      batch.push(validation.value);
+      batch.push(registration);
       if (batch.length >= batchSize) await flush();
     }
     await flush();

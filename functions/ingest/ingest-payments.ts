@@ -5,7 +5,7 @@ import { type PaymentDeps, recordPayment } from '../invoices/payments';
 import { mapWithConcurrency } from '../platform/concurrency';
 import { log } from '../platform/logger';
 import { parseDecimalAmount } from '../values/money';
-import { finishDropFile, openDropFile, type RejectedFileRow } from './drop-file';
+import { finishDropFile, openDropFile, type RejectedFileRow, unsupportedFileRow, validRecord } from './drop-file';
 import { formatFromKey, parseRecords } from './parse-records';
 
 /** Payment files are dropped here (the same bucket as invoice files). */
@@ -69,7 +69,7 @@ export async function ingestPaymentFile(
   let duplicates = 0;
 
   if (!format) {
-    rejected.push({ line: 0, issues: [{ path: '(file)', issue: 'unsupported file type: use .csv, .json or .jsonl' }] });
+    rejected.push(unsupportedFileRow());
   } else {
     const opened = await openDropFile(deps.s3, bucket, key);
     if (!opened) {
@@ -107,20 +107,9 @@ export async function ingestPaymentFile(
     };
     for await (const parsed of parseRecords(body, format)) {
       rows++;
-      if ('error' in parsed) {
-        rejected.push({ line: parsed.line, issues: [{ path: '(record)', issue: parsed.error }] });
-        continue;
-      }
-      const validation = validatePaymentRecord(parsed.record);
-      if (!validation.ok) {
-        rejected.push({
-          line: parsed.line,
-          ...(validation.invoiceId ? { invoiceId: validation.invoiceId } : {}),
-          issues: validation.issues,
-        });
-        continue;
-      }
-      batch.push({ line: parsed.line, payment: validation.value });
+      const payment = validRecord(parsed, validatePaymentRecord, rejected);
+      if (payment === undefined) continue;
+      batch.push({ line: parsed.line, payment });
       if (batch.length >= (deps.batchSize ?? 200)) await flush();
     }
     await flush();
