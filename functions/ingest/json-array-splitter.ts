@@ -1,10 +1,4 @@
-import {
-  describeJsonValue,
-  isJsonObject,
-  jsonErrorMessage,
-  type ParsedRecord,
-  recordTooLargeMessage,
-} from './parsed-record';
+import { jsonErrorMessage, objectRecord, type ParsedRecord, RecordText, recordTooLargeMessage } from './parsed-record';
 
 type State = 'start' | 'valueOrEnd' | 'value' | 'commaOrEnd' | 'element' | 'after' | 'stopped';
 
@@ -40,11 +34,11 @@ export class JsonArraySplitter {
   private depth = 0;
   private inString = false;
   private escaped = false;
-  private pieces: string[] = [];
-  private bytes = 0;
-  private oversized = false;
+  private readonly elementText: RecordText;
 
-  constructor(private readonly maxRecordBytes: number) {}
+  constructor(private readonly maxRecordBytes: number) {
+    this.elementText = new RecordText(maxRecordBytes);
+  }
 
   /** True once a syntax error ended the splitting; later input is ignored. */
   get stopped(): boolean {
@@ -60,7 +54,7 @@ export class JsonArraySplitter {
       if (this.state === 'element') {
         if (this.scalar) {
           if (isWhitespace(c) || c === COMMA || c === CLOSE_BRACKET) {
-            this.append(text.slice(segmentStart, i));
+            this.elementText.append(text.slice(segmentStart, i));
             this.finishElement(out);
             i--; // the terminator is read again, outside the element
           }
@@ -75,7 +69,7 @@ export class JsonArraySplitter {
         else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.depth++;
         else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) this.depth--;
         if (this.depth === 0 && !this.inString) {
-          this.append(text.slice(segmentStart, i + 1));
+          this.elementText.append(text.slice(segmentStart, i + 1));
           this.finishElement(out);
         }
         continue;
@@ -116,7 +110,7 @@ export class JsonArraySplitter {
           break;
       }
     }
-    if (this.state === 'element') this.append(text.slice(segmentStart));
+    if (this.state === 'element') this.elementText.append(text.slice(segmentStart));
     return out;
   }
 
@@ -147,9 +141,6 @@ export class JsonArraySplitter {
   private startElement(c: number): void {
     this.state = 'element';
     this.elementLine = this.line;
-    this.pieces = [];
-    this.bytes = 0;
-    this.oversized = false;
     this.escaped = false;
     this.scalar = false;
     this.depth = 0;
@@ -160,25 +151,14 @@ export class JsonArraySplitter {
     // The scan goes on after this opening character, which is the first of the element's text.
   }
 
-  /** Keeps a piece of the current element, unless the element outgrew the limit (then nothing more is kept). */
-  private append(piece: string): void {
-    if (this.oversized || piece.length === 0) return;
-    this.bytes += Buffer.byteLength(piece, 'utf8');
-    if (this.bytes > this.maxRecordBytes) {
-      this.oversized = true;
-      this.pieces = [];
-    } else this.pieces.push(piece);
-  }
-
   private finishElement(out: ParsedRecord[]): void {
     this.state = 'commaOrEnd';
     const line = this.elementLine;
-    if (this.oversized) {
+    const text = this.elementText.take();
+    if (text === undefined) {
       out.push({ line, error: recordTooLargeMessage(this.maxRecordBytes) });
       return;
     }
-    const text = this.pieces.join('');
-    this.pieces = [];
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -186,14 +166,13 @@ export class JsonArraySplitter {
       this.fail(out, line, `not valid JSON: ${jsonErrorMessage(error)}`);
       return;
     }
-    if (isJsonObject(value)) out.push({ line, record: value });
-    else out.push({ line, error: `expected an invoice object, got ${describeJsonValue(value)}` });
+    out.push(objectRecord(line, value));
   }
 
   private fail(out: ParsedRecord[], line: number, error: string): void {
     out.push({ line, error });
     this.state = 'stopped';
-    this.pieces = [];
+    this.elementText.take(); // what was kept of the element is not needed any more
   }
 }
 

@@ -1,10 +1,4 @@
-import {
-  describeJsonValue,
-  isJsonObject,
-  jsonErrorMessage,
-  type ParsedRecord,
-  recordTooLargeMessage,
-} from './parsed-record';
+import { jsonErrorMessage, objectRecord, type ParsedRecord, RecordText, recordTooLargeMessage } from './parsed-record';
 
 const BLANK = /^\s*$/;
 
@@ -16,22 +10,22 @@ const BLANK = /^\s*$/;
  */
 export class JsonLinesSplitter {
   private line = 1;
-  private pieces: string[] = [];
-  private bytes = 0;
-  private oversized = false;
+  private readonly text: RecordText;
 
-  constructor(private readonly maxRecordBytes: number) {}
+  constructor(private readonly maxRecordBytes: number) {
+    this.text = new RecordText(maxRecordBytes);
+  }
 
   /** Feeds the next text chunk; returns the records (and errors) of the lines it completed. */
   push(text: string): ParsedRecord[] {
     const out: ParsedRecord[] = [];
     let start = 0;
     for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      this.append(text.slice(start, newline));
+      this.text.append(text.slice(start, newline));
       this.finishLine(out);
       start = newline + 1;
     }
-    this.append(text.slice(start));
+    this.text.append(text.slice(start));
     return out;
   }
 
@@ -42,29 +36,15 @@ export class JsonLinesSplitter {
     return out;
   }
 
-  private append(piece: string): void {
-    if (this.oversized || piece.length === 0) return;
-    this.bytes += Buffer.byteLength(piece, 'utf8');
-    if (this.bytes > this.maxRecordBytes) {
-      this.oversized = true;
-      this.pieces = [];
-    } else this.pieces.push(piece);
-  }
-
   private finishLine(out: ParsedRecord[]): void {
-    const line = this.line;
-    const oversized = this.oversized;
-    const joined = this.pieces.length === 1 ? (this.pieces[0] as string) : this.pieces.join('');
-    // Files joined with `cat` keep each part's byte-order mark at the start of a line: it is not part of the JSON.
-    const text = joined.charCodeAt(0) === 0xfeff ? joined.slice(1) : joined;
-    this.line++;
-    this.pieces = [];
-    this.bytes = 0;
-    this.oversized = false;
-    if (oversized) {
+    const line = this.line++;
+    const joined = this.text.take();
+    if (joined === undefined) {
       out.push({ line, error: recordTooLargeMessage(this.maxRecordBytes) });
       return;
     }
+    // Files joined with `cat` keep each part's byte-order mark at the start of a line: it is not part of the JSON.
+    const text = joined.charCodeAt(0) === 0xfeff ? joined.slice(1) : joined;
     if (BLANK.test(text)) return;
     let value: unknown;
     try {
@@ -73,7 +53,6 @@ export class JsonLinesSplitter {
       out.push({ line, error: `not valid JSON: ${jsonErrorMessage(error)}` });
       return;
     }
-    if (isJsonObject(value)) out.push({ line, record: value });
-    else out.push({ line, error: `expected an invoice object, got ${describeJsonValue(value)}` });
+    out.push(objectRecord(line, value));
   }
 }

@@ -10,9 +10,51 @@ export function recordTooLargeMessage(maxRecordBytes: number): string {
   return `record is larger than ${size}`;
 }
 
+/**
+ * The text of the record being read, kept piece by piece while it stays within `maxRecordBytes` of UTF-8; past that
+ * nothing more of it is kept (a record above the limit is skipped without being buffered).
+ */
+export class RecordText {
+  private pieces: string[] = [];
+  private bytes = 0;
+  private oversized = false;
+
+  constructor(private readonly maxRecordBytes: number) {}
+
+  /** Keeps a piece of the record, unless the record outgrew the limit. */
+  append(piece: string): void {
+    if (this.oversized || piece.length === 0) return;
+    this.bytes += Buffer.byteLength(piece, 'utf8');
+    if (this.bytes > this.maxRecordBytes) {
+      this.oversized = true;
+      this.pieces = [];
+    } else this.pieces.push(piece);
+  }
+
+  /** The record's text, or undefined when it outgrew the limit; the next record starts empty. */
+  take(): string | undefined {
+    const text = this.oversized
+      ? undefined
+      : this.pieces.length === 1
+        ? (this.pieces[0] as string)
+        : this.pieces.join('');
+    this.pieces = [];
+    this.bytes = 0;
+    this.oversized = false;
+    return text;
+  }
+}
+
 /** True for a plain JSON object (the only shape an invoice record may have). */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The record of a JSON value read at `line`: the invoice object, or an error naming what the value is instead. */
+export function objectRecord(line: number, value: unknown): ParsedRecord {
+  return isJsonObject(value)
+    ? { line, record: value }
+    : { line, error: `expected an invoice object, got ${describeJsonValue(value)}` };
 }
 
 /** `an array`, `a number`, `null`…: how an unexpected JSON value is named in an error. */
