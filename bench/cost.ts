@@ -12,10 +12,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../lib/config';
 import { LocalSystem } from '../local/system/system';
 import { STATE } from '../state-machines/state-names';
+import { printResult, runWhenStarted } from './child-script';
 import { portfolioLines } from './generate-portfolio';
 import { smsParts } from './prices';
-
-export const RESULT_PREFIX = '@@result ';
 
 interface Counter {
   calls: number;
@@ -196,7 +195,7 @@ async function main(): Promise<void> {
       topicPublishes: topic.length,
       apiRequests,
     };
-    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+    printResult(result);
   } finally {
     await system.stop();
   }
@@ -208,12 +207,4 @@ function countBy(items: readonly string[]): Record<string, number> {
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runWhenStarted(import.meta.url, main);

@@ -21,9 +21,9 @@ import { parseRecords } from '../functions/ingest/parse-records';
 import { validateInvoiceRecord } from '../functions/invoices/input/invoice-record';
 import { dynamoStores } from '../functions/stores/dynamodb';
 import { StartQueue } from '../functions/wiring/providers';
+import { printResult, runWhenStarted } from './child-script';
 import { fakeAwsEdge } from './fake-aws-edge';
 
-export const RESULT_PREFIX = '@@result ';
 const MODES = ['ingest', 'parse', 'csv-parse'] as const;
 type Mode = (typeof MODES)[number];
 
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     rssMb: pickSamples(run.samples),
     ...extra,
   };
-  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  printResult(result);
 }
 
 interface Sendable {
@@ -182,12 +182,4 @@ function pickSamples(samples: readonly { rows: number; rssMb: number }[]): Recor
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runWhenStarted(import.meta.url, main);

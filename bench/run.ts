@@ -17,6 +17,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../lib/config';
+import { RESULT_PREFIX } from './child-script';
 import { type ColdStartResult, measureColdStarts, type SdkLayerFigures } from './cold-start';
 import { portfolioLines } from './generate-portfolio';
 import { PRICES } from './prices';
@@ -24,7 +25,6 @@ import { measureScale, type ScaleResult } from './scale';
 
 const BENCH = join(PROJECT_ROOT, 'bench');
 const RESULTS_FILE = join(BENCH, 'results.json');
-const RESULT_PREFIX = '@@result ';
 const SECTIONS = ['cost', 'ingest', 'cold', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
