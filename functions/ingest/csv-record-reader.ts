@@ -99,28 +99,12 @@ export class CsvRecordReader {
           this.inQuotes = false; // the quote closed the field: c is read as unquoted
         } else {
           if (c === QUOTE) this.quotePending = true;
-          else if (c === NEWLINE) {
-            this.line++;
-            if (!this.oversized && this.overLimit(text, i + 1)) {
-              const reread = this.tooLarge(text, i + 1, out);
-              if (reread !== undefined) {
-                work.push({ text, from: i + 1 }, reread);
-                return;
-              }
-            }
-          }
+          else if (c === NEWLINE && this.lineEnded(text, i + 1, work, out)) return;
           continue;
         }
       }
       if (c === NEWLINE) {
-        this.line++;
-        if (!this.oversized && this.overLimit(text, i + 1)) {
-          const reread = this.tooLarge(text, i + 1, out);
-          if (reread !== undefined) {
-            work.push({ text, from: i + 1 }, reread);
-            return;
-          }
-        }
+        if (this.lineEnded(text, i + 1, work, out)) return;
         if (this.oversized) {
           out.push({ line: this.recordLine, error: recordTooLargeMessage(this.maxRecordBytes) });
           this.startRecord(i + 1);
@@ -150,6 +134,20 @@ export class CsvRecordReader {
     }
     this.heldBytes += this.pendingBytes + Buffer.byteLength(text.slice(this.counted), 'utf8');
     this.held.push(text.slice(this.start));
+  }
+
+  /**
+   * A newline ended a line of the record just before `next` (inside a quoted field or not): counts the line and checks
+   * the record's size so far. True when part of the record must be read again: it is queued, after the rest of `text`,
+   * and the scan stops.
+   */
+  private lineEnded(text: string, next: number, work: Work[], out: CsvRow[]): boolean {
+    this.line++;
+    if (this.oversized || !this.overLimit(text, next)) return false;
+    const reread = this.tooLarge(text, next, out);
+    if (reread === undefined) return false;
+    work.push({ text, from: next }, reread);
+    return true;
   }
 
   /** Whether held text plus text[start, to) is over the limit; counts bytes only when it might be. */
