@@ -10,7 +10,7 @@ import {
 } from '../local/simulator/simulation-input';
 import { CONSOLIDATED_REASON, TIMELINE_EVENTS, type TimelineEvent } from '../local/simulator/timeline';
 import { checkTimeline, type OptOut } from '../local/simulator/timeline-check';
-import { type CommandIo, readFlags } from './command-line';
+import { type CommandIo, INPUT_FLAGS, readFlags } from './command-line';
 
 export const CHECK_USAGE = `Usage: dunning check --rule <rule.json> --invoices <file> [--events <file.jsonl>] [--timeline <file.jsonl>]
 
@@ -25,18 +25,7 @@ Exit status: 0 no violation, 1 violations (each listed), 2 invalid input.`;
 
 /** `dunning check`: returns the exit status. */
 export async function checkCommand(argv: readonly string[], io: CommandIo, stdin: () => string): Promise<number> {
-  const values = readFlags(
-    argv,
-    {
-      rule: { type: 'string' },
-      invoices: { type: 'string' },
-      events: { type: 'string' },
-      timeline: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-    CHECK_USAGE,
-    io,
-  );
+  const values = readFlags(argv, { ...INPUT_FLAGS, timeline: { type: 'string' } }, CHECK_USAGE, io);
   if (typeof values === 'number') return values;
   if (typeof values.rule !== 'string' || typeof values.invoices !== 'string') {
     io.err(`--rule and --invoices are required\n\n${CHECK_USAGE}\n`);

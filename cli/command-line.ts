@@ -14,9 +14,17 @@ export interface CommandIo {
 /** The flags' values by name (no flag takes several values). */
 export type FlagValues = Record<string, string | boolean | undefined>;
 
+/** The flags naming the files both commands read: the billing rule, the invoices and the events. */
+export const INPUT_FLAGS = {
+  rule: { type: 'string' },
+  invoices: { type: 'string' },
+  events: { type: 'string' },
+} as const;
+
 /**
- * The flags of `argv` as `options` declares them, or the exit status when the command ends here: 2 after printing
- * the parse error and `usage` on `err`, 0 after printing `usage` on `out` for `--help` (declare it in `options`).
+ * The flags of `argv` as `options` declares them (and `--help`, which every command takes), or the exit status when
+ * the command ends here: 2 after printing the parse error and `usage` on `err`, 0 after printing `usage` on `out` for
+ * `--help`.
  */
 export function readFlags(
   argv: readonly string[],
@@ -26,7 +34,10 @@ export function readFlags(
 ): FlagValues | number {
   let values: FlagValues;
   try {
-    ({ values } = parseArgs({ args: [...argv], options }) as { values: FlagValues });
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: 'boolean', default: false } },
+    }) as { values: FlagValues });
   } catch (error) {
     io.err(`${(error as Error).message}\n\n${usage}\n`);
     return 2;

@@ -1,6 +1,6 @@
 import { InvalidSimulationInput, runSimulation, type SimulationOptions } from '../local/simulator/simulation';
 import { timelineJson, timelineTable } from '../local/simulator/timeline-format';
-import { type CommandIo, type FlagValues, readFlags } from './command-line';
+import { type CommandIo, type FlagValues, INPUT_FLAGS, readFlags } from './command-line';
 
 /**
  * `dunning simulate`: the command line (usage, flags and their checks, exit status), the timeline printed as JSON
@@ -80,9 +80,7 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
   const values = readFlags(
     argv,
     {
-      rule: { type: 'string' },
-      invoices: { type: 'string' },
-      events: { type: 'string' },
+      ...INPUT_FLAGS,
       from: { type: 'string' },
       until: { type: 'string' },
       format: { type: 'string', default: 'json' },
@@ -90,7 +88,6 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
       workers: { type: 'string' },
       dynamodb: { type: 'string', default: 'in-process' },
       progress: { type: 'string', default: 'text' },
-      help: { type: 'boolean', default: false },
     },
     SIMULATE_USAGE,
     io,
