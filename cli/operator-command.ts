@@ -7,12 +7,12 @@ import {
   describeAnswer,
   describeError,
   OPERATOR_USAGE,
-  parseOperatorArgs,
   requestFor,
   submitRequests,
   TOKEN_ENV,
   tokenProblem,
 } from './operator';
+import { parseOperatorArgs } from './operator-args';
 
 /** Where the CLI writes: answers to `out`, problems to `err`. */
 export interface OperatorIo {

@@ -16,10 +16,10 @@ import {
   type FileCommand,
   type OperatorCommand,
   type ParsedOperatorArgs,
-  parseOperatorArgs,
   requestFor,
   submitRequests,
 } from '../../../cli/operator';
+import { parseOperatorArgs } from '../../../cli/operator-args';
 import { operatorCommand } from '../../../cli/operator-command';
 
 const work = mkdtempSync(join(tmpdir(), 'dunning-cli-'));
