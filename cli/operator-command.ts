@@ -1,6 +1,6 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { formatFromKey, parseRecords } from '../functions/ingest/parse-records';
-import { ApiClient, ApiNotFound, type ClientDeps, type ResolveDeps, resolveApi } from './api-client';
+import { type ApiAnswer, ApiClient, ApiNotFound, type ClientDeps, type ResolveDeps, resolveApi } from './api-client';
 import {
   type ApiRequest,
   customerUpdateRequest,
@@ -134,70 +134,112 @@ async function submit(file: string, client: ApiClient, json: boolean, io: Operat
     io.err(`${file}: unsupported file type: use .csv, .json or .jsonl\n`);
     return 2;
   }
-  const records: Record<string, unknown>[] = [];
-  const lines: number[] = [];
   const summary: SubmitSummary = { registered: [], duplicates: [], rejected: [], failed: [] };
+  let read: FileRecords;
   try {
-    for await (const parsed of parseRecords(createReadStream(file), format)) {
-      if ('error' in parsed) {
-        summary.rejected.push({ line: parsed.line, details: [{ path: '(record)', issue: parsed.error }] });
-        continue;
-      }
-      records.push(parsed.record);
-      lines.push(parsed.line);
-    }
+    read = await readRecords(file, format, summary);
   } catch (error) {
     io.err(`${cannotRead(file, error)}\n`);
     return 2;
   }
   let offset = 0;
-  for (const request of submitRequests(records)) {
-    const batch = request.body as unknown[];
+  for (const request of submitRequests(read.records)) {
     const answer = await client.send(request);
-    const body = answer.body as Partial<SubmitSummary> & {
-      rejected?: { index: number; invoiceId?: string; details: { path: string; issue: string }[] }[];
-      error?: { details?: { path: string; issue: string }[] };
-    };
-    if (answer.status === 400 && body.error) {
-      // no record of the batch was valid: the details name `[index].field`
-      for (const detail of body.error.details ?? []) {
-        const match = /^\[(\d+)\]\.(.*)$/.exec(detail.path);
-        const index = match ? Number(match[1]) : 0;
-        summary.rejected.push({
-          line: lines[offset + index] ?? 0,
-          details: [{ path: match ? (match[2] as string) : detail.path, issue: detail.issue }],
-        });
-      }
-    } else if (answer.status >= 300 && answer.status !== 503) {
+    if (!addBatchAnswer(answer, read.lines, offset, summary)) {
       io.err(`${describeError(answer.status, answer.body)}\n`);
       return 1;
-    } else {
-      summary.registered.push(...(body.registered ?? []));
-      summary.duplicates.push(...(body.duplicates ?? []));
-      summary.failed.push(...(body.failed ?? []));
-      for (const r of body.rejected ?? []) {
-        summary.rejected.push({
-          line: lines[offset + r.index] ?? 0,
-          ...(r.invoiceId ? { invoiceId: r.invoiceId } : {}),
-          details: r.details,
-        });
-      }
     }
-    offset += batch.length;
+    offset += (request.body as unknown[]).length;
   }
   summary.rejected.sort((a, b) => a.line - b.line);
-  if (json) {
-    io.out(`${JSON.stringify(summary, null, 2)}\n`);
-  } else {
-    io.out(
-      `${file}: ${summary.registered.length} registered, ${summary.duplicates.length} already known, ` +
-        `${summary.rejected.length} rejected, ${summary.failed.length} failed\n`,
-    );
-    for (const r of summary.rejected) {
-      for (const d of r.details) io.err(`${file}:${r.line}: ${d.path}: ${d.issue}\n`);
-    }
-    for (const f of summary.failed) io.err(`${f.invoiceId}: ${f.error} (submit the file again to retry)\n`);
-  }
+  printSubmitSummary(file, summary, json, io);
   if (summary.failed.length > 0) return 1;
   return summary.rejected.length > 0 ? 2 : 0;
+}
+
+/** The records of a file and the line each starts on. */
+interface FileRecords {
+  records: Record<string, unknown>[];
+  lines: number[];
+}
+
+/** Reads the records of `file`; records that cannot be parsed go to `summary.rejected`. Throws when it cannot read. */
+async function readRecords(
+  file: string,
+  format: NonNullable<ReturnType<typeof formatFromKey>>,
+  summary: SubmitSummary,
+): Promise<FileRecords> {
+  const read: FileRecords = { records: [], lines: [] };
+  for await (const parsed of parseRecords(createReadStream(file), format)) {
+    if ('error' in parsed) {
+      summary.rejected.push({ line: parsed.line, details: [{ path: '(record)', issue: parsed.error }] });
+      continue;
+    }
+    read.records.push(parsed.record);
+    read.lines.push(parsed.line);
+  }
+  return read;
+}
+
+/** The API's answer to one batch of `POST /invoices`. */
+type BatchAnswer = Partial<SubmitSummary> & {
+  rejected?: { index: number; invoiceId?: string; details: { path: string; issue: string }[] }[];
+  error?: { details?: { path: string; issue: string }[] };
+};
+
+/**
+ * Adds the answer to the batch starting at record `offset` to `summary` (lines of the file by `lines`); false when
+ * the API refused the request (any status of 300 or more but 503, or a 400 that is not a list of invalid records).
+ */
+function addBatchAnswer(answer: ApiAnswer, lines: readonly number[], offset: number, summary: SubmitSummary): boolean {
+  const body = answer.body as BatchAnswer;
+  if (answer.status === 400 && body.error) {
+    addInvalidBatch(body.error.details ?? [], lines, offset, summary);
+    return true;
+  }
+  if (answer.status >= 300 && answer.status !== 503) return false;
+  summary.registered.push(...(body.registered ?? []));
+  summary.duplicates.push(...(body.duplicates ?? []));
+  summary.failed.push(...(body.failed ?? []));
+  for (const r of body.rejected ?? []) {
+    summary.rejected.push({
+      line: lines[offset + r.index] ?? 0,
+      ...(r.invoiceId ? { invoiceId: r.invoiceId } : {}),
+      details: r.details,
+    });
+  }
+  return true;
+}
+
+/** No record of the batch was valid: the details name `[index].field`. */
+function addInvalidBatch(
+  details: readonly { path: string; issue: string }[],
+  lines: readonly number[],
+  offset: number,
+  summary: SubmitSummary,
+): void {
+  for (const detail of details) {
+    const match = /^\[(\d+)\]\.(.*)$/.exec(detail.path);
+    const index = match ? Number(match[1]) : 0;
+    summary.rejected.push({
+      line: lines[offset + index] ?? 0,
+      details: [{ path: match ? (match[2] as string) : detail.path, issue: detail.issue }],
+    });
+  }
+}
+
+/** The summary as JSON (`--json`), or as counts on `out` and one line per rejected field or failed invoice on `err`. */
+function printSubmitSummary(file: string, summary: SubmitSummary, json: boolean, io: OperatorIo): void {
+  if (json) {
+    io.out(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  io.out(
+    `${file}: ${summary.registered.length} registered, ${summary.duplicates.length} already known, ` +
+      `${summary.rejected.length} rejected, ${summary.failed.length} failed\n`,
+  );
+  for (const r of summary.rejected) {
+    for (const d of r.details) io.err(`${file}:${r.line}: ${d.path}: ${d.issue}\n`);
+  }
+  for (const f of summary.failed) io.err(`${f.invoiceId}: ${f.error} (submit the file again to retry)\n`);
 }
