@@ -148,55 +148,7 @@ export async function startHttpApi(options: {
   host?: string;
 }): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const method = (req.method ?? 'GET').toUpperCase();
-      res.setHeader('content-type', 'application/json; charset=utf-8');
-      const body = await readBody(req);
-      if (body === 'too-large') {
-        res.statusCode = 413;
-        res.end(errorBody('PayloadTooLarge', 'Request body is larger than 10 MB'));
-        return;
-      }
-      if (url.pathname.startsWith('/_local/') && options.control) {
-        await answerControl(options.control, method, url, body, res);
-        return;
-      }
-      const match = matchRoute(method, url.pathname);
-      if ('error' in match) {
-        res.statusCode = match.error === 'MethodNotAllowed' ? 405 : 404;
-        res.end(
-          match.error === 'MethodNotAllowed'
-            ? errorBody('MethodNotAllowed', `${method} is not allowed on ${url.pathname}`)
-            : errorBody('NotFound', `No route for ${method} ${url.pathname}`),
-        );
-        return;
-      }
-      const event = proxyEvent({
-        route: match.route,
-        path: url.pathname,
-        pathParameters: match.pathParameters,
-        headers: req.headers,
-        query: Object.fromEntries(url.searchParams.entries()),
-        body: body.length > 0 ? body.toString('utf8') : null,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        requestTimeEpoch: Date.now(),
-      });
-      try {
-        const result = await options.invoke(
-          match.route.handler,
-          event,
-          lambdaContext(match.route.handler, event.requestContext.requestId),
-        );
-        res.statusCode = result.statusCode;
-        for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
-        res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
-      } catch (error) {
-        // API Gateway answers 502 when the integration itself fails.
-        res.statusCode = 502;
-        res.end(errorBody('BadGateway', `The ${match.route.handler} handler failed: ${(error as Error).message}`));
-      }
-    })();
+    void answerRequest(req, res, options);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -211,6 +163,75 @@ export async function startHttpApi(options: {
     server,
     close: () => closeServer(server),
   };
+}
+
+/** What answers the requests: the handlers of the routes and the local control routes. */
+interface Answerers {
+  invoke: (handler: string, event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+  control?: LocalControl;
+}
+
+/** One request: too large (413), a `/_local/` path, no route (404 / 405), or the handler of its route. */
+async function answerRequest(req: IncomingMessage, res: ServerResponse, options: Answerers): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  const body = await readBody(req);
+  if (body === 'too-large') {
+    res.statusCode = 413;
+    res.end(errorBody('PayloadTooLarge', 'Request body is larger than 10 MB'));
+    return;
+  }
+  if (url.pathname.startsWith('/_local/') && options.control) {
+    await answerControl(options.control, method, url, body, res);
+    return;
+  }
+  const match = matchRoute(method, url.pathname);
+  if ('error' in match) {
+    res.statusCode = match.error === 'MethodNotAllowed' ? 405 : 404;
+    res.end(
+      match.error === 'MethodNotAllowed'
+        ? errorBody('MethodNotAllowed', `${method} is not allowed on ${url.pathname}`)
+        : errorBody('NotFound', `No route for ${method} ${url.pathname}`),
+    );
+    return;
+  }
+  await answerRoute(options.invoke, match, req, url, body, res);
+}
+
+/** Calls the handler of the matched route with the proxy event of the request and writes its result back. */
+async function answerRoute(
+  invoke: Answerers['invoke'],
+  match: { route: ApiRoute; pathParameters: Record<string, string> },
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  res: ServerResponse,
+): Promise<void> {
+  const event = proxyEvent({
+    route: match.route,
+    path: url.pathname,
+    pathParameters: match.pathParameters,
+    headers: req.headers,
+    query: Object.fromEntries(url.searchParams.entries()),
+    body: body.length > 0 ? body.toString('utf8') : null,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    requestTimeEpoch: Date.now(),
+  });
+  try {
+    const result = await invoke(
+      match.route.handler,
+      event,
+      lambdaContext(match.route.handler, event.requestContext.requestId),
+    );
+    res.statusCode = result.statusCode;
+    for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
+    res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  } catch (error) {
+    // API Gateway answers 502 when the integration itself fails.
+    res.statusCode = 502;
+    res.end(errorBody('BadGateway', `The ${match.route.handler} handler failed: ${(error as Error).message}`));
+  }
 }
 
 async function answerControl(
