@@ -61,42 +61,67 @@ export function checkTimeline(input: TimelineCheckInput): Violation[] {
     const key = `${e.invoiceId}#${e.stage}#${e.channel}`;
     if (seen.has(key)) violations.push({ kind: 'duplicate', event: e, detail: `a second ${e.channel} for ${e.stage}` });
     seen.add(key);
-
-    const invoice = invoices.get(e.invoiceId);
-    const rule = ruleOf(e.invoiceId);
-    const zone = zoneOf(rule, invoice);
-    const local = DateTime.fromISO(e.at, { zone });
-    const hours = (e.channel && rule.channelHours?.[e.channel as 'email' | 'sms']) || rule.businessHours;
-    const weekday = (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const)[local.weekday - 1] ?? 'mon';
-    const minute = local.hour * 60 + local.minute + local.second / 60;
-    const open = (hours[weekday] ?? []).some(([from, to]) => minute >= minutes(from) && minute < minutes(to));
-    if (!open) {
-      violations.push({
-        kind: 'outside-business-hours',
-        event: e,
-        detail: `${local.toFormat('ccc HH:mm')} ${zone} is outside the ${e.channel ?? ''} hours`,
-      });
-    }
-    const date = local.toISODate() ?? '';
-    const areas = [
-      { country: rule.country, region: rule.region },
-      { country: invoice?.customer.country, region: invoice?.customer.region },
-    ];
-    const holiday = holidays.name(date, areas, rule.extraHolidays ?? []);
-    if (holiday) violations.push({ kind: 'holiday', event: e, detail: `${date} is ${holiday}` });
+    violations.push(...checkWhen(e, ruleOf(e.invoiceId), invoices.get(e.invoiceId), holidays));
   }
 
   violations.push(...checkCaps(ruleOf, sent, invoices));
+  violations.push(...checkOptOuts(input.optOuts ?? [], sent));
+  violations.push(...checkAfterPayment(timeline));
+  return violations;
+}
 
-  for (const optOut of input.optOuts ?? []) {
+/** A message sent outside the hours of its channel, or on a holiday of the rule's or the customer's area. */
+function checkWhen(
+  e: TimelineEvent,
+  rule: BillingRule,
+  invoice: InvoiceRegistration | undefined,
+  holidays: HolidayBook,
+): Violation[] {
+  const violations: Violation[] = [];
+  const zone = zoneOf(rule, invoice);
+  const local = DateTime.fromISO(e.at, { zone });
+  if (!isOpen(rule, e.channel, local)) {
+    violations.push({
+      kind: 'outside-business-hours',
+      event: e,
+      detail: `${local.toFormat('ccc HH:mm')} ${zone} is outside the ${e.channel ?? ''} hours`,
+    });
+  }
+  const date = local.toISODate() ?? '';
+  const areas = [
+    { country: rule.country, region: rule.region },
+    { country: invoice?.customer.country, region: invoice?.customer.region },
+  ];
+  const holiday = holidays.name(date, areas, rule.extraHolidays ?? []);
+  if (holiday) violations.push({ kind: 'holiday', event: e, detail: `${date} is ${holiday}` });
+  return violations;
+}
+
+/** Whether `local` is within the rule's hours for `channel` (its channel hours, else its business hours). */
+function isOpen(rule: BillingRule, channel: TimelineEvent['channel'], local: DateTime): boolean {
+  const hours = (channel && rule.channelHours?.[channel as 'email' | 'sms']) || rule.businessHours;
+  const weekday = (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const)[local.weekday - 1] ?? 'mon';
+  const minute = local.hour * 60 + local.minute + local.second / 60;
+  return (hours[weekday] ?? []).some(([from, to]) => minute >= minutes(from) && minute < minutes(to));
+}
+
+/** Messages sent on a channel after the customer opted out of it. */
+function checkOptOuts(optOuts: readonly OptOut[], sent: readonly TimelineEvent[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const optOut of optOuts) {
     for (const e of sent) {
       if (e.customerId === optOut.customerId && e.channel === optOut.channel && e.at > optOut.at) {
         violations.push({ kind: 'opted-out', event: e, detail: `${optOut.channel} refused at ${optOut.at}` });
       }
     }
   }
+  return violations;
+}
 
+/** Messages sent and escalations made after the invoice was paid. */
+function checkAfterPayment(timeline: readonly TimelineEvent[]): Violation[] {
   const paidAt = new Map(timeline.filter((e) => e.event === 'paid').map((e) => [e.invoiceId, e.at]));
+  const violations: Violation[] = [];
   for (const e of timeline) {
     const paid = paidAt.get(e.invoiceId);
     if (paid !== undefined && (e.event === 'sent' || e.event === 'escalated') && e.at > paid) {
