@@ -45,13 +45,13 @@ export function describeContactLogContract(implementation: string, make: MakeSto
     });
 
     it('keeps two outcomes of one channel of one stage at one instant apart', async () => {
-      const { contactLog } = await make();
+      const { contactLog, auditLog } = await make();
       const customerId = freshId('C');
       const invoiceId = freshId('INV');
       const base = { at: AT, invoiceId, customerId, stageId: 'D0', channel: 'email' } as const;
       await contactLog.logContact({ ...base, outcome: 'failed', reason: 'throttled' });
       await contactLog.logContact({ ...base, outcome: 'sent', messageId: 'ses-1' });
-      const { contacts } = await (await make()).auditLog.invoiceHistory(invoiceId);
+      const { contacts } = await auditLog.invoiceHistory(invoiceId);
       expect(contacts.map((c) => c.outcome).sort()).toEqual(['failed', 'sent']);
     });
   });
