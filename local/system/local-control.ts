@@ -51,7 +51,7 @@ const GET_ROUTES = new Map<string, (request: ControlRequest) => Promise<ControlA
   ['/_local/status', async ({ system, pace }) => statusRoute(system, pace)],
   ['/_local/outbox', outboxRoute],
   ['/_local/executions', async ({ system, url }) => executionsRoute(system, url)],
-  ['/_local/simulator/timeline', timelineRoute],
+  ['/_local/timeline', timelineRoute],
 ]);
 
 const EXECUTION_PATH = /^\/_local\/executions\/([^/]+)$/;
@@ -185,7 +185,7 @@ async function executionRoute(system: LocalSystem, name: string): Promise<Contro
   }
 }
 
-/** GET /_local/simulator/timeline[?invoiceId=…]: the dunning timeline of one invoice or of all. */
+/** GET /_local/timeline[?invoiceId=…]: the dunning timeline of one invoice or of all. */
 async function timelineRoute({ system, url }: ControlRequest): Promise<ControlAnswer> {
   const invoiceId = url.searchParams.get('invoiceId');
   const ids = invoiceId ? [invoiceId] : await system.invoiceIds();

@@ -86,7 +86,7 @@ function invoice(id: string, dueDate: string, customerId = `C-${id}`) {
 }
 
 async function timeline(invoiceId: string): Promise<string[]> {
-  const { body } = await call('GET', `/_local/simulator/timeline?invoiceId=${invoiceId}`);
+  const { body } = await call('GET', `/_local/timeline?invoiceId=${invoiceId}`);
   return (body as { at: string; stage?: string; channel?: string; event: string; reason?: string }[]).map((e) =>
     [e.at, e.stage, e.channel, e.event, e.reason].filter(Boolean).join(' '),
   );

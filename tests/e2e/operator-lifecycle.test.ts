@@ -51,7 +51,7 @@ async function delivered(invoiceId: string): Promise<string[]> {
 }
 
 async function timeline(invoiceId: string): Promise<string[]> {
-  const { body } = await call('GET', `/_local/simulator/timeline?invoiceId=${invoiceId}`);
+  const { body } = await call('GET', `/_local/timeline?invoiceId=${invoiceId}`);
   return (body as { at: string; stage?: string; channel?: string; event: string; reason?: string }[]).map((e) =>
     [e.at, e.stage, e.channel, e.event, e.reason].filter(Boolean).join(' '),
   );
