@@ -17,6 +17,10 @@ Commands:
   invoice pay|pause|resume|dispute|resolve|write-off|promise|escalate <id>
                           steer one invoice (dunning invoice --help for the flags)
   history <id>            the invoice's audit trail
+  customer update <id> <file.json>
+                          replace a customer's name and contact details (a JSON object file)
+  customer opt-out <id> --channel email|sms
+                          record that the customer opted out of a channel
              (dunning <command> --help for the options; the operator commands talk to \`npm start\` by default,
               --url <API URL> or --stack <deployed stack name> for another)`;
 
@@ -43,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     case 'invoices':
     case 'invoice':
     case 'history':
+    case 'customer':
       return operatorCommand(argv, io);
     case undefined:
     case 'help':

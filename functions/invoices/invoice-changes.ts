@@ -34,7 +34,7 @@ export interface ChangeResult {
 const ATTEMPTS = 8;
 
 /**
- * Applies a lifecycle command to an invoice: reads it, decides (pure, `domain/lifecycle.ts`), writes the change with
+ * Applies a lifecycle command to an invoice: reads it, decides (pure, `invoices/lifecycle.ts`), writes the change with
  * one conditional write on the invoice's version (read again and decide again on a concurrent change), records the
  * audit events, then tells the waiting workflow step (`paid` or `changed`) with the task token it had parked — taken
  * off the item by the same write, so two changes never resume one token twice. If the workflow is between steps its

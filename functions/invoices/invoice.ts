@@ -118,7 +118,7 @@ export interface Invoice extends InvoiceRegistration {
   readonly waitUntil?: string;
   /** RENEGOTIATED: the instalments that replace this invoice, each an invoice of its own (`agreementOf` this one). */
   readonly instalments?: readonly Instalment[];
-  /** The early-payment discount a pre-due stage offered (see `domain/early-payment.ts`); the latest offer. */
+  /** The early-payment discount a pre-due stage offered (see `invoices/early-payment.ts`); the latest offer. */
   readonly earlyPayment?: EarlyPaymentOffer;
   readonly version: number;
   readonly createdAt: string;

@@ -33,7 +33,7 @@ export interface PaymentResult {
  * step is resumed with `{ event: 'paid' }` and the execution ends in `Invoice paid`. Paying more than the balance
  * leaves it at 0 and keeps the excess as credit (`creditMinor`), recorded in the audit event. Paying the discounted
  * amount of an early-payment offer before it ends settles the invoice (PAID), the discount recorded in the `paid` event. A `reference` makes the
- * payment idempotent (payment files are delivered at least once). See `decide` in domain/lifecycle.ts for promises.
+ * payment idempotent (payment files are delivered at least once). See `decide` in invoices/lifecycle.ts for promises.
  * @throws InvoiceNotFound; InvalidTransition (`InvoiceNotOpen`) for a written-off invoice or when nothing is owed.
  */
 export async function recordPayment(

@@ -5,7 +5,7 @@
  * Tests replace them with aws-sdk-client-mock (`mockClient(SESv2Client)` mocks every instance).
  *
  * Each client lives in its own module under ./aws/ and handlers import only the ones they use (through the factories
- * of ./factories/), so a Lambda bundle carries only its own SDK clients (issue #6: bundle size). This module gathers them
+ * of functions/wiring/), so a Lambda bundle carries only its own SDK clients (issue #6: bundle size). This module gathers them
  * for the tests, the local runtime and the bench, which reach the very instances the handlers use (ES modules are
  * evaluated once): handlers must not import it.
  */

@@ -29,7 +29,7 @@ export const ENV = {
   /** Public base URL of the API (`https://…/v1`): emails link `<base>/unsubscribe/<token>` (List-Unsubscribe). */
   UNSUBSCRIBE_BASE_URL: 'UNSUBSCRIBE_BASE_URL',
   /**
-   * The late-fee and calendar terms of each billing rule, by rule id (JSON, `ruleTermsBook` in domain/rule-terms.ts):
+   * The late-fee and calendar terms of each billing rule, by rule id (JSON, `ruleTermsBook` in rules/rule-terms.ts):
    * what the agreement and statement handlers need of the rules, whose stages only the workflow walks.
    */
   RULE_TERMS: 'RULE_TERMS',

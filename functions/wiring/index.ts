@@ -2,7 +2,7 @@
  * Collaborators of the handlers, built from the module-level clients and the environment. Each handler calls the
  * factories it needs once, at module load, so a missing variable fails the cold start with its name.
  *
- * One module per factory under ./factories/, each importing only its own adapter and SDK client: handlers import
+ * One module per factory in this folder, each importing only its own adapter and SDK client: handlers import
  * those modules, so a Lambda bundle carries only the clients it uses (issue #6: bundle size). This module gathers them
  * for tests and tools.
  */

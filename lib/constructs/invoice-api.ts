@@ -54,7 +54,7 @@ export interface InvoiceApiProps {
   /** The company's legal name, shown on the unsubscribe page. */
   readonly companyName: string;
   /**
-   * The late-fee and calendar terms of each billing rule, by rule id (JSON of `ruleTermsBook`, domain/rule-terms.ts):
+   * The late-fee and calendar terms of each billing rule, by rule id (JSON of `ruleTermsBook`, functions/rules/rule-terms.ts):
    * renegotiations add up balances and late fees, statements show the fees to date.
    */
   readonly ruleTerms: string;

@@ -165,6 +165,34 @@ describe('an operator drives invoices from the command line', () => {
     expect(JSON.parse(run.out).invoice).toMatchObject({ invoiceId: 'CLI-1', status: 'PAID', creditMinor: 1010 });
   });
 
+  it('routes the customer commands from the real binary (opt-out answers 200, exit 0)', async () => {
+    const run = await new Promise<{ status: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [
+        'bin/dunning.js',
+        'customer',
+        'opt-out',
+        'C-CLI-2',
+        '--channel',
+        'email',
+        '--url',
+        api.url,
+      ]);
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      child.on('close', (status) => resolve({ status, out, err }));
+    });
+
+    expect(run.status, run.err).toBe(0);
+    expect(run.out).toContain('C-CLI-2: opted out of');
+    expect(run.out).toContain('email');
+  });
+
   it('says the local API is not running when nothing answers (exit 1)', async () => {
     const closed = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {

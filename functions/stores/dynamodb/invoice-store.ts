@@ -106,7 +106,7 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
   }
 
   /**
-   * Writes a lifecycle change (`decide` in domain/lifecycle.ts) onto the invoice read as `current`, only if nobody
+   * Writes a lifecycle change (`decide` in invoices/lifecycle.ts) onto the invoice read as `current`, only if nobody
    * changed it since (optimistic lock on `version`): one conditional write of the invoice item. `clearToken` takes
    * the parked task token off the item (the caller resumes it). Returns the invoice as written, or 'conflict': read
    * again and decide again.
@@ -149,7 +149,7 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
   }
 
   /**
-   * Writes a renegotiation (`decide` with `renegotiate`, domain/lifecycle.ts) onto the invoice read as `current`, only
+   * Writes a renegotiation (`decide` with `renegotiate`, invoices/lifecycle.ts) onto the invoice read as `current`, only
    * if nobody changed it since (optimistic lock on `version`), like {@link writeInvoiceChange}: RENEGOTIATED with the
    * instalments that replace it, the hold ended, and with `clearToken` the parked task token taken off (the caller
    * resumes it). One conditional write. Returns the invoice as written, or 'conflict': read again and decide again.
@@ -201,7 +201,7 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
   }
 
   /**
-   * Records the early-payment offer a stage made (`earlyPaymentOffer`, domain/early-payment.ts) on the invoice,
+   * Records the early-payment offer a stage made (`earlyPaymentOffer`, invoices/early-payment.ts) on the invoice,
    * replacing an earlier one, only while the invoice is contactable and its balance is still the one the discount was
    * computed on. Bumps the version, so a payment decided on the invoice as it was is decided again with the offer.
    * 'stale' when the invoice changed meanwhile (paid, part-paid, put on hold): nothing is written.
