@@ -11,24 +11,16 @@ import { changeInvoice } from '../invoices/invoice-changes';
 import type { InvoiceCommand } from '../invoices/lifecycle';
 import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
-import { callerOf, Reason } from '../platform/operator-input';
+import { callerOf, Reason, strictBody } from '../platform/operator-input';
 import { formatDecimalAmount, parseDecimalAmount } from '../values/money';
 import { stores } from '../wiring/stores';
 import { taskTokens } from '../wiring/task-tokens';
 
-const strict = <Shape extends z.ZodRawShape>(shape: Shape) =>
-  z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown field(s) ${issue.keys.join(', ')}; allowed: ${Object.keys(shape).join(', ')}`
-        : undefined,
-  });
-
 /** `{ reason }` and nothing else. */
-const ReasonBody = strict({ reason: Reason });
+const ReasonBody = strictBody({ reason: Reason });
 
 /** `{ date, amount? }`: the debtor's promised date (YYYY-MM-DD) and amount (decimal; the whole balance if omitted). */
-const PromiseBody = strict({
+const PromiseBody = strictBody({
   date: z
     .string({ error: 'is required: the promised date, YYYY-MM-DD' })
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' }),

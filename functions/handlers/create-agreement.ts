@@ -9,7 +9,7 @@ import { checkInvoiceId } from '../invoices/input/text-checks';
 import { linkableUrl } from '../messages/html';
 import { now } from '../platform/clock';
 import { httpErrors, jsonResponse, parseJsonBody, parseWith, pathParameter } from '../platform/http';
-import { callerOf } from '../platform/operator-input';
+import { callerOf, strictBody } from '../platform/operator-input';
 import { formatDecimalAmount } from '../values/money';
 import { ruleId } from '../wiring/company';
 import { ruleTermsFromEnv } from '../wiring/rule-terms';
@@ -17,15 +17,7 @@ import { startQueue } from '../wiring/start-queue';
 import { stores } from '../wiring/stores';
 import { taskTokens } from '../wiring/task-tokens';
 
-const strict = <Shape extends z.ZodRawShape>(shape: Shape) =>
-  z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown field(s) ${issue.keys.join(', ')}; allowed: ${Object.keys(shape).join(', ')}`
-        : undefined,
-  });
-
-const Instalment = strict({
+const Instalment = strictBody({
   dueDate: z
     .string({ error: 'is required: the due date, YYYY-MM-DD' })
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' }),
@@ -42,7 +34,7 @@ const Instalment = strict({
 });
 
 /** `{ instalments: [{ dueDate, amount, paymentUrl? }] }`, 1 to MAX_INSTALMENTS of them. */
-const AgreementBody = strict({
+const AgreementBody = strictBody({
   instalments: z
     .array(Instalment, { error: 'is required: a list of { dueDate, amount } (1 or more instalments)' })
     .min(1, { error: 'needs at least one instalment' })

@@ -1,5 +1,18 @@
 import type { Customer } from './invoice';
 
+/** The contact fields a registration or `PUT /customers/{id}` sets on the customer (removed when absent). */
+export const CUSTOMER_CONTACT_FIELDS = [
+  'name',
+  'email',
+  'phone',
+  'timezone',
+  'locale',
+  'country',
+  'region',
+  'segment',
+  'riskScore',
+] as const satisfies readonly (keyof Customer)[];
+
 /**
  * The customers: contact details as the latest registration (or `PUT /customers/{id}`) gave them, opt-outs, and the
  * secrets of their unsubscribe and statement links (144 random bits, made once and kept). The frequency-cap slots

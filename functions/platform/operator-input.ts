@@ -2,6 +2,15 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 
+/** A request body with exactly these fields: an unknown one is refused, naming it and the fields allowed. */
+export const strictBody = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.join(', ')}; allowed: ${Object.keys(shape).join(', ')}`
+        : undefined,
+  });
+
 /** An operator's reason: required, one line of clean text. */
 export const Reason = z
   .string({ error: 'is required: say why (one line of text)' })

@@ -1,16 +1,14 @@
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ContactSlots } from '../../contact/contact-slots';
 import { ITEM_TYPE, tableKeys } from '../../contracts/table-layout';
-import type { CustomerStore } from '../../invoices/customer-store';
+import { CUSTOMER_CONTACT_FIELDS, type CustomerStore } from '../../invoices/customer-store';
 import type { Customer, RecentContact } from '../../invoices/invoice';
 import { newSecretToken, stripKeys, TableStore } from './table';
 
 const customerKey = tableKeys.customer;
 
 /** The contact fields `upsertCustomer` sets (or removes when absent), with their expression names made once. */
-const CUSTOMER_CONTACT_FIELDS = (
-  ['name', 'email', 'phone', 'timezone', 'locale', 'country', 'region', 'segment', 'riskScore'] as const
-).map((attribute) => ({
+const CONTACT_FIELD_EXPRESSIONS = CUSTOMER_CONTACT_FIELDS.map((attribute) => ({
   attribute,
   name: `#${attribute}`,
   value: `:${attribute}`,
@@ -69,7 +67,7 @@ export class DynamoCustomerStore extends TableStore implements CustomerStore, Co
       ':updatedAt': at,
       ':unsubscribeToken': newSecretToken(),
     };
-    for (const field of CUSTOMER_CONTACT_FIELDS) {
+    for (const field of CONTACT_FIELD_EXPRESSIONS) {
       const value = customer[field.attribute];
       names[field.name] = field.attribute;
       if (value === undefined) {
