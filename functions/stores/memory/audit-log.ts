@@ -7,27 +7,27 @@ import { byKey, copy, type MemoryTables } from './tables';
  * The audit events in memory, in each invoice's history next to its contact log (./contact-log.ts), under the sort
  * key the DynamoDB store uses (functions/stores/dynamodb/audit-log.ts): the history reads back in the same order.
  */
-export class MemoryAuditLog implements AuditLog {
-  constructor(private readonly tables: MemoryTables) {}
+export function memoryAuditLog(tables: MemoryTables): AuditLog {
+  return {
+    async logEvent(event) {
+      let history = tables.histories.get(event.invoiceId);
+      if (!history) {
+        history = new Map();
+        tables.histories.set(event.invoiceId, history);
+      }
+      history.set(tableKeys.event(event).sk, { kind: 'event', event: copy(event) });
+    },
 
-  async logEvent(event: InvoiceEvent): Promise<void> {
-    let history = this.tables.histories.get(event.invoiceId);
-    if (!history) {
-      history = new Map();
-      this.tables.histories.set(event.invoiceId, history);
-    }
-    history.set(tableKeys.event(event).sk, { kind: 'event', event: copy(event) });
-  }
-
-  async invoiceHistory(invoiceId: string): Promise<{ contacts: ContactLogEntry[]; events: InvoiceEvent[] }> {
-    const contacts: ContactLogEntry[] = [];
-    const events: InvoiceEvent[] = [];
-    const history = this.tables.histories.get(invoiceId) ?? new Map();
-    for (const key of [...history.keys()].sort(byKey)) {
-      const item = history.get(key);
-      if (item?.kind === 'contact') contacts.push(copy(item.entry));
-      else if (item?.kind === 'event') events.push(copy(item.event));
-    }
-    return { contacts, events };
-  }
+    async invoiceHistory(invoiceId) {
+      const contacts: ContactLogEntry[] = [];
+      const events: InvoiceEvent[] = [];
+      const history = tables.histories.get(invoiceId) ?? new Map();
+      for (const key of [...history.keys()].sort(byKey)) {
+        const item = history.get(key);
+        if (item?.kind === 'contact') contacts.push(copy(item.entry));
+        else if (item?.kind === 'event') events.push(copy(item.event));
+      }
+      return { contacts, events };
+    },
+  };
 }

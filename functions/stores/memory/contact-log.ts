@@ -7,29 +7,29 @@ import { byKey, copy, type MemoryTables } from './tables';
  * key the DynamoDB store uses (functions/stores/dynamodb/contact-log.ts): an entry with the same instant, stage,
  * channel and outcome replaces the earlier one, as a put of the same item does.
  */
-export class MemoryContactLog implements ContactLog {
-  constructor(private readonly tables: MemoryTables) {}
-
-  async logContact(entry: ContactLogEntry): Promise<void> {
-    let history = this.tables.histories.get(entry.invoiceId);
-    if (!history) {
-      history = new Map();
-      this.tables.histories.set(entry.invoiceId, history);
-    }
-    history.set(tableKeys.contact(entry).sk, { kind: 'contact', entry: copy(entry) });
-  }
-
-  /** The customer's entries since `since`, ordered as the customer index orders them (instant, invoice, stage…). */
-  async customerContacts(customerId: string, since: string): Promise<ContactLogEntry[]> {
-    const from = `${KEY_PREFIX.contact}${since}`;
-    const found: { key: string; entry: ContactLogEntry }[] = [];
-    for (const history of this.tables.histories.values()) {
-      for (const item of history.values()) {
-        if (item.kind !== 'contact' || item.entry.customerId !== customerId) continue;
-        const key = tableKeys.contactInCustomerIndex(item.entry).gsi1sk;
-        if (key >= from && key <= CONTACT_LOG_END) found.push({ key, entry: item.entry });
+export function memoryContactLog(tables: MemoryTables): ContactLog {
+  return {
+    async logContact(entry) {
+      let history = tables.histories.get(entry.invoiceId);
+      if (!history) {
+        history = new Map();
+        tables.histories.set(entry.invoiceId, history);
       }
-    }
-    return found.sort((a, b) => byKey(a.key, b.key)).map((f) => copy(f.entry));
-  }
+      history.set(tableKeys.contact(entry).sk, { kind: 'contact', entry: copy(entry) });
+    },
+
+    /** The customer's entries since `since`, ordered as the customer index orders them (instant, invoice, stage…). */
+    async customerContacts(customerId, since) {
+      const from = `${KEY_PREFIX.contact}${since}`;
+      const found: { key: string; entry: ContactLogEntry }[] = [];
+      for (const history of tables.histories.values()) {
+        for (const item of history.values()) {
+          if (item.kind !== 'contact' || item.entry.customerId !== customerId) continue;
+          const key = tableKeys.contactInCustomerIndex(item.entry).gsi1sk;
+          if (key >= from && key <= CONTACT_LOG_END) found.push({ key, entry: item.entry });
+        }
+      }
+      return found.sort((a, b) => byKey(a.key, b.key)).map((f) => copy(f.entry));
+    },
+  };
 }

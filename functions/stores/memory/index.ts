@@ -1,28 +1,30 @@
+import type { ContactSlots } from '../../contact/contact-slots';
+import type { CustomerStore } from '../../invoices/customer-store';
 import type { InvoiceListing } from '../../invoices/invoice-store';
 import type { Stores } from '../stores';
-import { MemoryAuditLog } from './audit-log';
-import { MemoryContactLog } from './contact-log';
-import { MemoryCustomerStore } from './customer-store';
-import { MemoryInvoiceListing } from './invoice-listing';
-import { MemoryInvoiceStore } from './invoice-store';
-import { MemorySendClaims } from './send-claims';
+import { memoryAuditLog } from './audit-log';
+import { memoryContactLog } from './contact-log';
+import { memoryCustomerStore } from './customer-store';
+import { memoryInvoiceListing } from './invoice-listing';
+import { memoryInvoiceStore } from './invoice-store';
+import { type MemorySendClaims, memorySendClaims } from './send-claims';
 import { memoryTables } from './tables';
 
+export type { MemorySendClaims } from './send-claims';
 export type { MemorySendClaim } from './tables';
 export {
-  MemoryAuditLog,
-  MemoryContactLog,
-  MemoryCustomerStore,
-  MemoryInvoiceListing,
-  MemoryInvoiceStore,
-  MemorySendClaims,
+  memoryAuditLog,
+  memoryContactLog,
+  memoryCustomerStore,
+  memoryInvoiceListing,
+  memoryInvoiceStore,
+  memorySendClaims,
 };
 
 /** A set of stores in memory, with the listing over its invoices (for the local system, tools and tests). */
 export interface MemoryStores extends Stores {
-  readonly invoices: MemoryInvoiceStore;
-  readonly customers: MemoryCustomerStore;
-  readonly contactSlots: MemoryCustomerStore;
+  readonly customers: CustomerStore & ContactSlots;
+  readonly contactSlots: CustomerStore & ContactSlots;
   readonly sendClaims: MemorySendClaims;
   readonly listing: InvoiceListing;
 }
@@ -33,14 +35,14 @@ export interface MemoryStores extends Stores {
  */
 export function memoryStores(): MemoryStores {
   const tables = memoryTables();
-  const customers = new MemoryCustomerStore(tables);
+  const customers = memoryCustomerStore(tables);
   return {
-    invoices: new MemoryInvoiceStore(tables),
+    invoices: memoryInvoiceStore(tables),
     customers,
     contactSlots: customers,
-    sendClaims: new MemorySendClaims(tables),
-    contactLog: new MemoryContactLog(tables),
-    auditLog: new MemoryAuditLog(tables),
-    listing: new MemoryInvoiceListing(tables),
+    sendClaims: memorySendClaims(tables),
+    contactLog: memoryContactLog(tables),
+    auditLog: memoryAuditLog(tables),
+    listing: memoryInvoiceListing(tables),
   };
 }

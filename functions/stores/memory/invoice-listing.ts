@@ -4,20 +4,20 @@ import { byKey, type MemoryTables } from './tables';
 const UNDER_WAY = new Set(['OPEN', 'ESCALATED', 'PAUSED', 'DISPUTED']);
 
 /** Reads over every invoice in memory, as functions/stores/dynamodb/invoice-listing.ts scans the table. */
-export class MemoryInvoiceListing implements InvoiceListing {
-  constructor(private readonly tables: MemoryTables) {}
+export function memoryInvoiceListing(tables: MemoryTables): InvoiceListing {
+  return {
+    async allInvoiceIds() {
+      return [...tables.invoices.keys()].sort(byKey);
+    },
 
-  async allInvoiceIds(): Promise<string[]> {
-    return [...this.tables.invoices.keys()].sort(byKey);
-  }
-
-  async walksUnderWay(): Promise<WalkUnderWay[]> {
-    const walks: WalkUnderWay[] = [];
-    for (const { invoice } of this.tables.invoices.values()) {
-      // Walks still running: contactable, or on hold (paused, disputed) waiting to resume.
-      if (invoice.executionArn === undefined || !UNDER_WAY.has(invoice.status)) continue;
-      walks.push({ invoiceId: invoice.invoiceId, ruleId: invoice.ruleId });
-    }
-    return walks;
-  }
+    async walksUnderWay() {
+      const walks: WalkUnderWay[] = [];
+      for (const { invoice } of tables.invoices.values()) {
+        // Walks still running: contactable, or on hold (paused, disputed) waiting to resume.
+        if (invoice.executionArn === undefined || !UNDER_WAY.has(invoice.status)) continue;
+        walks.push({ invoiceId: invoice.invoiceId, ruleId: invoice.ruleId });
+      }
+      return walks;
+    },
+  };
 }

@@ -1,6 +1,5 @@
-import type { Invoice, InvoiceRegistration, InvoiceStatus } from '../../invoices/invoice';
-import type { InvoiceStore, WaitKind } from '../../invoices/invoice-store';
-import type { InvoiceChange } from '../../invoices/lifecycle';
+import type { Invoice, InvoiceStatus } from '../../invoices/invoice';
+import type { InvoiceStore } from '../../invoices/invoice-store';
 import { byKey, copy, type MemoryTables, without } from './tables';
 
 const CONTACTABLE: readonly InvoiceStatus[] = ['OPEN', 'ESCALATED'];
@@ -11,144 +10,124 @@ const ON_HOLD: readonly InvoiceStatus[] = ['PAUSED', 'DISPUTED'];
  * each change is applied whole or not at all, under the same conditions (optimistic lock on `version`, the status a
  * mark is for), and answers the same values.
  */
-export class MemoryInvoiceStore implements InvoiceStore {
-  constructor(private readonly tables: MemoryTables) {}
+export function memoryInvoiceStore(tables: MemoryTables): InvoiceStore {
+  return {
+    async getInvoice(invoiceId) {
+      const row = tables.invoices.get(invoiceId);
+      return row ? copy(row.invoice) : undefined;
+    },
 
-  async getInvoice(invoiceId: string): Promise<Invoice | undefined> {
-    const row = this.tables.invoices.get(invoiceId);
-    return row ? copy(row.invoice) : undefined;
-  }
+    async createInvoice(registration, ruleId, at) {
+      if (tables.invoices.has(registration.invoiceId)) return 'duplicate';
+      const invoice: Invoice = {
+        ...copy(registration),
+        status: 'OPEN',
+        balanceMinor: registration.amount.minor,
+        ruleId,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+      tables.invoices.set(registration.invoiceId, { customerId: registration.customer.customerId, invoice });
+      return 'created';
+    },
 
-  async createInvoice(registration: InvoiceRegistration, ruleId: string, at: string): Promise<'created' | 'duplicate'> {
-    if (this.tables.invoices.has(registration.invoiceId)) return 'duplicate';
-    const invoice: Invoice = {
-      ...copy(registration),
-      status: 'OPEN',
-      balanceMinor: registration.amount.minor,
-      ruleId,
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-    };
-    this.tables.invoices.set(registration.invoiceId, { customerId: registration.customer.customerId, invoice });
-    return 'created';
-  }
+    async setExecution(invoiceId, executionArn, at) {
+      const row = tables.invoices.get(invoiceId);
+      // The DynamoDB store's update is conditional on the item existing and throws when it does not.
+      if (!row) throw new Error(`The conditional request failed: no invoice ${invoiceId}`);
+      row.invoice = { ...row.invoice, executionArn, updatedAt: at };
+    },
 
-  async setExecution(invoiceId: string, executionArn: string, at: string): Promise<void> {
-    const row = this.tables.invoices.get(invoiceId);
-    // The DynamoDB store's update is conditional on the item existing and throws when it does not.
-    if (!row) throw new Error(`The conditional request failed: no invoice ${invoiceId}`);
-    row.invoice = { ...row.invoice, executionArn, updatedAt: at };
-  }
+    async storeTaskToken(invoiceId, stageId, taskToken, at, options = {}) {
+      const hold = options.kind === 'hold';
+      const until = options.until ?? '';
+      const row = tables.invoices.get(invoiceId);
+      if (!row) return { stored: false, status: 'MISSING' };
+      const current = row.invoice;
+      if ((hold ? ON_HOLD : CONTACTABLE).includes(current.status)) {
+        const next = {
+          ...without(current, 'waitUntil'),
+          taskToken,
+          updatedAt: at,
+          version: current.version + 1,
+          ...(hold ? {} : { currentStage: stageId }),
+          ...(until ? { waitUntil: until } : {}),
+        };
+        row.invoice = next;
+        return { stored: true };
+      }
+      if (!hold && ON_HOLD.includes(current.status)) {
+        // The walk moved on to `stageId` while the invoice is on hold: dunning resumes there.
+        row.invoice = { ...current, currentStage: stageId, updatedAt: at, version: current.version + 1 };
+      }
+      return { stored: false, status: current.status };
+    },
 
-  async storeTaskToken(
-    invoiceId: string,
-    stageId: string,
-    taskToken: string,
-    at: string,
-    options: { kind?: WaitKind; until?: string } = {},
-  ): Promise<{ stored: true } | { stored: false; status: InvoiceStatus | 'MISSING' }> {
-    const hold = options.kind === 'hold';
-    const until = options.until ?? '';
-    const row = this.tables.invoices.get(invoiceId);
-    if (!row) return { stored: false, status: 'MISSING' };
-    const current = row.invoice;
-    if ((hold ? ON_HOLD : CONTACTABLE).includes(current.status)) {
-      const next = {
-        ...without(current, 'waitUntil'),
-        taskToken,
+    async writeInvoiceChange(current, change, at, options = {}) {
+      const row = tables.invoices.get(current.invoiceId);
+      if (!row || row.invoice.version !== current.version) return 'conflict';
+      const removed = [
+        ...(change.hold === null ? ['hold'] : []),
+        ...(options.clearToken ? ['taskToken', 'waitUntil'] : []),
+      ];
+      const next: Invoice = {
+        ...without(row.invoice, ...removed),
+        status: change.status,
         updatedAt: at,
         version: current.version + 1,
-        ...(hold ? {} : { currentStage: stageId }),
-        ...(until ? { waitUntil: until } : {}),
+        ...(change.balanceMinor !== undefined ? { balanceMinor: change.balanceMinor } : {}),
+        ...(change.creditMinor !== undefined ? { creditMinor: change.creditMinor } : {}),
+        ...(change.paymentRefs !== undefined ? { paymentRefs: copy(change.paymentRefs) } : {}),
+        ...(change.paidAt !== undefined ? { paidAt: change.paidAt } : {}),
+        ...(change.hold !== undefined && change.hold !== null ? { hold: copy(change.hold) } : {}),
       };
       row.invoice = next;
-      return { stored: true };
-    }
-    if (!hold && ON_HOLD.includes(current.status)) {
-      // The walk moved on to `stageId` while the invoice is on hold: dunning resumes there.
-      row.invoice = { ...current, currentStage: stageId, updatedAt: at, version: current.version + 1 };
-    }
-    return { stored: false, status: current.status };
-  }
+      return copy(next);
+    },
 
-  async writeInvoiceChange(
-    current: Invoice,
-    change: InvoiceChange,
-    at: string,
-    options: { clearToken?: boolean } = {},
-  ): Promise<Invoice | 'conflict'> {
-    const row = this.tables.invoices.get(current.invoiceId);
-    if (!row || row.invoice.version !== current.version) return 'conflict';
-    const removed = [
-      ...(change.hold === null ? ['hold'] : []),
-      ...(options.clearToken ? ['taskToken', 'waitUntil'] : []),
-    ];
-    const next: Invoice = {
-      ...without(row.invoice, ...removed),
-      status: change.status,
-      updatedAt: at,
-      version: current.version + 1,
-      ...(change.balanceMinor !== undefined ? { balanceMinor: change.balanceMinor } : {}),
-      ...(change.creditMinor !== undefined ? { creditMinor: change.creditMinor } : {}),
-      ...(change.paymentRefs !== undefined ? { paymentRefs: copy(change.paymentRefs) } : {}),
-      ...(change.paidAt !== undefined ? { paidAt: change.paidAt } : {}),
-      ...(change.hold !== undefined && change.hold !== null ? { hold: copy(change.hold) } : {}),
-    };
-    row.invoice = next;
-    return copy(next);
-  }
+    async writeRenegotiation(current, change, at, options = {}) {
+      if (!change.instalments) throw new Error('writeRenegotiation needs the instalments of the agreement');
+      const row = tables.invoices.get(current.invoiceId);
+      if (!row || row.invoice.version !== current.version) return 'conflict';
+      const removed = ['hold', ...(options.clearToken ? ['taskToken', 'waitUntil'] : [])];
+      const next: Invoice = {
+        ...without(row.invoice, ...removed),
+        status: change.status,
+        instalments: copy(change.instalments),
+        updatedAt: at,
+        version: current.version + 1,
+      };
+      row.invoice = next;
+      return copy(next);
+    },
 
-  async writeRenegotiation(
-    current: Invoice,
-    change: InvoiceChange,
-    at: string,
-    options: { clearToken?: boolean } = {},
-  ): Promise<Invoice | 'conflict'> {
-    if (!change.instalments) throw new Error('writeRenegotiation needs the instalments of the agreement');
-    const row = this.tables.invoices.get(current.invoiceId);
-    if (!row || row.invoice.version !== current.version) return 'conflict';
-    const removed = ['hold', ...(options.clearToken ? ['taskToken', 'waitUntil'] : [])];
-    const next: Invoice = {
-      ...without(row.invoice, ...removed),
-      status: change.status,
-      instalments: copy(change.instalments),
-      updatedAt: at,
-      version: current.version + 1,
-    };
-    row.invoice = next;
-    return copy(next);
-  }
+    async markEscalated(invoiceId, at) {
+      const row = tables.invoices.get(invoiceId);
+      if (row?.invoice.status !== 'OPEN') return;
+      row.invoice = { ...row.invoice, status: 'ESCALATED', updatedAt: at, version: row.invoice.version + 1 };
+    },
 
-  async markEscalated(invoiceId: string, at: string): Promise<void> {
-    const row = this.tables.invoices.get(invoiceId);
-    if (row?.invoice.status !== 'OPEN') return;
-    row.invoice = { ...row.invoice, status: 'ESCALATED', updatedAt: at, version: row.invoice.version + 1 };
-  }
+    async recordFailure(invoiceId, message, at) {
+      const row = tables.invoices.get(invoiceId);
+      if (row) row.invoice = { ...row.invoice, lastError: message, updatedAt: at };
+    },
 
-  async recordFailure(invoiceId: string, message: string, at: string): Promise<void> {
-    const row = this.tables.invoices.get(invoiceId);
-    if (row) row.invoice = { ...row.invoice, lastError: message, updatedAt: at };
-  }
+    async recordEarlyPaymentOffer(invoiceId, offer, at) {
+      const row = tables.invoices.get(invoiceId);
+      if (!row || !CONTACTABLE.includes(row.invoice.status) || row.invoice.balanceMinor !== offer.balanceMinor) {
+        return 'stale';
+      }
+      row.invoice = { ...row.invoice, earlyPayment: copy(offer), updatedAt: at, version: row.invoice.version + 1 };
+      return 'recorded';
+    },
 
-  async recordEarlyPaymentOffer(
-    invoiceId: string,
-    offer: NonNullable<Invoice['earlyPayment']>,
-    at: string,
-  ): Promise<'recorded' | 'stale'> {
-    const row = this.tables.invoices.get(invoiceId);
-    if (!row || !CONTACTABLE.includes(row.invoice.status) || row.invoice.balanceMinor !== offer.balanceMinor) {
-      return 'stale';
-    }
-    row.invoice = { ...row.invoice, earlyPayment: copy(offer), updatedAt: at, version: row.invoice.version + 1 };
-    return 'recorded';
-  }
-
-  /** Every invoice listed under the customer (the customer it was registered with), by invoice id. */
-  async customerInvoices(customerId: string): Promise<Invoice[]> {
-    return [...this.tables.invoices.values()]
-      .filter((row) => row.customerId === customerId)
-      .map((row) => copy(row.invoice))
-      .sort((a, b) => byKey(a.invoiceId, b.invoiceId));
-  }
+    /** Every invoice listed under the customer (the customer it was registered with), by invoice id. */
+    async customerInvoices(customerId) {
+      return [...tables.invoices.values()]
+        .filter((row) => row.customerId === customerId)
+        .map((row) => copy(row.invoice))
+        .sort((a, b) => byKey(a.invoiceId, b.invoiceId));
+    },
+  };
 }
