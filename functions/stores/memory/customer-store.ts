@@ -1,20 +1,7 @@
 import type { ContactSlots } from '../../contact/contact-slots';
-import type { CustomerStore } from '../../invoices/customer-store';
+import { CUSTOMER_CONTACT_FIELDS, type CustomerStore } from '../../invoices/customer-store';
 import type { Customer, RecentContact } from '../../invoices/invoice';
 import { copy, type MemoryTables, newSecret, without } from './tables';
-
-/** The contact fields a registration sets (or removes when absent), as the DynamoDB store writes them. */
-const CONTACT_FIELDS = [
-  'name',
-  'email',
-  'phone',
-  'timezone',
-  'locale',
-  'country',
-  'region',
-  'segment',
-  'riskScore',
-] as const;
 
 /**
  * The customers in memory, with their frequency-cap slots (`recentContacts`, versioned by `contactsVersion`): the
@@ -25,9 +12,9 @@ export function memoryCustomerStore(tables: MemoryTables): CustomerStore & Conta
   function writeContactDetails(customer: Customer, at: string): void {
     const stored = tables.customers.get(customer.customerId);
     const given: Record<string, unknown> = {};
-    for (const field of CONTACT_FIELDS) if (customer[field] !== undefined) given[field] = customer[field];
+    for (const field of CUSTOMER_CONTACT_FIELDS) if (customer[field] !== undefined) given[field] = customer[field];
     tables.customers.set(customer.customerId, {
-      ...(stored ? without(stored, ...CONTACT_FIELDS) : {}),
+      ...(stored ? without(stored, ...CUSTOMER_CONTACT_FIELDS) : {}),
       ...(copy(given) as Partial<Customer>),
       customerId: customer.customerId,
       updatedAt: at,
