@@ -40,3 +40,11 @@ export interface SendClaims {
   /** Gives a claim back when the provider said for sure that nothing was sent (throttling), so a retry may send. */
   releaseSend(invoiceId: string, stageId: string, channel: Channel): Promise<void>;
 }
+
+/**
+ * The send record of a channel that went out in another invoice's consolidated message: already SENT (claimed and
+ * sent at `at`), naming the message and the invoice it went out with, kept until `expiresAt` (epoch seconds).
+ */
+export function consolidatedSendRecord(at: string, messageId: string, consolidatedInto: string, expiresAt: number) {
+  return { state: 'SENT', claimedAt: at, sentAt: at, messageId, consolidatedInto, expiresAt } as const;
+}

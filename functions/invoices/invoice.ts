@@ -183,3 +183,16 @@ export interface PromiseToPay {
   /** Paid since the promise was made: the promise is kept once this reaches `amountMinor`. */
   readonly paidMinor: number;
 }
+
+/** A registered invoice as it is first stored: OPEN, owing its whole amount, version 1. */
+export function newInvoice(registration: InvoiceRegistration, ruleId: string, at: string): Invoice {
+  return {
+    ...registration,
+    status: 'OPEN',
+    balanceMinor: registration.amount.minor,
+    ruleId,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+}

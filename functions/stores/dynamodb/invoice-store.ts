@@ -1,5 +1,5 @@
 import { ITEM_TYPE, KEY_PREFIX, tableKeys } from '../../contracts/table-layout';
-import type { Invoice, InvoiceRegistration, InvoiceStatus } from '../../invoices/invoice';
+import { type Invoice, type InvoiceRegistration, type InvoiceStatus, newInvoice } from '../../invoices/invoice';
 import type { InvoiceStore, WaitKind } from '../../invoices/invoice-store';
 import type { InvoiceChange } from '../../invoices/lifecycle';
 import { queryCustomerIndex, stripKeys, TableStore } from './table';
@@ -19,15 +19,7 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
    * Returns 'created' or 'duplicate'.
    */
   async createInvoice(registration: InvoiceRegistration, ruleId: string, at: string): Promise<'created' | 'duplicate'> {
-    const invoice: Invoice = {
-      ...registration,
-      status: 'OPEN',
-      balanceMinor: registration.amount.minor,
-      ruleId,
-      version: 1,
-      createdAt: at,
-      updatedAt: at,
-    };
+    const invoice = newInvoice(registration, ruleId, at);
     const created = await this.putNewItem({
       ...invoiceKey(registration.invoiceId),
       ...invoiceIndexKey(registration.customer.customerId, registration.invoiceId),

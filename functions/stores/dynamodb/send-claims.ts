@@ -1,6 +1,6 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Channel } from '../../contact/contact-log';
-import type { SendClaim, SendClaims } from '../../contact/send-claims';
+import { consolidatedSendRecord, type SendClaim, type SendClaims } from '../../contact/send-claims';
 import { ITEM_TYPE, sendRecordExpiry, tableKeys } from '../../contracts/table-layout';
 import { TableStore } from './table';
 
@@ -50,12 +50,7 @@ export class DynamoSendClaims extends TableStore implements SendClaims {
     const recorded = await this.putNewItem({
       ...sendKey(send.invoiceId, send.stageId, send.channel),
       itemType: ITEM_TYPE.send,
-      state: 'SENT',
-      claimedAt: at,
-      sentAt: at,
-      messageId,
-      consolidatedInto,
-      expiresAt: sendRecordExpiry(at),
+      ...consolidatedSendRecord(at, messageId, consolidatedInto, sendRecordExpiry(at)),
     });
     return recorded ? 'recorded' : 'exists';
   }

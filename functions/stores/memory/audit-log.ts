@@ -1,7 +1,7 @@
 import type { ContactLogEntry } from '../../contact/contact-log';
 import { tableKeys } from '../../contracts/table-layout';
 import type { AuditLog, InvoiceEvent } from '../../invoices/audit-log';
-import { byKey, copy, type MemoryTables } from './tables';
+import { byKey, copy, historyOf, type MemoryTables } from './tables';
 
 /**
  * The audit events in memory, in each invoice's history next to its contact log (./contact-log.ts), under the sort
@@ -10,12 +10,7 @@ import { byKey, copy, type MemoryTables } from './tables';
 export function memoryAuditLog(tables: MemoryTables): AuditLog {
   return {
     async logEvent(event) {
-      let history = tables.histories.get(event.invoiceId);
-      if (!history) {
-        history = new Map();
-        tables.histories.set(event.invoiceId, history);
-      }
-      history.set(tableKeys.event(event).sk, { kind: 'event', event: copy(event) });
+      historyOf(tables, event.invoiceId).set(tableKeys.event(event).sk, { kind: 'event', event: copy(event) });
     },
 
     async invoiceHistory(invoiceId) {

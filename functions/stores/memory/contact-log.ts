@@ -1,6 +1,6 @@
 import type { ContactLog, ContactLogEntry } from '../../contact/contact-log';
 import { CONTACT_LOG_END, KEY_PREFIX, tableKeys } from '../../contracts/table-layout';
-import { byKey, copy, type MemoryTables } from './tables';
+import { byKey, copy, historyOf, type MemoryTables } from './tables';
 
 /**
  * The contact log in memory, kept in each invoice's history (read with its events by ./audit-log.ts) under the sort
@@ -10,12 +10,7 @@ import { byKey, copy, type MemoryTables } from './tables';
 export function memoryContactLog(tables: MemoryTables): ContactLog {
   return {
     async logContact(entry) {
-      let history = tables.histories.get(entry.invoiceId);
-      if (!history) {
-        history = new Map();
-        tables.histories.set(entry.invoiceId, history);
-      }
-      history.set(tableKeys.contact(entry).sk, { kind: 'contact', entry: copy(entry) });
+      historyOf(tables, entry.invoiceId).set(tableKeys.contact(entry).sk, { kind: 'contact', entry: copy(entry) });
     },
 
     /** The customer's entries since `since`, ordered as the customer index orders them (instant, invoice, stage…). */

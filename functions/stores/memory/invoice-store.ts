@@ -1,4 +1,4 @@
-import type { Invoice, InvoiceStatus } from '../../invoices/invoice';
+import { type Invoice, type InvoiceStatus, newInvoice } from '../../invoices/invoice';
 import type { InvoiceStore } from '../../invoices/invoice-store';
 import { byKey, copy, type MemoryTables, without } from './tables';
 
@@ -19,15 +19,7 @@ export function memoryInvoiceStore(tables: MemoryTables): InvoiceStore {
 
     async createInvoice(registration, ruleId, at) {
       if (tables.invoices.has(registration.invoiceId)) return 'duplicate';
-      const invoice: Invoice = {
-        ...copy(registration),
-        status: 'OPEN',
-        balanceMinor: registration.amount.minor,
-        ruleId,
-        version: 1,
-        createdAt: at,
-        updatedAt: at,
-      };
+      const invoice = newInvoice(copy(registration), ruleId, at);
       tables.invoices.set(registration.invoiceId, { customerId: registration.customer.customerId, invoice });
       return 'created';
     },

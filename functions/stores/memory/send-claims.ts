@@ -1,5 +1,5 @@
 import type { Channel } from '../../contact/contact-log';
-import type { SendClaims } from '../../contact/send-claims';
+import { consolidatedSendRecord, type SendClaims } from '../../contact/send-claims';
 import { sendRecordExpiry } from '../../contracts/table-layout';
 import type { MemorySendClaim, MemoryTables } from './tables';
 
@@ -39,14 +39,7 @@ export function memorySendClaims(tables: MemoryTables): MemorySendClaims {
     async recordConsolidatedSend(send, messageId, at, consolidatedInto) {
       const key = claimKey(send.invoiceId, send.stageId, send.channel);
       if (tables.sendClaims.has(key)) return 'exists';
-      tables.sendClaims.set(key, {
-        state: 'SENT',
-        claimedAt: at,
-        sentAt: at,
-        messageId,
-        consolidatedInto,
-        expiresAt: sendRecordExpiry(at),
-      });
+      tables.sendClaims.set(key, consolidatedSendRecord(at, messageId, consolidatedInto, sendRecordExpiry(at)));
       return 'recorded';
     },
 

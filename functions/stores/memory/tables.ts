@@ -33,6 +33,16 @@ export interface MemoryTables {
   readonly histories: Map<string, Map<string, HistoryItem>>;
 }
 
+/** The invoice's history (contact log and audit events by sort key), made empty on first use. */
+export function historyOf(tables: MemoryTables, invoiceId: string): Map<string, HistoryItem> {
+  let history = tables.histories.get(invoiceId);
+  if (!history) {
+    history = new Map();
+    tables.histories.set(invoiceId, history);
+  }
+  return history;
+}
+
 export function memoryTables(): MemoryTables {
   return { invoices: new Map(), customers: new Map(), sendClaims: new Map(), histories: new Map() };
 }
