@@ -8,24 +8,7 @@ import {
   SUPPORTED_LOCALES,
 } from '../../../functions/messages';
 import { TEMPLATE_NAMES } from '../../../functions/messages/template-names';
-
-const ctx: MessageContext = {
-  company: {
-    legalName: 'Exemplo Cobranças Ltda',
-    taxId: 'CNPJ 12.345.678/0001-90',
-    supportContact: 'financeiro@example.com',
-  },
-  customer: { name: 'Maria Silva' },
-  invoice: {
-    invoiceId: 'INV-2026-0042',
-    amount: { minor: 123450, currency: 'BRL' },
-    balance: { minor: 123450, currency: 'BRL' },
-    dueDate: '2026-12-10',
-    paymentUrl: 'https://pay.example.com/INV-2026-0042',
-  },
-  daysFromDue: 7,
-  optOut: {},
-};
+import { ctx } from '../../support/message-context';
 
 /** Late fees on the balance above (2% fine, 15 days at 1% a month), as a rule that charges them adds. */
 const lateFees: MessageContext['lateFees'] = {
