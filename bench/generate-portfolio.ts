@@ -18,7 +18,7 @@ const HEADER =
   'invoiceId,customerId,customerName,email,phone,timezone,locale,country,region,amount,currency,dueDate,paymentUrl,description';
 
 /** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,4 +1,5 @@
 import type { FieldIssue } from '../../values/field-issue';
+import { CUSTOMER_CONTACT_FIELDS } from '../customer-store';
 import type { Customer } from '../invoice';
 import {
   checkCountry,
@@ -48,18 +49,13 @@ export function customerOf(customerId: string, contact: Contact): Customer {
   return { customerId, ...contact };
 }
 
-/** The fields `PUT /customers/{id}` takes: the customer fields of an invoice record (`customerId` optional). */
-const CUSTOMER_FIELDS = new Set([
+/**
+ * The fields `PUT /customers/{id}` takes: the customer fields of an invoice record (`customerId` optional) — the
+ * stored contact fields, `name` under the record's name `customerName`.
+ */
+const CUSTOMER_FIELDS = new Set<string>([
   'customerId',
-  'customerName',
-  'email',
-  'phone',
-  'timezone',
-  'locale',
-  'country',
-  'region',
-  'segment',
-  'riskScore',
+  ...CUSTOMER_CONTACT_FIELDS.map((field) => (field === 'name' ? 'customerName' : field)),
 ]);
 
 export type CustomerValidation = { ok: true; value: Customer } | { ok: false; issues: FieldIssue[] };

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { random as mulberry32 } from '../../../bench/generate-portfolio';
 import { validateInvoiceRecord } from '../../../functions/invoices/input/invoice-record';
 import type { InvoiceRegistration } from '../../../functions/invoices/invoice';
 import type { BillingRule } from '../../../functions/rules/billing-rule';
@@ -22,17 +23,6 @@ export const rule: BillingRule = config.rule;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Randomness: one seeded PRNG for the portfolio and the plan, another for the faults (drawn in I/O order).
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const planRandom = mulberry32(SEED);
 export const faultRandom = mulberry32(SEED ^ 0x5eed);
