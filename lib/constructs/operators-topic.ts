@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -17,6 +17,13 @@ export interface OperatorsTopicProps {
  * The operators' SNS topic: escalations (`escalate` actions), workflow failures and the stack's CloudWatch alarms.
  * Encrypted with a customer managed KMS key (rotated yearly) whose policy lets CloudWatch publish alarms — the AWS
  * managed key `alias/aws/sns` cannot be used by CloudWatch alarm actions — publishing only over TLS.
+ *
+ * The topic policy: `enforceSSL` makes CDK write an AWS::SNS::TopicPolicy, and a topic policy REPLACES SNS's default
+ * one (which let the account's services publish). A policy holding only the TLS Deny would therefore leave
+ * `cloudwatch.amazonaws.com` without sns:Publish, and every alarm action would fail silently (the alarm turns ALARM,
+ * the notification is dropped; only the alarm history says "Failed to execute action"). So the policy also allows
+ * CloudWatch to publish, for this account's alarms only (aws:SourceAccount and aws:SourceArn: the confused-deputy
+ * guard AWS recommends for service principals).
  */
 export class OperatorsTopic extends Construct {
   readonly topic: ITopic;
@@ -44,6 +51,27 @@ export class OperatorsTopic extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    const stack = Stack.of(this);
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowThisAccountsAlarmsToPublish',
+        effect: Effect.ALLOW,
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     for (const email of props.emails ?? []) topic.addSubscription(new EmailSubscription(email));
     if ((props.emails ?? []).length > 0) {
       acknowledgeNag(
