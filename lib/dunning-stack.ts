@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { API_ROUTES, type ApiRoute } from '../functions/contracts/api-routes';
 import { ENV } from '../functions/platform/environment';
 import { ruleTermsBook } from '../functions/rules/rule-terms';
 import type { DunningConfig } from './config';
@@ -68,14 +69,24 @@ export class DunningStack extends Stack {
     this.drop = new InvoiceDropBucket(this, 'Drop', { ...registration, stateMachine: this.workflow.stateMachine });
     // Emails carry a one-click unsubscribe link into the API (List-Unsubscribe, RFC 8058).
     this.workflow.functions.sendStage.withEnvironment(ENV.UNSUBSCRIBE_BASE_URL, this.api.publicBaseUrl);
+    const apiFunctions = (auth: (auth: ApiRoute['auth']) => boolean) =>
+      Object.fromEntries(
+        Object.entries(this.api.functions).filter(([handler]) =>
+          API_ROUTES.some((route) => route.handler === handler && auth(route.auth)),
+        ),
+      );
     this.operations = new Operations(this, 'Operations', {
       stateMachine: this.workflow.stateMachine,
+      // grouped by what a throttle there does (one throttle alarm per group, Operations)
       functions: {
-        ...this.workflow.functions,
-        ...this.api.functions,
-        ingestFile: this.drop.function,
-        ingestPayments: this.drop.paymentsFunction,
-        startExecutions: this.starter.function,
+        'workflow steps': this.workflow.functions,
+        "operators' API": apiFunctions((auth) => auth !== 'none'),
+        'debtor links': apiFunctions((auth) => auth === 'none'),
+        ingestion: {
+          ingestFile: this.drop.function,
+          ingestPayments: this.drop.paymentsFunction,
+          startExecutions: this.starter.function,
+        },
       },
       api: this.api.api,
       startQueue: this.starter.queue,

@@ -63,6 +63,64 @@ describe('what operators watch: the dashboard and the alarms', () => {
     });
   });
 
+  it('alarms on workflows that timed out or were aborted (they end without handle-failure telling anyone)', () => {
+    const [[stateMachineId] = []] = resources('AWS::StepFunctions::StateMachine');
+    for (const metricName of ['ExecutionsTimedOut', 'ExecutionsAborted']) {
+      const alarms = resources('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === metricName);
+      expect(alarms, metricName).toHaveLength(1);
+      expect(alarms[0]?.[1].Properties, metricName).toMatchObject({
+        Namespace: 'AWS/States',
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId() }],
+      });
+    }
+  });
+
+  it("alarms on any Lambda throttle: every function of ours in exactly one group alarm, each within metric math's 10 metrics", () => {
+    interface MathQuery {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Value: { Ref: string } }[] } };
+    }
+    const throttleAlarms = resources('AWS::CloudWatch::Alarm').filter(([, a]) =>
+      ((a.Properties.Metrics as MathQuery[] | undefined) ?? []).some(
+        (q) => q.MetricStat?.Metric.MetricName === 'Throttles',
+      ),
+    );
+    expect(throttleAlarms.length).toBeGreaterThanOrEqual(2);
+    const watched: string[] = [];
+    for (const [id, alarm] of throttleAlarms) {
+      const queries = alarm.Properties.Metrics as MathQuery[];
+      const stats = queries.filter((q) => q.MetricStat);
+      expect(stats.length, id).toBeLessThanOrEqual(10);
+      for (const q of stats) {
+        expect(q.MetricStat?.Metric.Namespace, id).toBe('AWS/Lambda');
+        watched.push(...(q.MetricStat?.Metric.Dimensions.map((d) => d.Value.Ref) ?? []));
+      }
+      // the one expression the alarm evaluates adds every function's throttles up
+      const expressions = queries.filter((q) => q.Expression);
+      expect(expressions, id).toHaveLength(1);
+      expect(expressions[0]?.Expression, id).toBe(`SUM([${stats.map((q) => q.Id).join(',')}])`);
+      expect(alarm.Properties, id).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicId() }],
+      });
+    }
+    const functions = resources('AWS::Lambda::Function')
+      .map(([id]) => id)
+      .filter((id) => !id.startsWith('BucketNotificationsHandler'));
+    expect(functions.length).toBeGreaterThanOrEqual(17);
+    expect([...watched].sort()).toEqual([...functions].sort());
+  });
+
   it('names the dashboard in the stack outputs', () => {
     template.hasOutput('DashboardName', { Value: { Ref: Match.stringLikeRegexp('Dashboard') } });
   });
