@@ -208,7 +208,11 @@ function describeAction(command: Extract<OperatorCommand, { kind: 'action' }>, b
   }
   const change = body.previousStatus === body.status ? body.status : `${body.previousStatus} → ${body.status}`;
   const events = (body.events ?? []).join(', ');
-  const told = body.resumedWorkflow ? '; the waiting walk was told at once' : '';
+  const told = body.resumedWorkflow
+    ? '; the waiting walk was told at once'
+    : body.resumePending
+      ? '; the waiting walk could not be told yet (it is retried automatically)'
+      : '';
   const notice = body.notificationId ? `; operators notified (message ${body.notificationId})` : '';
   return `${command.invoiceId}: ${change} (${events})${told}${notice}`;
 }

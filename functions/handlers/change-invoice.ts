@@ -87,6 +87,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
           }
         : {}),
       resumedWorkflow: result.resumedWorkflow,
+      ...(result.resumePending ? { resumePending: true } : {}),
     });
   });
 

@@ -101,5 +101,6 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       registered: result.registered,
       duplicates: result.duplicates,
       resumedWorkflow: result.resumedWorkflow,
+      ...(result.resumePending ? { resumePending: true } : {}),
     });
   });

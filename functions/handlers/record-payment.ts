@@ -92,5 +92,6 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       ...(invoice.creditMinor ? { credit: money(invoice.creditMinor) } : {}),
       ...(result.promiseKept ? { promiseKept: true } : {}),
       resumedWorkflow: result.resumedWorkflow,
+      ...(result.resumePending ? { resumePending: true } : {}),
     });
   });

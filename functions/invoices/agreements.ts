@@ -49,6 +49,8 @@ export interface AgreementResult {
   readonly failed: readonly { readonly invoiceId: string; readonly error: string }[];
   /** The original's waiting workflow step was resumed and its walk ends (`Dunning stopped (invoice closed)`). */
   readonly resumedWorkflow: boolean;
+  /** The workflow could not be told yet: the next change or the reconciler tells it (`ChangeResult`). */
+  readonly resumePending?: true;
 }
 
 /**
@@ -123,6 +125,7 @@ export async function renegotiate(
     instalments: check.instalments,
     ...registration,
     resumedWorkflow: changed.resumedWorkflow,
+    ...(changed.resumePending ? { resumePending: true as const } : {}),
   };
 }
 

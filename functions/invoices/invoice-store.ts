@@ -1,3 +1,4 @@
+import type { InterruptOutput } from '../contracts/step-result';
 import type { Invoice, InvoiceRegistration, InvoiceStatus } from './invoice';
 import type { InvoiceChange } from './lifecycle';
 
@@ -28,7 +29,8 @@ export interface InvoiceStore {
    * while the invoice is in the state that wait is for: contactable (OPEN, ESCALATED) for a stage's wait, which also
    * records `stageId` as the current stage; on hold (PAUSED, DISPUTED) for a hold. Returns the invoice's status when
    * it is not (the caller resumes the wait itself). A stage's wait that finds the invoice on hold still records its
-   * stage, so that dunning resumes there. Bumps the version.
+   * stage, so that dunning resumes there. A new wait takes off any `pendingResume` of the token it replaces (the
+   * workflow has moved on and re-read the invoice). Bumps the version.
    */
   storeTaskToken(
     invoiceId: string,
@@ -40,14 +42,15 @@ export interface InvoiceStore {
 
   /**
    * Writes a lifecycle change (`decide`, invoices/lifecycle.ts) onto the invoice read as `current`, only if nobody
-   * changed it since (optimistic lock on `version`). `clearToken` takes the parked task token (and its `waitUntil`)
-   * off the invoice (the caller resumes it). Returns the invoice as written, or 'conflict': read again and decide again.
+   * changed it since (optimistic lock on `version`). `resume` records what the parked task token is to be told
+   * (`pendingResume`) in the same write, keeping the token on the item until the caller delivered it
+   * ({@link resumeDelivered}). Returns the invoice as written, or 'conflict': read again and decide again.
    */
   writeInvoiceChange(
     current: Invoice,
     change: InvoiceChange,
     at: string,
-    options?: { clearToken?: boolean },
+    options?: { resume?: InterruptOutput },
   ): Promise<Invoice | 'conflict'>;
 
   /**
@@ -58,8 +61,16 @@ export interface InvoiceStore {
     current: Invoice,
     change: InvoiceChange,
     at: string,
-    options?: { clearToken?: boolean },
+    options?: { resume?: InterruptOutput },
   ): Promise<Invoice | 'conflict'>;
+
+  /**
+   * The parked `taskToken` was told its `pendingResume` (or found no longer waiting): takes the token, its
+   * `waitUntil` and the pending resume off the invoice, only while that token is still the parked one (a wait that
+   * began since parked its own). The version stays (no lifecycle decision depends on the token). False when the
+   * token was no longer there.
+   */
+  resumeDelivered(invoiceId: string, taskToken: string, at: string): Promise<boolean>;
 
   /** Marks the invoice ESCALATED if it is OPEN (it stays contactable by later stages); otherwise nothing happens. */
   markEscalated(invoiceId: string, at: string): Promise<void>;

@@ -1,3 +1,4 @@
+import type { InterruptOutput } from '../contracts/step-result';
 import type { Money } from '../values/money';
 
 /** Lifecycle of an invoice. Only OPEN (and ESCALATED) invoices may be contacted. */
@@ -104,6 +105,12 @@ export interface Invoice extends InvoiceRegistration {
   readonly ruleId: string;
   readonly currentStage?: string;
   readonly taskToken?: string;
+  /**
+   * What the parked `taskToken` is still to be told (`SendTaskSuccess`), written with the change that interrupts the
+   * wait and removed once Step Functions took it (or the token was found stale): a resume that failed (throttled,
+   * 5xx) is delivered again by the next change or by the reconciler, so the walk is never left parked.
+   */
+  readonly pendingResume?: InterruptOutput;
   readonly executionArn?: string;
   readonly lastError?: string;
   /** Why dunning is on hold (status PAUSED or DISPUTED); absent otherwise. */

@@ -26,6 +26,8 @@ export interface PaymentResult {
   readonly promiseKept: boolean;
   /** Whether a waiting workflow step was resumed at once. */
   readonly resumedWorkflow: boolean;
+  /** The workflow could not be told yet: the next change or the reconciler tells it (`ChangeResult`). */
+  readonly resumePending?: true;
 }
 
 /**
@@ -63,5 +65,6 @@ export async function recordPayment(
     discountMinor: typeof discount === 'number' ? discount : 0,
     promiseKept: result.events.some((e) => e.type === 'promise-kept'),
     resumedWorkflow: result.resumedWorkflow,
+    ...(result.resumePending ? { resumePending: true as const } : {}),
   };
 }

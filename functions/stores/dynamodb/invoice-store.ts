@@ -1,3 +1,4 @@
+import type { InterruptOutput } from '../../contracts/step-result';
 import { ITEM_TYPE, KEY_PREFIX, tableKeys } from '../../contracts/table-layout';
 import { type Invoice, type InvoiceRegistration, type InvoiceStatus, newInvoice } from '../../invoices/invoice';
 import type { InvoiceStore, WaitKind } from '../../invoices/invoice-store';
@@ -60,7 +61,7 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
     if (until) set.push('waitUntil = :until');
     const out = await this.conditionalUpdate({
       Key: invoiceKey(invoiceId),
-      UpdateExpression: `SET ${set.join(', ')}${until ? '' : ' REMOVE waitUntil'} ADD version :one`,
+      UpdateExpression: `SET ${set.join(', ')} REMOVE pendingResume${until ? '' : ', waitUntil'} ADD version :one`,
       ConditionExpression: hold ? '#status IN (:paused, :disputed)' : '#status IN (:open, :escalated)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -99,15 +100,15 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
 
   /**
    * Writes a lifecycle change (`decide` in invoices/lifecycle.ts) onto the invoice read as `current`, only if nobody
-   * changed it since (optimistic lock on `version`): one conditional write of the invoice item. `clearToken` takes
-   * the parked task token off the item (the caller resumes it). Returns the invoice as written, or 'conflict': read
-   * again and decide again.
+   * changed it since (optimistic lock on `version`): one conditional write of the invoice item. `resume` records
+   * what the parked task token is to be told (`pendingResume`), keeping the token until the caller delivered it.
+   * Returns the invoice as written, or 'conflict': read again and decide again.
    */
   async writeInvoiceChange(
     current: Invoice,
     change: InvoiceChange,
     at: string,
-    options: { clearToken?: boolean } = {},
+    options: { resume?: InterruptOutput } = {},
   ): Promise<Invoice | 'conflict'> {
     const set = ['#status = :status', 'updatedAt = :at', 'version = :next'];
     const remove: string[] = [];
@@ -128,7 +129,7 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
     // HOLD is a DynamoDB reserved word.
     if (change.hold === null) remove.push('#hold');
     else if (change.hold !== undefined) assign('#hold', ':hold', change.hold);
-    if (options.clearToken) remove.push('taskToken', 'waitUntil');
+    if (options.resume && current.taskToken) assign('pendingResume', ':resume', options.resume);
     const out = await this.conditionalUpdate({
       Key: invoiceKey(current.invoiceId),
       UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
@@ -143,20 +144,20 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
   /**
    * Writes a renegotiation (`decide` with `renegotiate`, invoices/lifecycle.ts) onto the invoice read as `current`, only
    * if nobody changed it since (optimistic lock on `version`), like {@link writeInvoiceChange}: RENEGOTIATED with the
-   * instalments that replace it, the hold ended, and with `clearToken` the parked task token taken off (the caller
-   * resumes it). One conditional write. Returns the invoice as written, or 'conflict': read again and decide again.
+   * instalments that replace it, the hold ended, and with `resume` what the parked task token is to be told (kept
+   * until the caller delivered it). One conditional write. Returns the invoice as written, or 'conflict': read again and decide again.
    */
   async writeRenegotiation(
     current: Invoice,
     change: InvoiceChange,
     at: string,
-    options: { clearToken?: boolean } = {},
+    options: { resume?: InterruptOutput } = {},
   ): Promise<Invoice | 'conflict'> {
     if (!change.instalments) throw new Error('writeRenegotiation needs the instalments of the agreement');
-    const remove = ['#hold', ...(options.clearToken ? ['taskToken', 'waitUntil'] : [])];
+    const resume = options.resume && current.taskToken ? options.resume : undefined;
     const out = await this.conditionalUpdate({
       Key: invoiceKey(current.invoiceId),
-      UpdateExpression: `SET #status = :status, instalments = :instalments, updatedAt = :at, version = :next REMOVE ${remove.join(', ')}`,
+      UpdateExpression: `SET #status = :status, instalments = :instalments, updatedAt = :at, version = :next${resume ? ', pendingResume = :resume' : ''} REMOVE #hold`,
       ConditionExpression: 'version = :version',
       ExpressionAttributeNames: { '#status': 'status', '#hold': 'hold' },
       ExpressionAttributeValues: {
@@ -165,10 +166,25 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
         ':at': at,
         ':version': current.version,
         ':next': current.version + 1,
+        ...(resume ? { ':resume': resume } : {}),
       },
       ReturnValues: 'ALL_NEW',
     });
     return out ? stripKeys<Invoice>(out.Attributes ?? {}) : 'conflict';
+  }
+
+  /**
+   * The parked token was told (or found stale): takes it, its end and the pending resume off the invoice, only while
+   * it is still the parked one (one conditional write). The version stays: no decision depends on the token.
+   */
+  async resumeDelivered(invoiceId: string, taskToken: string, at: string): Promise<boolean> {
+    const out = await this.conditionalUpdate({
+      Key: invoiceKey(invoiceId),
+      UpdateExpression: 'SET updatedAt = :at REMOVE taskToken, waitUntil, pendingResume',
+      ConditionExpression: 'taskToken = :token',
+      ExpressionAttributeValues: { ':token': taskToken, ':at': at },
+    });
+    return out !== undefined;
   }
 
   /** Marks the invoice ESCALATED (it stays contactable by later stages). */

@@ -39,7 +39,7 @@ export function memoryInvoiceStore(tables: MemoryTables): InvoiceStore {
       const current = row.invoice;
       if ((hold ? ON_HOLD : CONTACTABLE).includes(current.status)) {
         const next = {
-          ...without(current, 'waitUntil'),
+          ...without(current, 'waitUntil', 'pendingResume'),
           taskToken,
           updatedAt: at,
           version: current.version + 1,
@@ -59,10 +59,7 @@ export function memoryInvoiceStore(tables: MemoryTables): InvoiceStore {
     async writeInvoiceChange(current, change, at, options = {}) {
       const row = tables.invoices.get(current.invoiceId);
       if (!row || row.invoice.version !== current.version) return 'conflict';
-      const removed = [
-        ...(change.hold === null ? ['hold'] : []),
-        ...(options.clearToken ? ['taskToken', 'waitUntil'] : []),
-      ];
+      const removed = change.hold === null ? ['hold'] : [];
       const next: Invoice = {
         ...without(row.invoice, ...removed),
         status: change.status,
@@ -73,6 +70,7 @@ export function memoryInvoiceStore(tables: MemoryTables): InvoiceStore {
         ...(change.paymentRefs !== undefined ? { paymentRefs: copy(change.paymentRefs) } : {}),
         ...(change.paidAt !== undefined ? { paidAt: change.paidAt } : {}),
         ...(change.hold !== undefined && change.hold !== null ? { hold: copy(change.hold) } : {}),
+        ...(options.resume && current.taskToken ? { pendingResume: copy(options.resume) } : {}),
       };
       row.invoice = next;
       return copy(next);
@@ -82,16 +80,24 @@ export function memoryInvoiceStore(tables: MemoryTables): InvoiceStore {
       if (!change.instalments) throw new Error('writeRenegotiation needs the instalments of the agreement');
       const row = tables.invoices.get(current.invoiceId);
       if (!row || row.invoice.version !== current.version) return 'conflict';
-      const removed = ['hold', ...(options.clearToken ? ['taskToken', 'waitUntil'] : [])];
       const next: Invoice = {
-        ...without(row.invoice, ...removed),
+        ...without(row.invoice, 'hold'),
         status: change.status,
         instalments: copy(change.instalments),
         updatedAt: at,
         version: current.version + 1,
+        ...(options.resume && current.taskToken ? { pendingResume: copy(options.resume) } : {}),
       };
       row.invoice = next;
       return copy(next);
+    },
+
+    async resumeDelivered(invoiceId, taskToken, at) {
+      const row = tables.invoices.get(invoiceId);
+      if (!row || row.invoice.taskToken !== taskToken) return false;
+      const current = row.invoice;
+      row.invoice = { ...without(current, 'taskToken', 'waitUntil', 'pendingResume'), updatedAt: at };
+      return true;
     },
 
     async markEscalated(invoiceId, at) {

@@ -135,18 +135,65 @@ export function describeInvoiceStoreContract(implementation: string, make: MakeS
       expect(await invoices.getInvoice(invoiceId)).toEqual(written);
     });
 
-    it('sets and removes the hold, and takes the parked token and its end off when asked', async () => {
+    it('sets and removes the hold, and records what the parked token is to be told, keeping the token', async () => {
       const { invoices, invoiceId } = await created();
       await invoices.storeTaskToken(invoiceId, 'D0', 'token-1', AT, { until: LATER });
       const open = (await invoices.getInvoice(invoiceId)) as Invoice;
       const held = (await invoices.writeInvoiceChange(open, { status: 'PAUSED', hold: pause }, AT)) as Invoice;
       expect(held).toMatchObject({ status: 'PAUSED', hold: pause, taskToken: 'token-1', waitUntil: LATER });
-      const resumed = await invoices.writeInvoiceChange(held, { status: 'OPEN', hold: null }, LATER, {
-        clearToken: true,
+      expect(held).not.toHaveProperty('pendingResume');
+      const resumed = (await invoices.writeInvoiceChange(held, { status: 'OPEN', hold: null }, LATER, {
+        resume: { event: 'changed', status: 'OPEN' },
+      })) as Invoice;
+      expect(resumed).toMatchObject({
+        status: 'OPEN',
+        version: held.version + 1,
+        taskToken: 'token-1',
+        pendingResume: { event: 'changed', status: 'OPEN' },
       });
-      expect(resumed).toMatchObject({ status: 'OPEN', version: held.version + 1 });
-      for (const gone of ['hold', 'taskToken', 'waitUntil'] as const) expect(resumed).not.toHaveProperty(gone);
+      expect(resumed).not.toHaveProperty('hold');
       expect(await invoices.getInvoice(invoiceId)).toEqual(resumed);
+    });
+
+    it('records no pending resume when no token is parked', async () => {
+      const { invoices, invoice } = await created();
+      const paid = await invoices.writeInvoiceChange(invoice, { status: 'PAID', balanceMinor: 0 }, LATER, {
+        resume: { event: 'paid' },
+      });
+      expect(paid).toMatchObject({ status: 'PAID' });
+      expect(paid).not.toHaveProperty('pendingResume');
+    });
+
+    it('takes a delivered token, its end and its pending resume off, only while that token is parked', async () => {
+      const { invoices, invoiceId } = await created();
+      await invoices.storeTaskToken(invoiceId, 'D0', 'token-1', AT, { until: LATER });
+      const open = (await invoices.getInvoice(invoiceId)) as Invoice;
+      const paid = (await invoices.writeInvoiceChange(open, { status: 'PAID', balanceMinor: 0 }, AT, {
+        resume: { event: 'paid' },
+      })) as Invoice;
+      expect(await invoices.resumeDelivered(invoiceId, 'token-other', LATER)).toBe(false);
+      expect(await invoices.getInvoice(invoiceId)).toEqual(paid);
+      expect(await invoices.resumeDelivered(invoiceId, 'token-1', LATER)).toBe(true);
+      const after = (await invoices.getInvoice(invoiceId)) as Invoice;
+      expect(after).toMatchObject({ status: 'PAID', version: paid.version, updatedAt: LATER });
+      for (const gone of ['taskToken', 'waitUntil', 'pendingResume'] as const) expect(after).not.toHaveProperty(gone);
+      expect(await invoices.resumeDelivered(invoiceId, 'token-1', LATER)).toBe(false);
+      expect(await invoices.resumeDelivered('no-such-invoice', 'token-1', LATER)).toBe(false);
+    });
+
+    it('a new wait replaces the token and drops the pending resume of the one it replaces', async () => {
+      const { invoices, invoiceId } = await created();
+      await invoices.storeTaskToken(invoiceId, 'D0', 'token-1', AT, { until: LATER });
+      const open = (await invoices.getInvoice(invoiceId)) as Invoice;
+      await invoices.writeInvoiceChange(open, { status: 'OPEN', balanceMinor: 100 }, AT, {
+        resume: { event: 'changed', status: 'OPEN' },
+      });
+      expect(await invoices.storeTaskToken(invoiceId, 'D0', 'token-2', LATER, { until: LATER })).toEqual({
+        stored: true,
+      });
+      const parked = (await invoices.getInvoice(invoiceId)) as Invoice;
+      expect(parked.taskToken).toBe('token-2');
+      expect(parked).not.toHaveProperty('pendingResume');
     });
 
     it('writes a renegotiation with its instalments, ending the hold, under the same lock', async () => {
@@ -157,7 +204,7 @@ export function describeInvoiceStoreContract(implementation: string, make: MakeS
       ];
       await expect(invoices.writeRenegotiation(invoice, { status: 'RENEGOTIATED' }, LATER)).rejects.toThrow();
       const written = await invoices.writeRenegotiation(invoice, { status: 'RENEGOTIATED', instalments }, LATER, {
-        clearToken: true,
+        resume: { event: 'changed', status: 'RENEGOTIATED' },
       });
       expect(written).toMatchObject({ status: 'RENEGOTIATED', instalments, version: invoice.version + 1 });
       expect(written).not.toHaveProperty('hold');

@@ -51,7 +51,7 @@ describe('POST /invoices/{id}/agreements', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: keys.invoice('INV-1'),
       ConditionExpression: 'version = :version',
-      UpdateExpression: expect.stringMatching(/instalments = :instalments.* REMOVE #hold, taskToken, waitUntil$/),
+      UpdateExpression: expect.stringMatching(/instalments = :instalments.*, pendingResume = :resume REMOVE #hold$/),
       ExpressionAttributeValues: expect.objectContaining({
         ':status': 'RENEGOTIATED',
         ':version': 9,

@@ -76,11 +76,13 @@ describe('an operator pauses an invoice', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: keys.invoice('INV-1'),
       ConditionExpression: 'version = :version',
-      UpdateExpression: expect.stringMatching(/^SET .*#hold = :hold.* REMOVE taskToken, waitUntil$/),
+      // the token stays parked, with what it is to be told, until Step Functions took it
+      UpdateExpression: expect.stringMatching(/^SET .*#hold = :hold.*pendingResume = :resume$/),
       ExpressionAttributeValues: expect.objectContaining({
         ':status': 'PAUSED',
         ':version': 7,
         ':next': 8,
+        ':resume': { event: 'changed', status: 'PAUSED' },
         ':hold': expect.objectContaining({
           kind: 'pause',
           reason: 'customer called',
@@ -100,6 +102,13 @@ describe('an operator pauses an invoice', () => {
     expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
       taskToken: 'token-D0',
       output: '{"event":"changed","status":"PAUSED"}',
+    });
+    // then the told token comes off the invoice, only if it is still the parked one
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: keys.invoice('INV-1'),
+      ConditionExpression: 'taskToken = :token',
+      UpdateExpression: 'SET updatedAt = :at REMOVE taskToken, waitUntil, pendingResume',
+      ExpressionAttributeValues: expect.objectContaining({ ':token': 'token-D0' }),
     });
   });
 

@@ -93,7 +93,9 @@ describe('recording a payment', () => {
     const response = await handler(request('INV-1'), lambdaContext);
 
     expect(response.statusCode).toBe(200);
-    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    // the conflicting write, the write that holds, and the told token taken off
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 3);
+    expect(ddb).toHaveReceivedNthCommandWith(UpdateCommand, 3, { ConditionExpression: 'taskToken = :token' });
   });
 
   it('succeeds when the wait already timed out (the next step re-reads the invoice)', async () => {
