@@ -94,10 +94,8 @@ async function main(): Promise<void> {
   if (feed) system.observeInvocations((handler, event) => feed.touch(handler, event));
   system.startBackground({
     onDrop: (name, outcome) => {
-      if (outcome.error) {
-        console.log(`✗ ${name}: ${outcome.error.message} (it stays in incoming/ and is tried again)`);
-        return;
-      }
+      // a failed attempt is logged by the event pumps as one line (attempt n of m, and where the event went)
+      if (outcome.error) return;
       const totals = outcome.report?.totals;
       const where = system.drop ? relative(process.cwd(), system.drop.rejected) || '.' : '';
       console.log(

@@ -5,6 +5,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { INCOMING_PREFIX, type IngestReport, REJECTED_PREFIX } from '../../functions/ingest/ingest-file';
 import { type PaymentIngestReport, paymentReportKey } from '../../functions/ingest/ingest-payments';
+import { START_QUEUE_MAX_RECEIVE_COUNT } from './dead-letter-queues';
 
 /**
  * What Lambda's event sources do on AWS, done by the local system: an SQS event source mapping for the start queue
@@ -15,12 +16,30 @@ import { type PaymentIngestReport, paymentReportKey } from '../../functions/inge
 /** Calls a Lambda handler in-process (see LocalSystem.invoke). */
 export type Invoke = (handler: string, event: unknown) => Promise<unknown>;
 
+/** Where the event sources write their one-line failure reports (console.error by default). */
+export type Log = (line: string) => void;
+
 /**
  * Drains the start queue into the `start-executions` handler: receives batches of up to 10 messages, hands them over
  * as an SQS event, deletes the ones the handler did not report as failed (a failed one becomes visible again after
- * its visibility timeout and is retried). Returns how many messages were handed over.
+ * its visibility timeout and is retried; the queue's redrive policy moves it to the dead-letter queue on the receive
+ * after its `maxReceiveCount`-th). Each failed message is logged as one line. Returns how many messages were handed
+ * over.
  */
-export async function drainStartQueue(sqs: SQSClient, queueUrl: string, invoke: Invoke): Promise<number> {
+export async function drainStartQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  invoke: Invoke,
+  options: {
+    readonly log?: Log;
+    /**
+     * How long a received message stays invisible (real seconds: fauxqs keeps them on the wall clock). The stack's
+     * 180 s (six times the starter's timeout) would hold a failed start for 3 real minutes here. @default 5
+     */
+    readonly visibilityTimeoutSeconds?: number;
+  } = {},
+): Promise<number> {
+  const log = options.log ?? console.error;
   let handed = 0;
   for (;;) {
     const { Messages = [] } = await sqs.send(
@@ -28,7 +47,7 @@ export async function drainStartQueue(sqs: SQSClient, queueUrl: string, invoke: 
         QueueUrl: queueUrl,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 0,
-        VisibilityTimeout: 5,
+        VisibilityTimeout: options.visibilityTimeoutSeconds ?? 5,
         MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       }),
     );
@@ -54,6 +73,17 @@ export async function drainStartQueue(sqs: SQSClient, queueUrl: string, invoke: 
     const response = (await invoke('start-executions', event)) as SQSBatchResponse | undefined;
     const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
+    for (const m of Messages) {
+      if (!failed.has(m.MessageId ?? '')) continue;
+      const receives = Number(m.Attributes?.ApproximateReceiveCount ?? '1');
+      const next =
+        receives >= START_QUEUE_MAX_RECEIVE_COUNT
+          ? "it goes to the starter's dead-letter queue"
+          : 'retried after its visibility timeout';
+      log(
+        `start queue: message ${m.MessageId} failed (receive ${receives} of ${START_QUEUE_MAX_RECEIVE_COUNT}); ${next}`,
+      );
+    }
     if (done.length > 0) {
       await sqs.send(
         new DeleteMessageBatchCommand({
@@ -67,20 +97,31 @@ export async function drainStartQueue(sqs: SQSClient, queueUrl: string, invoke: 
   }
 }
 
-/** The keys under `incoming/` (or another prefix, e.g. `payments/`) in the bucket, oldest first. */
-export async function listIncoming(s3: S3Client, bucket: string, prefix = INCOMING_PREFIX): Promise<string[]> {
-  const found: { key: string; at: number }[] = [];
+/** An object of the bucket as a listing shows it. */
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  /** Changes when the object is put again (a new ObjectCreated event on AWS). */
+  readonly version: string;
+}
+
+/** The objects under `incoming/` (or another prefix, e.g. `payments/`) in the bucket, oldest first. */
+export async function listIncoming(s3: S3Client, bucket: string, prefix = INCOMING_PREFIX): Promise<ListedObject[]> {
+  const found: (ListedObject & { at: number })[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const object of page.Contents ?? []) {
       if (object.Key && object.Key !== prefix) {
-        found.push({ key: object.Key, at: object.LastModified?.getTime() ?? 0 });
+        const at = object.LastModified?.getTime() ?? 0;
+        found.push({ key: object.Key, size: object.Size ?? 0, version: `${object.ETag ?? ''}@${at}`, at });
       }
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return found.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key)).map((f) => f.key);
+  return found
+    .sort((a, b) => a.at - b.at || a.key.localeCompare(b.key))
+    .map(({ key, size, version }) => ({ key, size, version }));
 }
 
 /** The S3 `ObjectCreated:Put` event Lambda would receive for `key` (keys URL-encoded, spaces as '+'). */
@@ -159,12 +200,19 @@ export async function ensureDropFolder(folder: DropFolder): Promise<void> {
   for (const dir of [folder.incoming, folder.processed, folder.rejected]) await mkdir(dir, { recursive: true });
 }
 
+/** A file of the drop folder that is ready to be uploaded. */
+export interface ReadyDropFile {
+  readonly name: string;
+  /** Size and modification time: changes when the file is replaced. */
+  readonly version: string;
+}
+
 /**
  * Files in the drop folder's `incoming/` that are ready: not hidden or temporary, and the same size as at the last
  * look (a file still being copied in waits for the next look). `sizes` carries the last look's sizes.
  */
-export async function readyDropFiles(folder: DropFolder, sizes: Map<string, number>): Promise<string[]> {
-  const ready: string[] = [];
+export async function readyDropFiles(folder: DropFolder, sizes: Map<string, number>): Promise<ReadyDropFile[]> {
+  const ready: ReadyDropFile[] = [];
   const seen = new Set<string>();
   for (const name of (await readdir(folder.incoming)).sort()) {
     if (name.startsWith('.') || name.endsWith('.tmp') || name.endsWith('.part') || name.endsWith('~')) continue;
@@ -172,7 +220,7 @@ export async function readyDropFiles(folder: DropFolder, sizes: Map<string, numb
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) continue;
     seen.add(name);
-    if (sizes.get(name) === info.size) ready.push(name);
+    if (sizes.get(name) === info.size) ready.push({ name, version: `${info.size}@${info.mtimeMs}` });
     sizes.set(name, info.size);
   }
   for (const name of sizes.keys()) if (!seen.has(name)) sizes.delete(name);

@@ -15,6 +15,7 @@ import { LocalSfnEndpoint } from '../stepfunctions/sfn-endpoint';
 import { VirtualClock } from '../stepfunctions/virtual-clock';
 import { type ExecutionRecord, type JsonValue, LocalWorkflowRuntime } from '../stepfunctions/workflow-runtime';
 import { ActivityTracker } from './activity-tracker';
+import { type DeadLetterQueues, provisionDeadLetterQueues } from './dead-letter-queues';
 import { EventPumps, type OnDrop } from './event-pumps';
 import { type DropFolder, dropFolder, ensureDropFolder } from './event-sources';
 import { completedAt } from './execution-completion';
@@ -58,6 +59,8 @@ export class LocalSystem {
     private readonly clients: { dynamo: DynamoDBDocumentClient; s3: S3Client; sqs: SQSClient },
     readonly dataDir: string | undefined,
     readonly drop: DropFolder | undefined,
+    /** The local dead-letter queues of the start queue and the drop (dead-letter-queues.ts). */
+    readonly deadLetters: DeadLetterQueues,
   ) {
     this.pumps = new EventPumps({
       tracker: this.tracker,
@@ -66,6 +69,7 @@ export class LocalSystem {
       invoke: (handler, event) => this.invoke(handler, event),
       clients,
       resources,
+      deadLetters,
       drop,
       saveState: () => this.saveState(),
     });
@@ -120,6 +124,7 @@ export class LocalSystem {
         sqs: new SQSClient({ ...sdk, endpoint: endpoints.sqs }),
       };
       const drop = options.dropDir === undefined ? undefined : dropFolder(options.dropDir);
+      const deadLetters = await provisionDeadLetterQueues(clients.sqs, resources.queueUrl);
       const system = new LocalSystem(
         config,
         clock,
@@ -131,6 +136,7 @@ export class LocalSystem {
         clients,
         dataDir,
         drop,
+        deadLetters,
       );
       invoke = (handler, event) => system.invoke(handler, event);
       system.restoreClock = installClock(clock);
