@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type DynamoEmulator, startDynamo } from './dynamo';
 import { createDynamoEngine, type DynamoEngine } from './dynamo-engine';
+import { currentFaultPlane, type FaultPlane } from './fault-plane';
 import { type FauxqsEmulator, startFauxqsEmulator, type TopicMessage } from './fauxqs';
 import { type CapturedEmail, type SesEmulator, startSes } from './ses';
 import { type SmsEndpoint, startSmsEndpoint } from './sms-endpoint';
@@ -37,6 +38,11 @@ export interface StartEmulatorsOptions {
    * DynamoDB endpoint in `env` then points at a closed port, so a client left unserved fails at once.
    */
   dynamodb?: 'http' | 'in-process';
+  /**
+   * A simulation's fault plane for SES and SNS (faults, quotas, the outbox of accepted messages). Default: the one
+   * installed in the process (installFaultPlane), if any: the local system starts the emulators itself.
+   */
+  faults?: FaultPlane;
 }
 
 /** The local AWS: every emulator, started together. */
@@ -84,6 +90,7 @@ interface Stoppable {
  */
 export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<LocalAws> {
   const { dataDir, ports = {} } = options;
+  const faults = options.faults ?? currentFaultPlane();
   const started: Stoppable[] = [];
   const track = <T extends Stoppable>(emulator: Promise<T>): Promise<T> =>
     emulator.then((running) => {
@@ -100,7 +107,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
       engine
         ? Promise.resolve<DynamoEmulator>({ url: CLOSED_PORT_URL, stop: () => Promise.resolve() })
         : track(startDynamo({ ...dynamoPath, port: ports.dynamodb })),
-      track(startSes({ port: ports.ses, ...(options.now ? { now: options.now } : {}) })),
+      track(startSes({ port: ports.ses, ...(options.now ? { now: options.now } : {}), faults })),
       track(startFauxqsEmulator({ dataDir, port: ports.fauxqs })),
     ] as const;
     // Let every start settle first, so none is left running untracked when another fails.
@@ -112,6 +119,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
         port: ports.sns,
         ...(dataDir === undefined ? {} : { stateDir: dataDir }),
         ...(options.now === undefined ? {} : { now: options.now }),
+        faults,
       }),
     );
     running = { dynamo, ses, fauxqs, sms };

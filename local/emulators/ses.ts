@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import type { FaultPlane } from './fault-plane';
 import { closeServer, LOOPBACK } from './http-server';
+import { serveSesFaults } from './ses-faults';
 import { SuppressionList, serveSuppressionList } from './ses-suppression';
 
 /**
@@ -69,8 +71,14 @@ export interface SesEmulator {
  * same process (the package keeps it in a module-level store). The suppression-list operations, which the package
  * lacks, are answered in front of it (ses-suppression.ts).
  * @param options.port port to listen on; 0 = any free port.
+ * @param options.faults a simulation's fault plane: SendEmail then meets its faults and quotas, and what is accepted
+ * goes into its outbox (ses-faults.ts).
  */
-export async function startSes(options: { port?: number | undefined; now?: () => Date }): Promise<SesEmulator> {
+export async function startSes(options: {
+  port?: number | undefined;
+  now?: () => Date;
+  faults?: FaultPlane | undefined;
+}): Promise<SesEmulator> {
   const port = options.port ?? 0;
   let server: Server;
   try {
@@ -87,6 +95,7 @@ export async function startSes(options: { port?: number | undefined; now?: () =>
   const url = `http://${LOOPBACK}:${typeof address === 'object' && address !== null ? address.port : port}`;
   const suppressionList = new SuppressionList(options.now);
   serveSuppressionList(server, suppressionList);
+  if (options.faults) serveSesFaults(server, options.faults);
 
   return {
     url,

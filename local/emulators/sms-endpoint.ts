@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { type FaultPlane, INVOCATION_HEADER } from './fault-plane';
 import { closeServer, listenOnLoopback } from './http-server';
 import { isE164, type SmsMessage, SmsStore } from './sms-store';
 import {
@@ -39,6 +40,11 @@ export interface SmsEndpointOptions {
   stateDir?: string;
   /** Clock for the outbox's `at`; defaults to the wall clock (the local runtime passes its virtual clock). */
   now?: () => Date;
+  /**
+   * A simulation's fault plane: `Publish` (to a phone or a topic) then meets its faults and the SMS quota, and what
+   * is accepted goes into its outbox.
+   */
+  faults?: FaultPlane | undefined;
 }
 
 /** Actions answered here; every other action goes to `forwardTo`. */
@@ -62,13 +68,17 @@ export async function startSmsEndpoint(options: SmsEndpointOptions): Promise<Sms
     readBody(req)
       .then((body) => {
         const params = isQueryRequest(req) ? parseQueryBody(body.toString('utf8')) : undefined;
+        const faults = options.faults;
+        if (faults && params?.get('Action') === 'Publish') {
+          publishWithFaults(faults, { req, body, res, upstream, params, store, now });
+          return;
+        }
         const answer = params === undefined ? undefined : answerSmsAction(params, store, now);
         if (answer === undefined) {
           forward(req, body, res, upstream);
           return;
         }
-        res.writeHead(answer.status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(answer.body) });
-        res.end(answer.body);
+        writeAnswer(res, answer);
       })
       .catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -110,7 +120,107 @@ function answerSmsAction(params: QueryParams, store: SmsStore, now: () => Date):
   return querySuccess(action, '');
 }
 
-function publishSms(params: QueryParams, store: SmsStore, now: () => Date): QueryResponse {
+function writeAnswer(res: ServerResponse, answer: QueryResponse): void {
+  res.writeHead(answer.status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(answer.body) });
+  res.end(answer.body);
+}
+
+interface PublishRequest {
+  readonly req: IncomingMessage;
+  readonly body: Buffer;
+  readonly res: ServerResponse;
+  readonly upstream: URL;
+  readonly params: QueryParams;
+  readonly store: SmsStore;
+  readonly now: () => Date;
+}
+
+/**
+ * `Publish` under a fault plane, at the HTTP level so the handlers' SNSClient (and its retry policy) sees what SNS
+ * would answer: an injected throttle or the SMS per-second quota → HTTP 429 `Throttled` (ThrottledException, SNS
+ * Publish's rate error); an injected 5xx → HTTP 500 `InternalError`, nothing accepted; `reset-after-accept` → the
+ * message is accepted (outbox), then the connection is reset without an answer. An SMS's invoice and stage come
+ * from its MessageAttributes `invoice` and `stage`; a topic message is in the outbox when it is an escalation
+ * (`kind: "escalation"`), with its attributes (or its body's `invoiceId` / `stageId`).
+ */
+function publishWithFaults(plane: FaultPlane, request: PublishRequest): void {
+  const { req, res, params } = request;
+  const toPhone = params.has('PhoneNumber');
+  const fault = plane.draw('sns:Publish', ['throttle', '5xx', 'reset-after-accept']);
+  if (fault === 'throttle') {
+    writeAnswer(res, queryError('Throttled', 'Rate exceeded', 429));
+    return;
+  }
+  if (fault === '5xx') {
+    writeAnswer(res, queryError('InternalError', 'Internal error (injected)', 500));
+    return;
+  }
+  const refusal = toPhone ? plane.quotaRefusal('sms') : undefined;
+  if (refusal) {
+    writeAnswer(res, queryError('Throttled', refusal.message, 429));
+    return;
+  }
+  const invocationHeader = req.headers[INVOCATION_HEADER];
+  const invocation = Array.isArray(invocationHeader) ? invocationHeader[0] : invocationHeader;
+  const attributes = readMessageAttributes(params);
+  const done = (messageId: string, answer: () => void): void => {
+    const entry = outboxEntry(params, attributes, messageId, toPhone);
+    if (entry) plane.accepted('sns:Publish', entry, invocation);
+    // The message is SNS's now; with reset-after-accept the connection drops before the answer (ECONNRESET).
+    if (fault === 'reset-after-accept') req.socket.destroy();
+    else answer();
+  };
+  if (toPhone) {
+    // Delivered unless the number opted out (SNS accepts the Publish either way).
+    const delivered = !request.store.isOptedOut(params.get('PhoneNumber') ?? '');
+    const messageId = plane.nextMessageId('sns');
+    const answer = publishSms(params, request.store, request.now, messageId);
+    if (answer.status !== 200 || !delivered) {
+      writeAnswer(res, answer);
+      return;
+    }
+    done(messageId, () => writeAnswer(res, answer));
+    return;
+  }
+  forward(req, request.body, res, request.upstream, (status, xml) => {
+    if (status !== 200) return { status, body: xml };
+    const messageId = plane.nextMessageId('sns');
+    const body = xml.replace(/<MessageId>[^<]*<\/MessageId>/, `<MessageId>${messageId}</MessageId>`);
+    let answered: QueryResponse | undefined;
+    done(messageId, () => {
+      answered = { status, body };
+    });
+    return answered;
+  });
+}
+
+/** The outbox entry of an accepted Publish: an SMS, or an escalation to the operators' topic (else none). */
+function outboxEntry(
+  params: QueryParams,
+  attributes: Record<string, string>,
+  messageId: string,
+  toPhone: boolean,
+): { channel: 'sms' | 'escalate'; messageId: string; invoiceId: string | null; stageId: string | null } | undefined {
+  if (toPhone) {
+    return { channel: 'sms', messageId, invoiceId: attributes.invoice ?? null, stageId: attributes.stage ?? null };
+  }
+  let message: { kind?: unknown; invoiceId?: unknown; stageId?: unknown };
+  try {
+    message = JSON.parse(params.get('Message') ?? '') as typeof message;
+  } catch {
+    return undefined;
+  }
+  if (message?.kind !== 'escalation') return undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return {
+    channel: 'escalate',
+    messageId,
+    invoiceId: attributes.invoice ?? text(message.invoiceId),
+    stageId: attributes.stage ?? text(message.stageId),
+  };
+}
+
+function publishSms(params: QueryParams, store: SmsStore, now: () => Date, id?: string): QueryResponse {
   const phoneNumber = params.get('PhoneNumber') ?? '';
   if (params.has('TopicArn') || params.has('TargetArn')) {
     return invalidParameter('PhoneNumber', 'Only one of TopicArn, TargetArn or PhoneNumber may be specified');
@@ -128,7 +238,7 @@ function publishSms(params: QueryParams, store: SmsStore, now: () => Date): Quer
     );
   }
 
-  const messageId = randomUUID();
+  const messageId = id ?? randomUUID();
   if (!store.isOptedOut(phoneNumber)) {
     store.deliver({ phoneNumber, message, messageId, attributes, at: now().toISOString() });
   }
@@ -166,8 +276,17 @@ function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
 }
 
-/** Sends the request unchanged (method, path, headers, body bytes) to `upstream` and streams its answer back. */
-function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, upstream: URL): void {
+/**
+ * Sends the request unchanged (method, path, headers, body bytes) to `upstream` and streams its answer back; with
+ * `rewrite`, the answer is read whole and `rewrite`'s answer is written instead (undefined: no answer is written).
+ */
+function forward(
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  upstream: URL,
+  rewrite?: (status: number, xml: string) => QueryResponse | undefined,
+): void {
   const proxied = request(
     {
       hostname: upstream.hostname,
@@ -177,6 +296,15 @@ function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, upstre
       headers: { ...endToEndHeaders(req.headers), 'content-length': String(body.length) },
     },
     (answer) => {
+      if (rewrite) {
+        readBody(answer)
+          .then((xml) => {
+            const rewritten = rewrite(answer.statusCode ?? 502, xml.toString('utf8'));
+            if (rewritten) writeAnswer(res, rewritten);
+          })
+          .catch((error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))));
+        return;
+      }
       res.writeHead(answer.statusCode ?? 502, endToEndHeaders(answer.headers));
       answer.pipe(res);
     },

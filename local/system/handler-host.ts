@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { currentFaultPlane } from '../emulators/fault-plane';
 import { lambdaContext } from './http-api';
 
 /**
@@ -19,12 +20,17 @@ export class HandlerHost {
     for (const name of names) this.handlers.set(name, await load(name));
   }
 
-  /** Calls a handler (file name under functions/handlers/) in-process with `event`, as Lambda would. */
+  /**
+   * Calls a handler (file name under functions/handlers/) in-process with `event`, as Lambda would; under a
+   * simulation's fault plane, as Lambda would under its faults and concurrency limit (FaultPlane.host).
+   */
   async invoke(handler: string, event: unknown): Promise<unknown> {
     const fn = this.handlers.get(handler);
     if (!fn) throw new Error(`No local handler ${handler} (known: ${[...this.handlers.keys()].join(', ')})`);
+    const faults = currentFaultPlane();
+    const call = () => fn(event, lambdaContext(handler));
     try {
-      return await fn(event, lambdaContext(handler));
+      return await (faults ? faults.host(handler, call) : call());
     } finally {
       for (const observe of this.observers) observe(handler, event);
     }
