@@ -12,8 +12,8 @@ import { type FauxqsEmulator, startFauxqsEmulator } from '../../../local/emulato
 import { VirtualClock } from '../../../local/stepfunctions/virtual-clock';
 import { ActivityTracker } from '../../../local/system/activity-tracker';
 import {
-  DROP_EVENT_ATTEMPTS,
   type DeadLetterQueues,
+  DROP_EVENT_ATTEMPTS,
   provisionDeadLetterQueues,
   START_QUEUE_MAX_RECEIVE_COUNT,
 } from '../../../local/system/dead-letter-queues';
