@@ -5,11 +5,13 @@ import { offerEarlyPayment } from '../invoices/early-payment-offers';
 import { type Customer, coveringContact, type Invoice } from '../invoices/invoice';
 import type { BillingRule, Stage } from '../rules/billing-rule';
 import { debtorTimezone, secondsUntil } from '../rules/schedule';
-import { CONSOLIDATED_REASON } from './consolidation';
+import { CONSOLIDATED_REASON, reachableChannels } from './consolidation';
+import type { Channel } from './contact-log';
 import { decideContact, type Slot, settleSlot } from './send/contact-slot';
 import { type ActionScope, performAction } from './send/delivery';
 import { stageMessages } from './send/message-context';
 import type { SendBase, SendDeps } from './send/send-deps';
+import { PROVIDER_PAUSED_REASON, passBreakers } from './send/sending-breaker';
 
 export type { SendDeps } from './send/send-deps';
 
@@ -62,21 +64,30 @@ export async function sendStage(
     return next.result('superseded', 'superseded');
   }
 
+  const defer = async (until: Date, reason: string): Promise<StepResult> => {
+    await deps.contactLog.logContact({
+      ...base,
+      channel: '*',
+      outcome: 'deferred',
+      reason,
+      until: until.toISOString(),
+    });
+    return { outcome: 'deferred', stageId, seconds: secondsUntil(now, until), until: until.toISOString(), reason };
+  };
+
+  // The channels' sending breakers (one read): a channel the account may not use now defers the whole stage.
+  const needed: Channel[] = [
+    ...reachableChannels(stage, customer),
+    ...(stage.actions.some((a) => a.channel === 'escalate') ? (['escalate'] as const) : []),
+  ];
+  const gate = await passBreakers(needed, now, deps);
+  if (gate.kind === 'deferred') return defer(gate.until, PROVIDER_PAUSED_REASON);
+
   let slot: Slot | undefined;
   if (stage.actions.some((a) => a.channel !== 'escalate')) {
     const decided = await decideContact({ rule, stage, invoice, customer, timezone, now }, deps);
     if (decided.kind === 'covered') return next.result('sent', CONSOLIDATED_REASON);
-    if (decided.kind === 'deferred') {
-      const { until, reason } = decided;
-      await deps.contactLog.logContact({
-        ...base,
-        channel: '*',
-        outcome: 'deferred',
-        reason,
-        until: until.toISOString(),
-      });
-      return { outcome: 'deferred', stageId, seconds: secondsUntil(now, until), until: until.toISOString(), reason };
-    }
+    if (decided.kind === 'deferred') return defer(decided.until, decided.reason);
     slot = decided.slot;
   }
 
@@ -88,11 +99,13 @@ export async function sendStage(
     rule,
     companions: slot?.companions ?? [],
     consolidated: new Set<string>(),
+    breakers: gate.session,
   };
   const performed = await performActions(stage, scope, deps);
   await settleSlot(customer.customerId, slot, { messages: performed.messages, consolidated: scope.consolidated }, deps);
   if (!performed.closed && performed.messages > 0) await recordOffers(stage, scope, timezone, deps);
   if (performed.closed) return closedResult(performed.closed);
+  if (performed.deferredUntil) return defer(performed.deferredUntil, PROVIDER_PAUSED_REASON);
   return next.result(performed.done > 0 ? 'sent' : 'skipped');
 }
 
@@ -108,19 +121,24 @@ function nextStageOf(rule: BillingRule, stageIndex: number, invoice: Invoice, ti
 }
 
 /**
- * Every action of the stage in order, until the invoice turns out closed meanwhile: how many were done (sent,
+ * Every action of the stage in order, until the invoice turns out closed meanwhile or a channel's account is refused
+ * (the stage is deferred; the channels done so far count as done when it is tried again): how many were done (sent,
  * escalated, or done by an earlier attempt) and how many of them were messages to the customer.
  */
 async function performActions(
   stage: Stage,
   scope: ActionScope,
   deps: SendDeps,
-): Promise<{ done: number; messages: number; closed?: Invoice }> {
+): Promise<{ done: number; messages: number; closed?: Invoice; deferredUntil?: Date }> {
   let done = 0;
   let messages = 0;
   for (const action of stage.actions) {
     const outcome = await performAction(action, scope, deps);
-    if (typeof outcome === 'object') return { done, messages, closed: outcome.closed };
+    if (typeof outcome === 'object') {
+      return 'closed' in outcome
+        ? { done, messages, closed: outcome.closed }
+        : { done, messages, deferredUntil: outcome.deferredUntil };
+    }
     if (outcome === 'sent' || outcome === 'escalated' || outcome === 'already-done') done++;
     if (action.channel !== 'escalate' && (outcome === 'sent' || outcome === 'already-done')) messages++;
   }

@@ -10,6 +10,7 @@
  * | contact log entry | `INVOICE#<id>`                      | `CONTACT#<at>#<stage>#<channel>#<outcome>`  | `CUSTOMER#<c>` | `CONTACT#<at>#<id>#<stage>#<channel>`           |
  * | audit event       | `INVOICE#<id>`                      | `EVENT#<at>#[<seq, 10 digits>#]<type>`      |                |                                                 |
  * | send claim        | `SEND#<id>#<stage>#<channel>`       | `SEND`                                      |                |                                                 |
+ * | sending breakers  | `ACCOUNT#sending`                   | `BREAKER`                                   |                |                                                 |
  */
 
 /** The table's key attributes (both strings). */
@@ -32,6 +33,7 @@ export const ITEM_TYPE = {
   contact: 'contact',
   event: 'event',
   send: 'send',
+  breaker: 'breaker',
 } as const;
 
 /** The prefixes of the key values. */
@@ -41,6 +43,7 @@ export const KEY_PREFIX = {
   contact: 'CONTACT#',
   event: 'EVENT#',
   send: 'SEND#',
+  account: 'ACCOUNT#',
 } as const;
 
 /** Sorts right after every `CONTACT#…` sort key (`$` follows `#`): the upper bound of a customer's contact log. */
@@ -78,6 +81,11 @@ export const tableKeys = {
     pk: `${KEY_PREFIX.send}${invoiceId}#${stageId}#${channel}`,
     sk: 'SEND',
   }),
+  /**
+   * The sending breakers of the account's channels (contact/sending-breakers.ts): one item, one attribute (a map) per
+   * channel, so a send step reads every breaker it needs with one GetItem.
+   */
+  sendingBreakers: (): ItemKey => ({ pk: `${KEY_PREFIX.account}sending`, sk: 'BREAKER' }),
   contact: (entry: {
     readonly at: string;
     readonly invoiceId: string;

@@ -1,6 +1,7 @@
 import type { ContactLog } from '../contact/contact-log';
 import type { ContactSlots } from '../contact/contact-slots';
 import type { SendClaims } from '../contact/send-claims';
+import type { SendingBreakers } from '../contact/sending-breakers';
 import type { AuditLog } from '../invoices/audit-log';
 import type { CustomerStore } from '../invoices/customer-store';
 import type { InvoiceStore } from '../invoices/invoice-store';
@@ -15,6 +16,7 @@ export interface Stores {
   readonly customers: CustomerStore;
   readonly contactSlots: ContactSlots;
   readonly sendClaims: SendClaims;
+  readonly sendingBreakers: SendingBreakers;
   readonly contactLog: ContactLog;
   readonly auditLog: AuditLog;
 }

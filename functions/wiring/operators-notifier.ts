@@ -1,5 +1,6 @@
 import { OperatorsNotifier } from '../contact/providers/operators-notifier';
-import { sns } from '../platform/aws/sns';
+import { snsSend } from '../platform/aws/sns';
 import { ENV, requireEnv } from '../platform/environment';
 
-export const operatorsNotifier = () => new OperatorsNotifier(sns, requireEnv(ENV.OPERATORS_TOPIC_ARN));
+/** Publish through `snsSend` (no SDK retries: a retry after a reset connection would notify twice). */
+export const operatorsNotifier = () => new OperatorsNotifier(snsSend, requireEnv(ENV.OPERATORS_TOPIC_ARN));

@@ -5,7 +5,14 @@
  */
 export { Mailer, type OutgoingEmail } from '../contact/providers/mailer';
 export { OperatorsNotifier } from '../contact/providers/operators-notifier';
-export { classifyProviderError, PermanentSendError, TransientSendError } from '../contact/providers/provider-errors';
-export { SmsSender } from '../contact/providers/sms-sender';
+export { type ProviderClients, providerClients } from '../contact/providers/provider-clients';
+export {
+  AccountSendError,
+  classifyProviderError,
+  PermanentSendError,
+  SendInDoubtError,
+  TransientSendError,
+} from '../contact/providers/provider-errors';
+export { messageTags, SmsSender, type SmsTags } from '../contact/providers/sms-sender';
 export { StartQueue } from '../executions/start-queue';
 export { TaskTokens } from '../executions/task-tokens';

@@ -1,5 +1,6 @@
 import { SmsSender } from '../contact/providers/sms-sender';
-import { sns } from '../platform/aws/sns';
+import { sns, snsSend } from '../platform/aws/sns';
 import { ENV, optionalEnv } from '../platform/environment';
 
-export const smsSender = () => new SmsSender(sns, optionalEnv(ENV.SMS_SENDER_ID));
+/** Publish through `snsSend` (no SDK retries: no idempotency key), the opt-out read through `sns`. */
+export const smsSender = () => new SmsSender({ reads: sns, sends: snsSend }, optionalEnv(ENV.SMS_SENDER_ID));

@@ -50,7 +50,10 @@ export function useSendStep() {
     restoreClock = installClock({ now: () => new Date(iso) });
   }
 
-  /** The invoice and its customer readable by their keys; every write accepted, no invoice in the customer index. */
+  /**
+   * The invoice and its customer readable by their keys; no sending breaker; every write accepted, no invoice in the
+   * customer index.
+   */
   function givenInvoice(invoice = invoiceFixture(), customer = customerFixture()) {
     ddb
       .on(GetCommand, { Key: keys.invoice(invoice.invoiceId) })
@@ -58,6 +61,7 @@ export function useSendStep() {
     ddb
       .on(GetCommand, { Key: keys.customer(customer.customerId) })
       .resolves({ Item: { ...keys.customer(customer.customerId), ...customer } });
+    ddb.on(GetCommand, { Key: keys.sendingBreakers() }).resolves({}); // no sending breaker ever opened
     ddb.on(QueryCommand).resolves({ Items: [] });
     ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});

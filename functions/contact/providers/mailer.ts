@@ -4,6 +4,7 @@ import {
   type SESv2Client,
   SendEmailCommand,
 } from '@aws-sdk/client-sesv2';
+import { type ProviderClients, providerClients } from './provider-clients';
 import { classifyProviderError } from './provider-errors';
 
 export interface OutgoingEmail {
@@ -17,13 +18,21 @@ export interface OutgoingEmail {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** Sends email through SES v2 (simple content with HTML and text bodies). */
+/**
+ * Sends email through SES v2 (simple content with HTML and text bodies). SendEmail goes through the `sends` client,
+ * which the wiring makes without SDK retries (functions/platform/aws/ses.ts `sesSend`: no idempotency key, a retry
+ * after a reset connection may deliver a second copy); the suppression-list read through `reads`, with them.
+ */
 export class Mailer {
+  private readonly clients: ProviderClients<SESv2Client>;
+
   constructor(
-    private readonly client: SESv2Client,
+    clients: SESv2Client | ProviderClients<SESv2Client>,
     private readonly from: string,
     private readonly configurationSet?: string,
-  ) {}
+  ) {
+    this.clients = providerClients(clients);
+  }
 
   /**
    * Whether SES's account-level suppression list holds the address (it bounced or complained): SES would accept a
@@ -31,17 +40,17 @@ export class Mailer {
    */
   async isSuppressed(address: string): Promise<boolean> {
     try {
-      await this.client.send(new GetSuppressedDestinationCommand({ EmailAddress: address }));
+      await this.clients.reads.send(new GetSuppressedDestinationCommand({ EmailAddress: address }));
       return true;
     } catch (error) {
       if (error instanceof NotFoundException || (error as Error).name === 'NotFoundException') return false;
-      throw classifyProviderError(error, 'SES', address);
+      throw classifyProviderError(error, 'SES', address, 'read');
     }
   }
 
   async send(email: OutgoingEmail): Promise<string> {
     try {
-      const out = await this.client.send(
+      const out = await this.clients.sends.send(
         new SendEmailCommand({
           FromEmailAddress: this.from,
           Destination: { ToAddresses: [email.to] },

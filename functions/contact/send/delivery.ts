@@ -3,10 +3,16 @@ import { type MessageContext, renderEmail, renderSms } from '../../messages';
 import { log } from '../../platform/logger';
 import type { StageAction } from '../../rules/billing-rule';
 import type { Channel, ContactLogEntry } from '../contact-log';
-import { PermanentSendError, TransientSendError } from '../providers/provider-errors';
+import {
+  AccountSendError,
+  PermanentSendError,
+  SendInDoubtError,
+  TransientSendError,
+} from '../providers/provider-errors';
 import { companionsOn, type ListedScope, recordConsolidated, stillContactable } from './listed-invoices';
 import { actionContext, type StageMessages } from './message-context';
 import type { SendDeps } from './send-deps';
+import type { BreakerSession } from './sending-breaker';
 
 /**
  * Delivery of one action of a stage (an email, an SMS, an escalation to the operators): the send claim that makes
@@ -20,10 +26,25 @@ export interface ActionScope extends ListedScope {
   readonly customer: Customer;
   /** What the templates need (`./message-context.ts`). */
   readonly messages: StageMessages;
+  /** The channels' sending breakers as this step holds them (`./sending-breaker.ts`). */
+  readonly breakers: BreakerSession;
 }
 
-/** What one action came to; `closed` when the invoice stopped being contactable while the step ran (nothing sent). */
-export type ActionOutcome = ContactLogEntry['outcome'] | 'already-done' | { readonly closed: Invoice };
+/**
+ * The reason of a contact-log line for a message whose send got no answer (connection reset, timeout): it may have
+ * gone out, it counts as done and is never sent again (docs/architecture.md "Send claims").
+ */
+export const IN_DOUBT_REASON = 'in-doubt';
+
+/**
+ * What one action came to; `closed` when the invoice stopped being contactable while the step ran (nothing sent);
+ * `deferredUntil` when the provider refused the account (its sending breaker is open; nothing sent, claim given back).
+ */
+export type ActionOutcome =
+  | ContactLogEntry['outcome']
+  | 'already-done'
+  | { readonly closed: Invoice }
+  | { readonly deferredUntil: Date };
 
 export async function performAction(action: StageAction, scope: ActionScope, deps: SendDeps): Promise<ActionOutcome> {
   const { invoice, base } = scope;
@@ -71,6 +92,7 @@ export async function performAction(action: StageAction, scope: ActionScope, dep
   } catch (error) {
     return providerFailed(error, channel, template, scope, deps);
   }
+  await scope.breakers.answered(channel);
   return recordDelivery(action, messageId, listed, scope, deps);
 }
 
@@ -98,16 +120,20 @@ async function callProvider(
   const { invoice, customer, base } = scope;
   switch (action.channel) {
     case 'escalate':
-      return deps.operators.notify(`Escalation: invoice ${invoice.invoiceId} → ${action.to}`, {
-        kind: 'escalation',
-        to: action.to,
-        invoiceId: invoice.invoiceId,
-        customerId: customer.customerId,
-        stageId: base.stageId,
-        balanceMinor: invoice.balanceMinor,
-        currency: invoice.amount.currency,
-        dueDate: invoice.dueDate,
-      });
+      return deps.operators.notify(
+        `Escalation: invoice ${invoice.invoiceId} → ${action.to}`,
+        {
+          kind: 'escalation',
+          to: action.to,
+          invoiceId: invoice.invoiceId,
+          customerId: customer.customerId,
+          stageId: base.stageId,
+          balanceMinor: invoice.balanceMinor,
+          currency: invoice.amount.currency,
+          dueDate: invoice.dueDate,
+        },
+        { invoice: invoice.invoiceId, stage: base.stageId },
+      );
     case 'email': {
       const email = renderEmail(action.template, customer.locale, context);
       const unsubscribe = context.optOut.unsubscribeUrl;
@@ -130,15 +156,19 @@ async function callProvider(
     }
     case 'sms': {
       const sms = renderSms(action.template, customer.locale, context);
-      return deps.sms.send(customer.phone as string, sms.text);
+      return deps.sms.send(customer.phone as string, sms.text, { invoice: invoice.invoiceId, stage: base.stageId });
     }
   }
 }
 
 /**
- * The provider call failed. Refused for good (`PermanentSendError`): recorded, the claim kept (never retried), the
- * stage goes on with its other channels. Nothing left the provider (`TransientSendError`): the claim is given back so
- * the Step Functions retry can send it, and the error thrown. Anything else: thrown.
+ * The provider call failed. Refused for the account (`AccountSendError`): the claim given back, the channel's breaker
+ * opened, the stage deferred. Refused for good (`PermanentSendError`): recorded, the claim kept (never retried), the
+ * stage goes on with its other channels. No answer (`SendInDoubtError`: the connection was reset or timed out, the
+ * provider may have taken it): recorded as sent in doubt (`sent`, reason `in-doubt`, no message id) and thrown — the
+ * claim stays PENDING, so the Step Functions retry (the error's name is `TransientSendError`) counts the channel as
+ * done without sending it again and goes on with the stage. Nothing left the provider (`TransientSendError`): the
+ * claim is given back so the retry can send it, and the error thrown. Anything else: thrown.
  */
 async function providerFailed(
   error: unknown,
@@ -148,7 +178,14 @@ async function providerFailed(
   deps: SendDeps,
 ): Promise<ActionOutcome> {
   const { invoice, base } = scope;
+  if (error instanceof AccountSendError) {
+    // Refused for the account, not this message: nothing was sent, the claim goes back, the stage waits for the
+    // channel's breaker.
+    await deps.sendClaims.releaseSend(invoice.invoiceId, base.stageId, channel);
+    return { deferredUntil: await scope.breakers.refused(channel, error) };
+  }
   if (error instanceof PermanentSendError) {
+    await scope.breakers.answered(channel);
     await deps.contactLog.logContact({
       ...base,
       channel,
@@ -157,6 +194,21 @@ async function providerFailed(
       ...(template ? { template } : {}),
     });
     return 'failed';
+  }
+  if (error instanceof SendInDoubtError) {
+    // The audit trail says the channel counts as done; if even this write fails, the retry still finds the claim.
+    await deps.contactLog
+      .logContact({
+        ...base,
+        channel,
+        outcome: channel === 'escalate' ? 'escalated' : 'sent',
+        reason: IN_DOUBT_REASON,
+        ...(template ? { template } : {}),
+      })
+      .catch((logError) => {
+        log.warn('in-doubt send not logged', { invoiceId: invoice.invoiceId, error: (logError as Error).name });
+      });
+    throw error;
   }
   if ((error as Error).name === 'TransientSendError') {
     await deps.sendClaims.releaseSend(invoice.invoiceId, base.stageId, channel);

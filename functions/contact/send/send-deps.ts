@@ -5,11 +5,14 @@ import type { Mailer } from '../providers/mailer';
 import type { OperatorsNotifier } from '../providers/operators-notifier';
 import type { SmsSender } from '../providers/sms-sender';
 import type { SendClaims } from '../send-claims';
+import type { SendingBreakers } from '../sending-breakers';
 
 /** What the send step (`../send-stage.ts`) and its parts in this folder work with. */
 export interface SendDeps extends WorkflowDeps {
   readonly contactSlots: ContactSlots;
   readonly sendClaims: SendClaims;
+  /** The channels' sending breakers (account-level refusals): `./sending-breaker.ts`. */
+  readonly sendingBreakers: SendingBreakers;
   readonly mailer: Mailer;
   readonly sms: SmsSender;
   readonly operators: OperatorsNotifier;

@@ -6,6 +6,7 @@ import { DynamoCustomerStore } from './customer-store';
 import { DynamoInvoiceListing } from './invoice-listing';
 import { DynamoInvoiceStore } from './invoice-store';
 import { DynamoSendClaims } from './send-claims';
+import { DynamoSendingBreakers } from './sending-breakers';
 
 export {
   DynamoAuditLog,
@@ -14,6 +15,7 @@ export {
   DynamoInvoiceListing,
   DynamoInvoiceStore,
   DynamoSendClaims,
+  DynamoSendingBreakers,
 };
 
 /** The stores on the single DynamoDB table `tableName` (contracts/table-layout.ts), one class per item type. */
@@ -24,6 +26,7 @@ export function dynamoStores(client: DynamoDBDocumentClient, tableName: string):
     customers,
     contactSlots: customers,
     sendClaims: new DynamoSendClaims(client, tableName),
+    sendingBreakers: new DynamoSendingBreakers(client, tableName),
     contactLog: new DynamoContactLog(client, tableName),
     auditLog: new DynamoAuditLog(client, tableName),
   };

@@ -8,6 +8,7 @@ import { memoryCustomerStore } from './customer-store';
 import { memoryInvoiceListing } from './invoice-listing';
 import { memoryInvoiceStore } from './invoice-store';
 import { type MemorySendClaims, memorySendClaims } from './send-claims';
+import { memorySendingBreakers } from './sending-breakers';
 import { memoryTables } from './tables';
 
 export type { MemorySendClaims } from './send-claims';
@@ -19,6 +20,7 @@ export {
   memoryInvoiceListing,
   memoryInvoiceStore,
   memorySendClaims,
+  memorySendingBreakers,
 };
 
 /** A set of stores in memory, with the listing over its invoices (for the local system, tools and tests). */
@@ -41,6 +43,7 @@ export function memoryStores(): MemoryStores {
     customers,
     contactSlots: customers,
     sendClaims: memorySendClaims(tables),
+    sendingBreakers: memorySendingBreakers(tables),
     contactLog: memoryContactLog(tables),
     auditLog: memoryAuditLog(tables),
     listing: memoryInvoiceListing(tables),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ContactLogEntry } from '../../contact/contact-log';
+import type { Channel, ContactLogEntry } from '../../contact/contact-log';
+import type { SendingBreaker } from '../../contact/sending-breakers';
 import type { InvoiceEvent } from '../../invoices/audit-log';
 import type { Customer, Invoice } from '../../invoices/invoice';
 
@@ -31,6 +32,8 @@ export interface MemoryTables {
   readonly sendClaims: Map<string, MemorySendClaim>;
   /** By invoice id, then by the item's sort key (contracts/table-layout.ts): its contact log and audit events. */
   readonly histories: Map<string, Map<string, HistoryItem>>;
+  /** The sending breakers, by channel (the one `ACCOUNT#sending` item). */
+  readonly breakers: Map<Channel, SendingBreaker>;
 }
 
 /** The invoice's history (contact log and audit events by sort key), made empty on first use. */
@@ -44,7 +47,13 @@ export function historyOf(tables: MemoryTables, invoiceId: string): Map<string, 
 }
 
 export function memoryTables(): MemoryTables {
-  return { invoices: new Map(), customers: new Map(), sendClaims: new Map(), histories: new Map() };
+  return {
+    invoices: new Map(),
+    customers: new Map(),
+    sendClaims: new Map(),
+    histories: new Map(),
+    breakers: new Map(),
+  };
 }
 
 /** A deep copy: what goes into a map and what comes out of it, so that no caller shares stored state. */

@@ -129,7 +129,13 @@ export async function installFaults(system: LocalSystem): Promise<void> {
   const add = (client: { middlewareStack: { add(mw: never, options: object): void } }, name: string, mw: Middleware) =>
     client.middlewareStack.add(mw as never, { step: 'initialize', name, priority: 'high' });
 
-  add(clients.ses, 'faultsSes', (next, context) => async (args) => {
+  // SendEmail and Publish go through the send clients (no SDK retries), the reads through the others: both carry the
+  // same faults, so each call sees them whichever client makes it.
+  const onBoth = <C>(pair: readonly C[], name: string, mw: Middleware) => {
+    for (const [i, client] of pair.entries()) add(client as never, `${name}${i}`, mw);
+  };
+
+  onBoth([clients.ses, clients.sesSend], 'faultsSes', (next, context) => async (args) => {
     if (context.commandName !== 'SendEmailCommand') return next(args);
     if (faultsOn && failsNow(FAULTS.ses, now())) {
       if (faultRandom() < 0.5) {
@@ -146,7 +152,7 @@ export async function installFaults(system: LocalSystem): Promise<void> {
     return result;
   });
 
-  add(clients.sns, 'faultsSns', (next, context) => async (args) => {
+  onBoth([clients.sns, clients.snsSend], 'faultsSns', (next, context) => async (args) => {
     const toPhone = context.commandName === 'CheckIfPhoneNumberIsOptedOutCommand' || args.input.PhoneNumber;
     const toTopic = context.commandName === 'PublishCommand' && args.input.TopicArn;
     if (faultsOn && toPhone && failsNow(FAULTS.sms, now())) {

@@ -287,10 +287,12 @@ describe('one consolidated message for the invoices of a customer due at the sam
     // Act
     await send('D-3');
 
-    // Assess: the contact slot, then (the customer's first statement link) its statement secret, then the send
+    // Assess: the sending breakers (one read), the contact slot, then (the customer's first statement link) its
+    // statement secret, then the send
     expect(commands()).toEqual([
       'GetCommand INVOICE#INV-1',
       'GetCommand CUSTOMER#C-1',
+      'GetCommand ACCOUNT#sending',
       'QueryCommand gsi1',
       'UpdateCommand CUSTOMER#C-1',
       'UpdateCommand CUSTOMER#C-1',
