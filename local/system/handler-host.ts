@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { currentFaultPlane } from '../emulators/fault-plane';
+import { currentHandler } from './handler-calls';
 import { lambdaContext } from './http-api';
 
 /**
@@ -28,7 +29,7 @@ export class HandlerHost {
     const fn = this.handlers.get(handler);
     if (!fn) throw new Error(`No local handler ${handler} (known: ${[...this.handlers.keys()].join(', ')})`);
     const faults = currentFaultPlane();
-    const call = () => fn(event, lambdaContext(handler));
+    const call = () => currentHandler.run(handler, () => fn(event, lambdaContext(handler)));
     try {
       return await (faults ? faults.host(handler, call) : call());
     } finally {
