@@ -52,7 +52,7 @@ describe('telling the waiting walk when Step Functions does not take the call', 
   it('a throttled resume keeps the token parked with what it is to be told, and says so', async () => {
     const { deps, invoiceId, told, stored } = await pausedWalk(1);
 
-    const result = await changeInvoice(invoiceId, { type: 'resume' }, deps);
+    const result = await changeInvoice(invoiceId, { type: 'resume', reason: 'customer paid a part' }, deps);
 
     expect(result).toMatchObject({ resumedWorkflow: false, resumePending: true });
     expect(result.invoice.status).toBe('OPEN');
@@ -67,9 +67,9 @@ describe('telling the waiting walk when Step Functions does not take the call', 
 
   it("the operator's retry tells the walk before answering that the invoice is open already", async () => {
     const { deps, invoiceId, told, stored } = await pausedWalk(1);
-    await changeInvoice(invoiceId, { type: 'resume' }, deps);
+    await changeInvoice(invoiceId, { type: 'resume', reason: 'customer paid a part' }, deps);
 
-    await expect(changeInvoice(invoiceId, { type: 'resume' }, deps)).rejects.toMatchObject({ statusCode: 409 });
+    await expect(changeInvoice(invoiceId, { type: 'resume', reason: 'customer paid a part' }, deps)).rejects.toMatchObject({ statusCode: 409 });
 
     expect(told).toEqual([{ taskToken: 'token-hold', output: { event: 'changed', status: 'OPEN' } }]);
     expect(await stored()).not.toHaveProperty('taskToken');
@@ -78,7 +78,7 @@ describe('telling the waiting walk when Step Functions does not take the call', 
 
   it('a later payment tells the walk it is paid (the latest news wins), once', async () => {
     const { deps, invoiceId, told, stored } = await pausedWalk(1);
-    await changeInvoice(invoiceId, { type: 'resume' }, deps);
+    await changeInvoice(invoiceId, { type: 'resume', reason: 'customer paid a part' }, deps);
 
     const paid = await recordPayment({ invoiceId }, deps);
 
@@ -91,7 +91,7 @@ describe('telling the waiting walk when Step Functions does not take the call', 
 
   it('deliverPendingResume (what the reconciler calls) tells it once Step Functions answers again', async () => {
     const { deps, invoiceId, told, stored } = await pausedWalk(2);
-    await changeInvoice(invoiceId, { type: 'resume' }, deps);
+    await changeInvoice(invoiceId, { type: 'resume', reason: 'customer paid a part' }, deps);
 
     expect(await deliverPendingResume(await stored(), deps)).toBe('pending');
     expect(await stored()).toHaveProperty('taskToken', 'token-hold');
