@@ -9,6 +9,12 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
+/**
+ * The longest a Standard workflow execution runs (Step Functions quota "Maximum execution time": 1 year). AWS then
+ * ends it TIMED_OUT, whatever state it is in — no Retry or Catch applies.
+ */
+export const STANDARD_EXECUTION_LIMIT_SECONDS = 365 * 24 * 60 * 60;
+
 /** Calls the in-process handler of a Lambda function named in the definition (by ARN) with a payload. */
 export type InvokeLambda = (functionName: string, payload: unknown) => Promise<unknown>;
 
@@ -26,6 +32,12 @@ export interface LocalWorkflowRuntimeOptions {
    * @default true
    */
   readonly recordStateData?: boolean;
+  /**
+   * How long an execution may run before it ends TIMED_OUT (a definition's own TimeoutSeconds ends it sooner when
+   * shorter). Shorter values are for tests.
+   * @default STANDARD_EXECUTION_LIMIT_SECONDS (365 days, as AWS)
+   */
+  readonly executionLimitSeconds?: number;
 }
 
 export interface ExecutionDescription {

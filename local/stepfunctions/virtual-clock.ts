@@ -18,6 +18,8 @@ interface Timer {
   readonly tie: string;
   readonly seq: number;
   readonly fn: () => void;
+  /** False for a deadline (an execution's time limit): it ends what waits, it wakes nothing (see runFast). */
+  readonly wakes: boolean;
 }
 
 /** Lets every queued microtask (and the promise chains they continue) run before going on. */
@@ -32,6 +34,8 @@ export class VirtualClock implements Clock {
   private nowMs: number;
   private readonly timers: Timer[] = [];
   private seq = 0;
+  /** How many of the timers wake something (are not deadlines). */
+  private waking = 0;
   private advancing: Promise<void> = Promise.resolve();
 
   constructor(start: Date) {
@@ -58,16 +62,20 @@ export class VirtualClock implements Clock {
   /**
    * Calls `fn` when the virtual clock reaches `at` (a past instant fires at the next advance). Timers of one instant
    * fire in the order of their `tie` key, then in the order they were set: give a stable key (e.g. the execution's
-   * name) and a run fires them in the same order every time. Returns a function that cancels the timer.
+   * name) and a run fires them in the same order every time. A `deadline` (an execution's time limit) fires like any
+   * timer but wakes nothing: {@link runFast} does not play time forward for deadlines alone. Returns a function that
+   * cancels the timer.
    */
-  setTimer(at: Date, fn: () => void, tie = ''): CancelTimer {
+  setTimer(at: Date, fn: () => void, tie = '', options: { deadline?: boolean } = {}): CancelTimer {
     const atMs = at.getTime();
     if (Number.isNaN(atMs)) throw new RangeError('VirtualClock.setTimer: `at` is not a valid date');
-    const timer: Timer = { at: atMs, tie, seq: this.seq++, fn };
+    const timer: Timer = { at: atMs, tie, seq: this.seq++, fn, wakes: options.deadline !== true };
     this.timers.splice(this.insertionIndex(timer), 0, timer);
+    if (timer.wakes) this.waking += 1;
     return () => {
-      const index = this.timers.indexOf(timer);
-      if (index >= 0) this.timers.splice(index, 1);
+      // the timers are in (at, tie, seq) order: a binary search finds it (an execution's end cancels its deadline)
+      const index = this.insertionIndex(timer);
+      if (this.timers[index] === timer) this.remove(index);
     };
   }
 
@@ -130,6 +138,8 @@ export class VirtualClock implements Clock {
    * again. With `oneAtATime`, the timers of an instant fire one per round instead (in their order: see setTimer), so
    * what each one wakes runs alone: a run is then the same every time, whatever the I/O timing. Stops when `stop()`
    * returns true, when no timer is left, or when the next timer lies after `until` (the clock then reads `until`).
+   * Deadlines alone do not keep it going: when only deadlines are left, it stops, unless `until` is given and the
+   * next one is due by then (an execution ends at its time limit only when time is played that far).
    */
   async runFast(options: {
     whenIdle: Settle;
@@ -144,6 +154,7 @@ export class VirtualClock implements Clock {
       if (options.stop?.()) return;
       const next = this.timers[0];
       if (!next) return;
+      if (this.waking === 0 && (untilMs === undefined || next.at > untilMs)) return;
       if (untilMs !== undefined && next.at > untilMs) {
         this.moveTo(untilMs);
         return;
@@ -188,15 +199,22 @@ export class VirtualClock implements Clock {
   /** Fires the first timer, the clock reading its instant. */
   private fireOne(timer: Timer): void {
     this.moveTo(timer.at);
-    this.timers.shift();
+    this.remove(0);
     timer.fn();
+  }
+
+  /** Takes the timer at `index` out of the queue. */
+  private remove(index: number): Timer {
+    const [timer] = this.timers.splice(index, 1) as [Timer];
+    if (timer.wakes) this.waking -= 1;
+    return timer;
   }
 
   /** Fires the timers due at `atMs` that are set now, in their order, the clock reading `atMs`. */
   private fireInstant(atMs: number): void {
     this.moveTo(atMs);
     const due: Timer[] = [];
-    while (this.timers[0]?.at === atMs) due.push(this.timers.shift() as Timer);
+    while (this.timers[0]?.at === atMs) due.push(this.remove(0));
     for (const timer of due) timer.fn();
   }
 

@@ -13,12 +13,13 @@ import {
   type HistoryEvent,
   type JsonValue,
   type LocalWorkflowRuntimeOptions,
+  STANDARD_EXECUTION_LIMIT_SECONDS,
   toJson,
 } from './runtime-types';
 import { executionClosed, StateError } from './task-errors';
 import { TaskRunner } from './task-runner';
 import { TaskWaits } from './task-waits';
-import type { VirtualClock } from './virtual-clock';
+import type { CancelTimer, VirtualClock } from './virtual-clock';
 import { type LocalDefinition, prepareLocalDefinition } from './virtual-timers';
 
 export type {
@@ -32,6 +33,7 @@ export type {
   JsonValue,
   LocalWorkflowRuntimeOptions,
 } from './runtime-types';
+export { STANDARD_EXECUTION_LIMIT_SECONDS } from './runtime-types';
 
 type Outcome = { readonly ok: true; readonly output: unknown } | { readonly ok: false; readonly error: unknown };
 
@@ -61,9 +63,15 @@ export class LocalWorkflowRuntime {
   private readonly waits: TaskWaits;
   private readonly tasks: TaskRunner;
   private readonly recorder: HistoryRecorder;
+  /** Seconds after its start at which an execution ends TIMED_OUT (the 1-year quota, or a shorter one for tests). */
+  private readonly executionLimitSeconds: number;
 
   constructor(options: LocalWorkflowRuntimeOptions) {
     this.clock = options.clock;
+    this.executionLimitSeconds = options.executionLimitSeconds ?? STANDARD_EXECUTION_LIMIT_SECONDS;
+    if (!(this.executionLimitSeconds > 0)) {
+      throw new RangeError(`executionLimitSeconds must be > 0, got ${options.executionLimitSeconds}`);
+    }
     this.stateMachineArn = options.stateMachineArn ?? DEFAULT_STATE_MACHINE_ARN;
     if (!/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/.test(this.stateMachineArn)) {
       throw new InvalidArn(`Invalid state machine ARN: ${this.stateMachineArn}`);
@@ -236,20 +244,7 @@ export class LocalWorkflowRuntime {
     this.book.add(execution);
     this.ledger.started();
     this.recorder.record(execution, { type: 'ExecutionStarted', at: this.clock.now(), input });
-    const timeoutSeconds = this.local.executionTimeoutSeconds;
-    if (timeoutSeconds !== undefined) {
-      execution.cancelTimeout = this.clock.setTimer(
-        new Date(startDate.getTime() + timeoutSeconds * 1000),
-        () =>
-          this.stop(
-            execution,
-            'TIMED_OUT',
-            'States.Timeout',
-            `The execution ran longer than ${timeoutSeconds} seconds`,
-          ),
-        execution.name,
-      );
-    }
+    execution.cancelTimeout = this.armTimeout(execution);
     const run = this.machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: this.tasks.overridesFor(execution),
@@ -272,6 +267,29 @@ export class LocalWorkflowRuntime {
         this.complete(execution, outcome);
       });
     return execution;
+  }
+
+  /**
+   * The timer that ends the execution TIMED_OUT (as AWS does, whatever task or wait it is in; no Retry or Catch
+   * applies): at its definition's TimeoutSeconds, or at the maximum execution time of a Standard workflow (1 year)
+   * when that comes first. The year is a deadline: fast mode does not play a year forward for it alone (a walk
+   * parked on a token without timeout stays parked), paced mode and advanceTo reach it as they reach any instant.
+   */
+  private armTimeout(execution: Execution): CancelTimer {
+    const defined = this.local.executionTimeoutSeconds;
+    const limit = this.executionLimitSeconds;
+    const end = (seconds: number, cause: string, options: { deadline?: boolean } = {}) =>
+      this.clock.setTimer(
+        new Date(execution.startDate.getTime() + seconds * 1000),
+        () => this.stop(execution, 'TIMED_OUT', 'States.Timeout', cause),
+        execution.name,
+        options,
+      );
+    if (defined !== undefined && defined <= limit) {
+      return end(defined, `The execution ran longer than ${defined} seconds`);
+    }
+    const cause = `The execution reached the maximum execution time of a Standard workflow (${limit} seconds)`;
+    return end(limit, cause, { deadline: true });
   }
 
   /** Ends a running execution from outside (stop, execution timeout): the run is aborted and its waits closed. */
