@@ -7,6 +7,7 @@ import { describeCustomerStoreContract } from '../../support/contracts/customer-
 import { describeInvoiceListingContract } from '../../support/contracts/invoice-listing.contract';
 import { describeInvoiceStoreContract } from '../../support/contracts/invoice-store.contract';
 import { describeSendClaimsContract } from '../../support/contracts/send-claims.contract';
+import { describeSendingBreakersContract } from '../../support/contracts/sending-breakers.contract';
 import { AT, customer, freshId, registration } from '../../support/contracts/stores';
 
 // The in-memory stores (functions/stores/memory/) against the contract suites any implementation of the store
@@ -58,3 +59,5 @@ describe('the in-memory stores keep their state to themselves', () => {
     });
   });
 });
+
+describeSendingBreakersContract('in memory', () => memoryStores().sendingBreakers);
