@@ -53,7 +53,7 @@ function runtimeFor(definition: object, executionLimitSeconds?: number) {
   return { clock, runtime, tokens };
 }
 
-const after = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const sinceStart = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 describe('an execution that runs longer than the execution time limit', () => {
   it('ends TIMED_OUT at exactly its start + the limit, in the middle of its Wait', async () => {
@@ -66,11 +66,11 @@ describe('an execution that runs longer than the execution time limit', () => {
 
     // Assess
     const described = runtime.describeExecution(executionArn);
-    expect(described).toMatchObject({ status: 'TIMED_OUT', stopDate: after(3 * DAY_S), error: 'States.Timeout' });
+    expect(described).toMatchObject({ status: 'TIMED_OUT', stopDate: sinceStart(3 * DAY_S), error: 'States.Timeout' });
     const history = runtime.history(executionArn);
     expect(history.map((e) => e.type)).toEqual(['ExecutionStarted', 'StateEntered', 'ExecutionTimedOut']);
-    expect(history.at(-1)).toMatchObject({ at: after(3 * DAY_S), error: 'States.Timeout' });
-    expect(clock.now()).toEqual(after(3 * DAY_S));
+    expect(history.at(-1)).toMatchObject({ at: sinceStart(3 * DAY_S), error: 'States.Timeout' });
+    expect(clock.now()).toEqual(sinceStart(3 * DAY_S));
     expect(clock.pendingTimers).toBe(0); // the abandoned Wait's timer is cancelled
   });
 
@@ -98,11 +98,14 @@ describe('an execution that runs longer than the execution time limit', () => {
     const parked = runtime.describeExecution(executionArn).status;
 
     // Act: time is played past the limit (fast mode alone does not play a year for a deadline)
-    await runtime.advanceTo(after(5 * DAY_S));
+    await runtime.advanceTo(sinceStart(5 * DAY_S));
 
     // Assess
     expect(parked).toBe('RUNNING');
-    expect(runtime.describeExecution(executionArn)).toMatchObject({ status: 'TIMED_OUT', stopDate: after(2 * DAY_S) });
+    expect(runtime.describeExecution(executionArn)).toMatchObject({
+      status: 'TIMED_OUT',
+      stopDate: sinceStart(2 * DAY_S),
+    });
     expect(runtime.history(executionArn).map((e) => e.stateName ?? e.type)).toEqual([
       'ExecutionStarted',
       'Hold',
@@ -121,7 +124,7 @@ describe('an execution that runs longer than the execution time limit', () => {
     await runtime.runUntilSettled();
 
     // Assess
-    expect(runtime.describeExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED', stopDate: after(DAY_S) });
+    expect(runtime.describeExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED', stopDate: sinceStart(DAY_S) });
     expect(clock.pendingTimers).toBe(0);
   });
 });
