@@ -20,6 +20,8 @@ export type { SendDeps } from './send/send-deps';
  * superseded this one, asks the contact policy whether now is allowed (the hours of the stage's channels in the
  * debtor's zone, the rule's and the debtor's holidays, frequency caps), then performs every action of the stage.
  * Each channel is sent at most once per invoice·stage (idempotency claim), so a retried Lambda never sends twice.
+ * Before the policy, the channels' sending breakers are read (one GetItem, `./send/sending-breaker.ts`): a channel
+ * whose account the provider refuses defers the stage (`deferred`, reason `provider-paused`) until its next probe.
  *
  * Consolidated messages: when other invoices of the customer wait for a stage due now whose channels are all among
  * this stage's (see `consolidationCompanions`), this stage's messages list them too, and the contact slot records
