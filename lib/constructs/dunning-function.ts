@@ -57,7 +57,7 @@ const copyHolidayTable = {
  * tested versions, the holiday table copied beside the handlers that read it — its own log group with one-month
  * retention, and an execution role that may write only to that log group (no AWS managed policy).
  *
- * Grants and environment variables are bound together: `fn.bindTable(table, 'RW').bindTopic(topic)`.
+ * Grants and environment variables are bound together: `fn.bindTable(table, { actions, partitions }).bindTopic(topic)`.
  */
 export class DunningFunction extends NodejsFunction {
   /** The execution role (created here, so the function never gets `AWSLambdaBasicExecutionRole`). */
@@ -132,7 +132,7 @@ export class DunningFunction extends NodejsFunction {
     }
   }
 
-  /** Sets `TABLE_NAME` and grants item access (`R` or `RW`) on the table and its indexes. */
+  /** Sets `TABLE_NAME` and grants exactly `access` (item actions, the customer index, partitions) on the table. */
   bindTable(table: IDunningTable, access: TableAccess): this {
     this.addEnvironment(ENV.TABLE_NAME, table.tableName);
     table.grantData(this, access);

@@ -1,17 +1,37 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CUSTOMER_INDEX, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/contracts/table-layout';
+import { CUSTOMER_INDEX, type KEY_PREFIX, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/contracts/table-layout';
 
-/** What a function may do with the table's items: read only, or read and write. */
-export type TableAccess = 'R' | 'RW';
+/**
+ * The item actions the stores use (functions/stores/dynamodb/: the only code that talks to DynamoDB). No Scan
+ * (only the local system's listing scans), no batch or transaction actions, no table management.
+ */
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+
+/** A partition key prefix of the single table (`KEY_PREFIX` in functions/contracts/table-layout.ts). */
+export type PartitionPrefix = (typeof KEY_PREFIX)[keyof typeof KEY_PREFIX];
+
+/**
+ * What a function may do with the table's items: exactly the actions its handler's code sends, the customer index
+ * only when it queries it, and only the items whose partition key starts with one of `partitions`
+ * (`dynamodb:LeadingKeys`; for a query of `gsi1`, its partition key `gsi1pk`).
+ */
+export interface TableAccess {
+  /** Item actions on the table itself. */
+  readonly actions: readonly ItemAction[];
+  /** Queries `gsi1` (`CUSTOMER#<id>`: the customer's invoices and contact log). @default false */
+  readonly queriesCustomerIndex?: boolean;
+  /** The partition key prefixes of the items it may touch. */
+  readonly partitions: readonly PartitionPrefix[];
+}
 
 /** The single table as the functions see it: its name, and a grant scoped to the table and its named indexes. */
 export interface IDunningTable {
   readonly tableName: string;
   readonly tableArn: string;
-  /** Grants item-level access on the table and its indexes (no Scan, no table management). */
+  /** Grants exactly `access`: item actions on the table, Query on `gsi1`, limited to the given partitions. */
   grantData(grantee: IGrantable, access: TableAccess): Grant;
 }
 
@@ -30,16 +50,6 @@ export interface DunningTableProps {
 
 /** Name of the one global secondary index (`gsi1pk` / `gsi1sk`). */
 export const GSI1 = CUSTOMER_INDEX.name;
-
-/** Item actions of each access level. Scan is left out on purpose: nothing reads the whole table. */
-const READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /**
  * The DynamoDB single table (docs/architecture.md "Data model"; its layout: functions/contracts/table-layout.ts): `pk`/`sk` strings, GSI `gsi1` (`gsi1pk`/`gsi1sk`), on-demand, point-in-time
@@ -72,12 +82,34 @@ export class DunningTable extends Construct implements IDunningTable {
     this.tableArn = this.table.tableArn;
   }
 
-  /** Grants item access on the table and `gsi1` by name (no `index/*` wildcard). */
+  /**
+   * Grants item actions on the table and Query on `gsi1` by name (no `index/*` wildcard), each only on items whose
+   * partition key starts with one of `access.partitions`: `ForAllValues:StringLike` on `dynamodb:LeadingKeys`, which
+   * DynamoDB sets to the partition key of the request (of the index, for an index query). A public function (the
+   * unsubscribe link) can then touch customers only, whatever a bug in it would ask for.
+   */
   grantData(grantee: IGrantable, access: TableAccess): Grant {
-    return Grant.addToPrincipal({
+    if (access.actions.length === 0) {
+      throw new Error('grantData: a function given the table must be allowed at least one action');
+    }
+    const conditions = {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.partitions.map((prefix) => `${prefix}*`) },
+    };
+    const grant = Grant.addToPrincipal({
       grantee,
-      actions: access === 'RW' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
-      resourceArns: [this.tableArn, `${this.tableArn}/index/${GSI1}`],
+      actions: access.actions.map((action) => `dynamodb:${action}`),
+      resourceArns: [this.tableArn],
+      conditions,
     });
+    if (access.queriesCustomerIndex) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [`${this.tableArn}/index/${GSI1}`],
+          conditions,
+        }),
+      );
+    }
+    return grant;
   }
 }

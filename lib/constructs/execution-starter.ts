@@ -4,6 +4,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { KEY_PREFIX } from '../../functions/contracts/table-layout';
 import { DunningFunction } from './dunning-function';
 import type { IDunningTable } from './dunning-table';
 import { acknowledgeNag } from './nag';
@@ -59,7 +60,8 @@ export class ExecutionStarter extends Construct {
       handler: 'start-executions',
       timeout: STARTER_TIMEOUT,
     })
-      .bindTable(props.table, 'RW')
+      // reads the invoice, records the execution on it and logs the start, under INVOICE# only
+      .bindTable(props.table, { actions: ['GetItem', 'PutItem', 'UpdateItem'], partitions: [KEY_PREFIX.invoice] })
       .bindStateMachine(props.stateMachine, 'start');
     this.function.addEventSource(
       new SqsEventSource(queue, {

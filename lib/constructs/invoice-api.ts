@@ -21,10 +21,11 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_ROUTES, type ApiRoute } from '../../functions/contracts/api-routes';
+import { KEY_PREFIX } from '../../functions/contracts/table-layout';
 import { MAX_INSTALMENTS } from '../../functions/invoices/agreement';
 import { ENV } from '../../functions/platform/environment';
 import { DunningFunction } from './dunning-function';
-import type { IDunningTable } from './dunning-table';
+import type { IDunningTable, TableAccess } from './dunning-table';
 import { acknowledgeNag } from './nag';
 
 /** Largest batch `POST /invoices` accepts (the create-invoices handler enforces the same limit, with a 413). */
@@ -193,48 +194,78 @@ export class InvoiceApi extends Construct {
   private routeFunctions(props: InvoiceApiProps): Record<ApiRoute['handler'], DunningFunction> {
     return {
       'create-invoices': new DunningFunction(this, 'CreateInvoices', { handler: 'create-invoices' })
-        .bindTable(props.table, 'RW')
+        .bindTable(props.table, REGISTRATION_TABLE_ACCESS)
         .bindQueue(props.startQueue)
         .withEnvironment(ENV.RULE_ID, props.ruleId)
         .withEnvironment(ENV.RULE_SEGMENTS, props.segments),
-      'get-invoice': new DunningFunction(this, 'GetInvoice', { handler: 'get-invoice' }).bindTable(props.table, 'R'),
-      'get-history': new DunningFunction(this, 'GetHistory', { handler: 'get-history' }).bindTable(props.table, 'R'),
+      // The invoice item, and its contact log and audit events under its own partition (a Query of the table).
+      'get-invoice': new DunningFunction(this, 'GetInvoice', { handler: 'get-invoice' }).bindTable(
+        props.table,
+        INVOICE_READS,
+      ),
+      'get-history': new DunningFunction(this, 'GetHistory', { handler: 'get-history' }).bindTable(
+        props.table,
+        INVOICE_READS,
+      ),
       'record-payment': new DunningFunction(this, 'RecordPayment', { handler: 'record-payment' })
-        .bindTable(props.table, 'RW')
+        .bindTable(props.table, INVOICE_CHANGES)
         .bindStateMachine(props.stateMachine, 'task-response'),
       'change-invoice': new DunningFunction(this, 'ChangeInvoice', { handler: 'change-invoice' })
-        .bindTable(props.table, 'RW')
+        .bindTable(props.table, INVOICE_CHANGES)
         .bindStateMachine(props.stateMachine, 'task-response'),
       'escalate-invoice': new DunningFunction(this, 'EscalateInvoice', { handler: 'escalate-invoice' })
-        .bindTable(props.table, 'RW')
+        .bindTable(props.table, INVOICE_CHANGES)
         .bindTopic(props.operatorsTopic),
+      // One conditional update of the customer item (it must exist).
       'update-customer': new DunningFunction(this, 'UpdateCustomer', { handler: 'update-customer' }).bindTable(
         props.table,
-        'RW',
+        { actions: ['UpdateItem'], partitions: [KEY_PREFIX.customer] },
       ),
       'record-opt-out': new DunningFunction(this, 'RecordOptOut', { handler: 'record-opt-out' }).bindTable(
         props.table,
-        'RW',
+        CUSTOMER_OPT_OUT,
       ),
+      // Public: reads the customer by its token and adds an opt-out; customer items only.
       unsubscribe: new DunningFunction(this, 'Unsubscribe', { handler: 'unsubscribe' })
-        .bindTable(props.table, 'RW')
+        .bindTable(props.table, CUSTOMER_OPT_OUT)
         .withEnvironment(ENV.COMPANY_LEGAL_NAME, props.companyName),
       // Writes the original, registers the instalments, queues their walks and resumes the original's waiting step.
       'create-agreement': new DunningFunction(this, 'CreateAgreement', { handler: 'create-agreement' })
-        .bindTable(props.table, 'RW')
+        .bindTable(props.table, {
+          actions: ['GetItem', 'PutItem', 'UpdateItem'],
+          partitions: [KEY_PREFIX.invoice, KEY_PREFIX.customer],
+        })
         .bindQueue(props.startQueue)
         .bindStateMachine(props.stateMachine, 'task-response')
         .withEnvironment(ENV.RULE_ID, props.ruleId)
         .withEnvironment(ENV.RULE_TERMS, props.ruleTerms),
       // Public: reads the customer and its invoices, nothing else (no write, no queue, no state machine).
       'get-statement': new DunningFunction(this, 'GetStatement', { handler: 'get-statement' })
-        .bindTable(props.table, 'R')
+        .bindTable(props.table, { actions: ['GetItem'], queriesCustomerIndex: true, partitions: [KEY_PREFIX.customer] })
         .withEnvironment(ENV.COMPANY_LEGAL_NAME, props.companyName)
         .withEnvironment(ENV.RULE_ID, props.ruleId)
         .withEnvironment(ENV.RULE_TERMS, props.ruleTerms),
     };
   }
 }
+
+/**
+ * Table access of the route handlers: exactly the item actions and partitions their code uses (functions/stores/
+ * dynamodb/, proven by tests/e2e/least-privilege.test.ts). Registration (also the drop's ingest-file): create the
+ * invoice conditionally, upsert its customer, log the event, read a duplicate.
+ */
+export const REGISTRATION_TABLE_ACCESS: TableAccess = {
+  actions: ['GetItem', 'PutItem', 'UpdateItem'],
+  partitions: [KEY_PREFIX.invoice, KEY_PREFIX.customer],
+};
+/** An invoice change (payment, hold, escalation…): read, one conditional update, the audit event, under `INVOICE#`. */
+export const INVOICE_CHANGES: TableAccess = {
+  actions: ['GetItem', 'PutItem', 'UpdateItem'],
+  partitions: [KEY_PREFIX.invoice],
+};
+const INVOICE_READS: TableAccess = { actions: ['GetItem', 'Query'], partitions: [KEY_PREFIX.invoice] };
+/** The opt-out routes: a conditional update of the customer item, read back when the condition fails. */
+const CUSTOMER_OPT_OUT: TableAccess = { actions: ['GetItem', 'UpdateItem'], partitions: [KEY_PREFIX.customer] };
 
 /** Why each public route (`auth: 'none'` in api-routes.ts) may be called without credentials, per cdk-nag finding. */
 const PUBLIC_ROUTE_REASONS: Readonly<Record<string, { withoutAuthorization: string; withoutCognito: string }>> = {

@@ -16,6 +16,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { ENV } from '../../functions/platform/environment';
 import { DunningFunction } from './dunning-function';
 import type { IDunningTable } from './dunning-table';
+import { INVOICE_CHANGES, REGISTRATION_TABLE_ACCESS } from './invoice-api';
 import { acknowledgeNag, wildcardResourceFinding } from './nag';
 
 /**
@@ -121,7 +122,7 @@ export class InvoiceDropBucket extends Construct {
       memorySize: 1024,
       deadLetterQueue: this.deadLetterQueue,
     })
-      .bindTable(props.table, 'RW')
+      .bindTable(props.table, REGISTRATION_TABLE_ACCESS)
       .bindQueue(props.startQueue)
       .withEnvironment(ENV.RULE_ID, props.ruleId)
       .withEnvironment(ENV.RULE_SEGMENTS, props.segments);
@@ -136,7 +137,7 @@ export class InvoiceDropBucket extends Construct {
       memorySize: 1024,
       deadLetterQueue: this.deadLetterQueue,
     })
-      .bindTable(props.table, 'RW')
+      .bindTable(props.table, INVOICE_CHANGES)
       .bindStateMachine(props.stateMachine, 'task-response');
     this.grantPaymentPrefixAccess();
     this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.paymentsFunction), {

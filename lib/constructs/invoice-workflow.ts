@@ -5,6 +5,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { KEY_PREFIX } from '../../functions/contracts/table-layout';
 import { ENV } from '../../functions/platform/environment';
 import type { BillingRule } from '../../functions/rules/billing-rule';
 import { buildBillingRuleWorkflow, type WorkflowFunctions } from '../../state-machines/billing-rule-workflow';
@@ -65,13 +66,25 @@ export class InvoiceWorkflow extends Construct {
     super(scope, id);
     const { rules, table, operatorsTopic, sender, company } = props;
 
-    const planStage = new DunningFunction(this, 'PlanStage', { handler: 'plan-stage' }).bindTable(table, 'RW');
-    const waitForEvent = new DunningFunction(this, 'WaitForEvent', { handler: 'wait-for-event' }).bindTable(
-      table,
-      'RW',
-    );
+    const { invoice, customer, send, account } = KEY_PREFIX;
+    // reads the invoice and its customer; records superseded stages and a broken promise (an invoice change)
+    const planStage = new DunningFunction(this, 'PlanStage', { handler: 'plan-stage' }).bindTable(table, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem'],
+      partitions: [invoice, customer],
+    });
+    // parks the token on the invoice (a conditional update), reads it when the condition fails
+    const waitForEvent = new DunningFunction(this, 'WaitForEvent', { handler: 'wait-for-event' }).bindTable(table, {
+      actions: ['GetItem', 'UpdateItem'],
+      partitions: [invoice],
+    });
     const sendStage = new DunningFunction(this, 'SendStage', { handler: 'send-stage', timeout: Duration.seconds(60) })
-      .bindTable(table, 'RW')
+      // invoices, the customer's contact slots, send claims (released by a DeleteItem when the provider throttled),
+      // the account's sending breakers; the customer's invoices and contact log in gsi1
+      .bindTable(table, {
+        actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+        queriesCustomerIndex: true,
+        partitions: [invoice, customer, send, account],
+      })
       .bindTopic(operatorsTopic)
       .withEnvironment(ENV.SENDER_EMAIL, sender.email)
       .withEnvironment(ENV.SES_CONFIGURATION_SET, sender.configurationSet)
@@ -79,8 +92,9 @@ export class InvoiceWorkflow extends Construct {
       .withEnvironment(ENV.COMPANY_LEGAL_NAME, company.legalName)
       .withEnvironment(ENV.COMPANY_TAX_ID, company.taxId)
       .withEnvironment(ENV.COMPANY_SUPPORT_CONTACT, company.supportContact);
+    // records the error on the invoice and logs the failed event
     const handleFailure = new DunningFunction(this, 'HandleFailure', { handler: 'handle-failure' })
-      .bindTable(table, 'RW')
+      .bindTable(table, { actions: ['PutItem', 'UpdateItem'], partitions: [invoice] })
       .bindTopic(operatorsTopic);
     this.functions = { planStage, waitForEvent, sendStage, handleFailure };
     allowSending(sendStage, sender);

@@ -35,6 +35,48 @@ function statementsOf(handler: string): Statement[] {
 
 const allowedActions = (handler: string) => new Set(statementsOf(handler).flatMap(actionsOf));
 
+/** The statements of a function's role that grant DynamoDB actions. */
+const tableStatementsOf = (handler: string) =>
+  statementsOf(handler).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+
+/** Handler names of every function of ours (their descriptions are `Dunning <handler>`). */
+const ourHandlers = () =>
+  Object.values(resourcesOfType(template, 'AWS::Lambda::Function'))
+    .map((f) => String(f.Properties.Description ?? ''))
+    .filter((d) => d.startsWith('Dunning '))
+    .map((d) => d.slice('Dunning '.length))
+    .sort();
+
+/**
+ * What each handler does with the table, read from its code down to functions/stores/dynamodb/ (and recorded on the
+ * local system by tests/e2e/least-privilege.test.ts): item actions on the table, whether it queries gsi1, and the
+ * partitions (`pk` / `gsi1pk` prefixes) of the items it touches.
+ */
+const TABLE_ACCESS: Record<string, { table: string[]; index?: boolean; partitions: string[] }> = {
+  'plan-stage': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#', 'CUSTOMER#'] },
+  'wait-for-event': { table: ['GetItem', 'UpdateItem'], partitions: ['INVOICE#'] },
+  'send-stage': {
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    index: true,
+    partitions: ['INVOICE#', 'CUSTOMER#', 'SEND#', 'ACCOUNT#'],
+  },
+  'handle-failure': { table: ['PutItem', 'UpdateItem'], partitions: ['INVOICE#'] },
+  'start-executions': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#'] },
+  'create-invoices': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#', 'CUSTOMER#'] },
+  'ingest-file': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#', 'CUSTOMER#'] },
+  'ingest-payments': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#'] },
+  'get-invoice': { table: ['GetItem', 'Query'], partitions: ['INVOICE#'] },
+  'get-history': { table: ['GetItem', 'Query'], partitions: ['INVOICE#'] },
+  'record-payment': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#'] },
+  'change-invoice': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#'] },
+  'escalate-invoice': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#'] },
+  'create-agreement': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#', 'CUSTOMER#'] },
+  'update-customer': { table: ['UpdateItem'], partitions: ['CUSTOMER#'] },
+  'record-opt-out': { table: ['GetItem', 'UpdateItem'], partitions: ['CUSTOMER#'] },
+  unsubscribe: { table: ['GetItem', 'UpdateItem'], partitions: ['CUSTOMER#'] },
+  'get-statement': { table: ['GetItem'], index: true, partitions: ['CUSTOMER#'] },
+};
+
 /**
  * Actions that AWS only authorizes on `Resource: "*"` (no resource-level permissions), each with the reason it is
  * here. Anything else on "*" is a bug.
@@ -107,11 +149,41 @@ describe('each function gets only what its handler does', () => {
   });
 
   it('scopes table access to the table and its gsi1 index, never Scan', () => {
-    for (const handler of ['plan-stage', 'send-stage', 'create-invoices', 'ingest-file']) {
-      const tableStatements = statementsOf(handler).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-      expect(tableStatements, handler).toHaveLength(1);
-      expect(JSON.stringify(tableStatements[0]?.Resource), handler).toMatch(/\/index\/gsi1"/);
-      expect(actionsOf(tableStatements[0] as Statement), handler).not.toContain('dynamodb:Scan');
+    for (const handler of ['plan-stage', 'send-stage', 'create-invoices', 'ingest-file', 'get-statement']) {
+      for (const statement of tableStatementsOf(handler)) {
+        expect(JSON.stringify(statement.Resource), handler).toMatch(/"Table\w+","Arn"\]\}(,"\/index\/gsi1"\]\]\})?$/);
+        expect(actionsOf(statement), handler).not.toContain('dynamodb:Scan');
+      }
+    }
+  });
+
+  it('gives each function exactly the table actions, index and partitions its code uses (no DeleteItem but the send step)', () => {
+    for (const [handler, expected] of Object.entries(TABLE_ACCESS)) {
+      const statements = tableStatementsOf(handler);
+      const onIndex = statements.filter((s) => JSON.stringify(s.Resource).includes('/index/gsi1'));
+      const onTable = statements.filter((s) => !onIndex.includes(s));
+      expect(onTable.flatMap(actionsOf).sort(), handler).toEqual(expected.table.map((a) => `dynamodb:${a}`).sort());
+      expect(onIndex.flatMap(actionsOf), handler).toEqual(expected.index ? ['dynamodb:Query'] : []);
+      for (const statement of statements) {
+        expect(statement.Condition, handler).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expected.partitions.map((p) => `${p}*`) },
+        });
+      }
+    }
+    expect(Object.keys(TABLE_ACCESS).sort()).toEqual(ourHandlers());
+  });
+
+  it('lets the public unsubscribe link and the opt-out route touch customer items only', () => {
+    for (const handler of ['unsubscribe', 'record-opt-out', 'update-customer', 'get-statement']) {
+      const statements = tableStatementsOf(handler);
+      expect(statements.length, handler).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(JSON.stringify(statement.Condition), handler).toBe(
+          JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*'] } }),
+        );
+        expect(actionsOf(statement), handler).not.toContain('dynamodb:DeleteItem');
+        expect(actionsOf(statement), handler).not.toContain('dynamodb:PutItem');
+      }
     }
   });
 
