@@ -1,3 +1,4 @@
+import { type FaultReport, faultReportLine } from '../local/simulator/outbox';
 import { InvalidSimulationInput, runSimulation, type SimulationOptions } from '../local/simulator/simulation';
 import { timelineJson, timelineTable } from '../local/simulator/timeline-format';
 import { type CommandIo, type FlagValues, INPUT_FLAGS, readFlags } from './command-line';
@@ -10,6 +11,7 @@ import { type CommandIo, type FlagValues, INPUT_FLAGS, readFlags } from './comma
 export const SIMULATE_USAGE = `Usage: dunning simulate --rule <rule.json> --invoices <file.csv|.json|.jsonl>
                         [--events <file.jsonl>] [--from <ISO instant>] [--until <ISO instant>]
                         [--format json|table] [--config <dunning.config.json>]
+                        [--faults <faults.json>] [--outbox <outbox.jsonl>]
 
 Runs the real workflow (the synthesized state machine, the real handlers, local emulators) over a portfolio on a
 virtual clock and prints the dunning timeline: one JSON object per line (--format json, the default), or a table.
@@ -25,6 +27,10 @@ virtual clock and prints the dunning timeline: one JSON object per line (--forma
   --config    company identity and sender for the messages (default: dunning.config.json; its rule is replaced)
   --workers   processes to spread the customers over (default: one per CPU core for large portfolios)
   --dynamodb  in-process (default: dynalite's engine, no HTTP round trip) or http (dynalite's server, as npm start)
+  --faults    a fault profile: {"seed","quotas":{"email":{"perSecond","perDay"},"sms":{"perSecond"}},
+              "lambdaConcurrency","faults":[{"call","kind","rate"}]}; a summary of what it caused goes to stderr
+  --outbox    write every message the emulated providers accepted, as JSON Lines
+              {"at","channel","messageId","invoiceId","stageId"}
 
 Exit status: 0 done, 2 invalid input (every problem listed by file, line and field), 1 unexpected error.`;
 
@@ -37,6 +43,8 @@ export interface SimulationSummary {
   readonly to: string;
   readonly seconds: number;
   readonly workers: number;
+  /** With --faults or --outbox. */
+  readonly faultReport?: FaultReport;
 }
 
 /** Timeline events after which an invoice's walk is over. */
@@ -72,6 +80,7 @@ export async function simulate(
     to: until?.toISOString() ?? timeline.at(-1)?.at ?? start.toISOString(),
     seconds: (performance.now() - began) / 1000,
     workers: run.workers,
+    ...(run.faultReport ? { faultReport: run.faultReport } : {}),
   };
 }
 
@@ -88,13 +97,19 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
       workers: { type: 'string' },
       dynamodb: { type: 'string', default: 'in-process' },
       progress: { type: 'string', default: 'text' },
+      faults: { type: 'string' },
+      outbox: { type: 'string' },
+      // internal: a worker's shard index, given by the parent process (local/simulator/shards.ts)
+      shard: { type: 'string' },
     },
     SIMULATE_USAGE,
     io,
   );
   if (typeof values === 'number') return values;
   const workers = values.workers === undefined ? undefined : Number(values.workers);
+  const shard = values.shard === undefined ? undefined : Number(values.shard);
   const why = flagProblems(values, workers);
+  if (shard !== undefined && (!Number.isInteger(shard) || shard < 0)) why.push('--shard must be a whole number ≥ 0');
   if (why.length > 0) {
     io.err(`${why.join('\n')}\n\n${SIMULATE_USAGE}\n`);
     return 2;
@@ -110,6 +125,9 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
         ...(str('until') ? { until: str('until') as string } : {}),
         ...(str('config') ? { config: str('config') as string } : {}),
         ...(workers !== undefined ? { workers } : {}),
+        ...(str('faults') ? { faults: str('faults') as string } : {}),
+        ...(str('outbox') ? { outbox: str('outbox') as string } : {}),
+        ...(shard !== undefined ? { shard } : {}),
         format: values.format === 'table' ? 'table' : 'json',
         progress: values.progress === 'json' ? 'json' : 'text',
         dynamodb: values.dynamodb === 'http' ? 'http' : 'in-process',
@@ -117,6 +135,7 @@ export async function simulateCommand(argv: readonly string[], io: CommandIo): P
       io,
     );
     io.err(summaryLine(summary));
+    if (summary.faultReport) io.err(faultReportLine(summary.faultReport));
     return 0;
   } catch (error) {
     if (error instanceof InvalidSimulationInput) {

@@ -1,9 +1,13 @@
+import { DynamoAuditLog } from '../../functions/stores/dynamodb';
 import type { DunningConfig } from '../../lib/config';
+import { FaultPlane, type FaultProfile, installFaultPlane } from '../emulators/fault-plane';
+import { synthesizeWorkflowCached } from '../system/synth-cache';
 import { type ApiAnswer, LocalSystem } from '../system/system';
+import { installClientFaults } from './client-faults';
+import type { PlaneCounts, RunResult } from './outbox';
 import { startProgress } from './progress';
 import type { PortfolioInvoice, SimulationEvent } from './simulation-input';
 import type { SimulationIo, SimulationOptions } from './simulation-options';
-import type { TimelineEvent } from './timeline';
 
 /**
  * A simulation in this process: one local system in memory for the whole portfolio, each invoice registered
@@ -16,6 +20,11 @@ export interface InProcessRun {
   readonly options: SimulationOptions;
   readonly start: Date;
   readonly until: Date | undefined;
+  /**
+   * The fault plane's profile (`--faults`; an empty one for `--outbox` alone, which only records), the shard index
+   * that seeds it, and whether faults are injected at all.
+   */
+  readonly faults?: { readonly profile: FaultProfile; readonly shard: number; readonly inject: boolean };
 }
 
 /** The simulation in this process: one local system for the whole portfolio. */
@@ -24,14 +33,29 @@ export async function simulateHere(
   events: readonly SimulationEvent[],
   context: InProcessRun,
   io: SimulationIo,
-): Promise<TimelineEvent[]> {
-  const { options, start, until } = context;
-  const system = await LocalSystem.start({
-    config: context.config,
-    start,
-    recordStateData: false,
-    dynamodb: options.dynamodb ?? 'in-process',
-  });
+): Promise<RunResult> {
+  const { options, start, until, faults } = context;
+  let clock: { now(): Date } | undefined;
+  const plane = faults ? new FaultPlane(faults.profile, faults.shard, () => clock?.now() ?? start) : undefined;
+  // The emulators and the handler host the local system starts find the plane here (one system per process).
+  installFaultPlane(plane);
+  let system: LocalSystem;
+  try {
+    system = await LocalSystem.start({
+      config: context.config,
+      start,
+      recordStateData: false,
+      dynamodb: options.dynamodb ?? 'in-process',
+    });
+  } catch (error) {
+    installFaultPlane(undefined);
+    throw error;
+  }
+  clock = system.clock;
+  if (plane && faults) {
+    plane.setWorkflowHandlers(await workflowHandlers(context.config));
+    if (faults.inject) await installClientFaults(plane);
+  }
   const progress = startProgress(system, portfolio.length, io, options);
   try {
     // Invoices the run itself registers (the instalments of an agreement) are on the timeline too.
@@ -46,11 +70,42 @@ export async function simulateHere(
     await system.runFast({ ...(until ? { until } : {}), oneAtATime: true });
     progress.stop();
     const ids = [...portfolio.map((p) => p.registration.invoiceId), ...new Set(registeredOnTheWay)];
-    return (await system.timeline(ids)).filter((e) => !until || e.at <= until.toISOString());
+    const timeline = (await system.timeline(ids)).filter((e) => !until || e.at <= until.toISOString());
+    if (!plane) return { timeline };
+    const counts: PlaneCounts = {
+      injected: Object.fromEntries(plane.injected),
+      refused: Object.fromEntries(plane.refused),
+      restarted: await restartedWalks(system, ids),
+    };
+    const outbox = until ? plane.outbox.filter((e) => e.at <= until.toISOString()) : plane.outbox;
+    return { timeline, plane: { outbox, counts } };
   } finally {
     progress.stop();
     await system.stop();
+    installFaultPlane(undefined);
   }
+}
+
+/**
+ * The handlers the workflow's tasks run (what Step Functions invokes): the `lambda:` faults and the concurrency
+ * limit are Step Functions' view of Lambda; the API's and the event sources' Lambdas are not faulted.
+ */
+export async function workflowHandlers(config: DunningConfig): Promise<string[]> {
+  const synthesized = await synthesizeWorkflowCached(config);
+  const definition = JSON.stringify(synthesized.definition);
+  return [...synthesized.handlerByArn].filter(([arn]) => definition.includes(arn)).map(([, handler]) => handler);
+}
+
+/** Audit events of type `walk-restarted` (a walk started again by the reconciler) of the given invoices. */
+async function restartedWalks(system: LocalSystem, invoiceIds: readonly string[]): Promise<number> {
+  const clients = await import('../../functions/platform/clients');
+  const audit = new DynamoAuditLog(clients.dynamo, system.resources.tableName);
+  let restarted = 0;
+  for (const id of invoiceIds) {
+    // compared as a string: the event type is another engineer's, not in InvoiceEvent's union yet
+    restarted += (await audit.invoiceHistory(id)).events.filter((e) => (e.type as string) === 'walk-restarted').length;
+  }
+  return restarted;
 }
 
 type AgendaStep =

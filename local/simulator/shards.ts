@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mergeOutboxes, type PlaneCounts, type RunResult, readOutbox, sumCounts } from './outbox';
 import type { PortfolioInvoice, SimulationEvent } from './simulation-input';
 import { compareTimelineEvents, type TimelineEvent } from './timeline';
 
@@ -53,17 +54,29 @@ export interface WorkerProgress {
 }
 
 export const PROGRESS_PREFIX = '@@progress ';
+/** A worker's fault counts, as it reports them on stderr (`@@faults {json}`, a PlaneCounts). */
+export const FAULTS_PREFIX = '@@faults ';
 
 /**
  * Runs each shard in its own `dunning simulate` process (its own emulators and runtime: one CPU core each) and
  * merges their timelines in time order. `onProgress` hears each worker's latest progress; other lines a worker
- * writes on stderr are passed to `onStderr`. Rejects with the worker's stderr when one fails.
+ * writes on stderr are passed to `onStderr`. Rejects with the worker's stderr when one fails. With `faults` (a
+ * fault profile file) or `outbox`, each worker runs a fault plane seeded with the profile's seed plus its shard
+ * index, writes its outbox to a file of its own and reports its counts; they are merged here.
  */
 export async function runShards(
   shards: readonly Shard[],
-  args: { rule: string; dynamodb: 'http' | 'in-process'; config?: string; from: Date; until?: Date },
+  args: {
+    rule: string;
+    dynamodb: 'http' | 'in-process';
+    config?: string;
+    from: Date;
+    until?: Date;
+    faults?: string;
+    outbox?: boolean;
+  },
   hooks: { onProgress(worker: number, progress: WorkerProgress): void; onStderr(text: string): void },
-): Promise<TimelineEvent[]> {
+): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'dunning-shards-'));
   try {
     const runs = shards.map((shard, index) => {
@@ -78,10 +91,16 @@ export async function runShards(
       }
       if (args.until) flags.push('--until', args.until.toISOString());
       if (args.config) flags.push('--config', args.config);
+      if (args.faults) flags.push('--faults', args.faults);
+      if (args.faults || args.outbox) flags.push('--outbox', join(dir, `outbox-${index}.jsonl`), '--shard', `${index}`);
       return runWorker(flags, (progress) => hooks.onProgress(index, progress), hooks.onStderr);
     });
     const outputs = await Promise.all(runs);
-    return outputs.flat().sort(compareTimelineEvents);
+    const timeline = outputs.flatMap((o) => o.timeline).sort(compareTimelineEvents);
+    if (!args.faults && !args.outbox) return { timeline };
+    const outbox = mergeOutboxes(shards.map((_, index) => readOutbox(join(dir, `outbox-${index}.jsonl`))));
+    const counts = sumCounts(outputs.flatMap((o) => (o.counts ? [o.counts] : [])));
+    return { timeline, plane: { outbox, counts } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -93,7 +112,7 @@ function runWorker(
   flags: readonly string[],
   onProgress: (progress: WorkerProgress) => void,
   onStderr: (text: string) => void,
-): Promise<TimelineEvent[]> {
+): Promise<{ timeline: TimelineEvent[]; counts?: PlaneCounts }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -103,6 +122,7 @@ function runWorker(
     const stdout: Buffer[] = [];
     let stderr = '';
     let pending = '';
+    let counts: PlaneCounts | undefined;
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       pending += chunk.toString('utf8');
@@ -111,6 +131,7 @@ function runWorker(
       for (const line of lines) {
         if (line.startsWith(PROGRESS_PREFIX))
           onProgress(JSON.parse(line.slice(PROGRESS_PREFIX.length)) as WorkerProgress);
+        else if (line.startsWith(FAULTS_PREFIX)) counts = JSON.parse(line.slice(FAULTS_PREFIX.length)) as PlaneCounts;
         else if (!line.startsWith('Simulated ')) {
           stderr += `${line}\n`;
           onStderr(`${line}\n`);
@@ -124,12 +145,11 @@ function runWorker(
         return;
       }
       const text = Buffer.concat(stdout).toString('utf8');
-      resolve(
-        text
-          .split('\n')
-          .filter((line) => line.trim() !== '')
-          .map((line) => JSON.parse(line) as TimelineEvent),
-      );
+      const timeline = text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as TimelineEvent);
+      resolve(counts ? { timeline, counts } : { timeline });
     });
   });
 }

@@ -23,4 +23,13 @@ export interface SimulationOptions {
   readonly workers?: number;
   /** How DynamoDB is reached (see LocalSystemOptions.dynamodb). @default 'in-process' */
   readonly dynamodb?: 'http' | 'in-process';
+  /** A fault profile file (docs/formats.md "Fault profiles"). */
+  readonly faults?: string;
+  /** Where to write the outbox: every message the emulated providers accepted, as JSON Lines. */
+  readonly outbox?: string;
+  /**
+   * A worker's shard index, given by the parent process (shards.ts): the fault plane's PRNG is seeded with the
+   * profile's seed plus it; the worker reports its fault counts to the parent instead of printing a summary.
+   */
+  readonly shard?: number;
 }

@@ -8,9 +8,12 @@ import {
   resolveConfigPath,
   withRuleSet,
 } from '../../lib/config';
-import { simulateHere } from './in-process-run';
+import type { FaultProfile } from '../emulators/fault-plane';
+import { lambdaHandlersNamed, readFaultProfile } from './fault-profile';
+import { simulateHere, workflowHandlers } from './in-process-run';
+import { type FaultReport, faultReport, type RunResult, writeOutbox } from './outbox';
 import { startWorkersProgress } from './progress';
-import { planShards, runShards, type WorkerProgress } from './shards';
+import { FAULTS_PREFIX, planShards, runShards, type WorkerProgress } from './shards';
 import {
   formatProblem,
   type InputProblem,
@@ -40,6 +43,8 @@ export interface SimulationRun {
   readonly start: Date;
   readonly until: Date | undefined;
   readonly workers: number;
+  /** With `--faults` or `--outbox` (not in a worker, which reports to its parent): the counts of the summary. */
+  readonly faultReport?: FaultReport;
   /** The debtor's zone of each invoice on the timeline (an agreement's instalments in their customer's zone). */
   debtorZones(): (invoiceId: string) => string;
 }
@@ -70,6 +75,7 @@ export async function runSimulation(options: SimulationOptions, io: SimulationIo
   const events = options.events === undefined ? [] : readEvents(options.events, portfolio, problems);
   const fromFlag = readInstantFlag('from', options.from, problems);
   const until = readInstantFlag('until', options.until, problems);
+  const profile = options.faults === undefined ? undefined : readFaultProfile(options.faults, problems);
   let config: DunningConfig | undefined;
   try {
     config = loadDunningConfig(resolveConfigPath(options.config));
@@ -83,6 +89,7 @@ export async function runSimulation(options: SimulationOptions, io: SimulationIo
   if (problems.length > 0 || !ruleSet || !config) throw new InvalidSimulationInput(problems);
   const withRules = withRuleSet(config, ruleSet);
   const { rule } = withRules;
+  if (profile) await checkLambdaFaults(profile, options.faults as string, withRules);
 
   const start = fromFlag ?? defaultStart(portfolio);
   if (until && until.getTime() < start.getTime()) {
@@ -94,12 +101,21 @@ export async function runSimulation(options: SimulationOptions, io: SimulationIo
     1,
     Math.min(options.workers ?? availableParallelism(), Math.floor(portfolio.length / INVOICES_PER_WORKER) || 1),
   );
-  const timeline =
+  const faults = planeOf(profile, options);
+  const result: RunResult =
     workers > 1
       ? await simulateInWorkers(portfolio, events, { options, start, until, workers }, io)
-      : await simulateHere(portfolio, events, { config: withRules, options, start, until }, io);
+      : await simulateHere(
+          portfolio,
+          events,
+          { config: withRules, options, start, until, ...(faults ? { faults } : {}) },
+          io,
+        );
+  const { timeline } = result;
+  const report = faults ? reportFaults(result, faults.profile.seed, options, io) : undefined;
   return {
     timeline,
+    ...(report ? { faultReport: report } : {}),
     invoices: portfolio.length,
     start,
     until,
@@ -126,7 +142,7 @@ async function simulateInWorkers(
     readonly workers: number;
   },
   io: SimulationIo,
-): Promise<TimelineEvent[]> {
+): Promise<RunResult> {
   const { options, start, until } = context;
   const shards = planShards(portfolio, events, context.workers);
   const latest = new Map<number, WorkerProgress>();
@@ -140,12 +156,59 @@ async function simulateInWorkers(
         from: start,
         ...(until ? { until } : {}),
         ...(options.config ? { config: options.config } : {}),
+        ...(options.faults ? { faults: options.faults } : {}),
+        outbox: options.faults !== undefined || options.outbox !== undefined,
       },
       { onProgress: (worker, progress) => latest.set(worker, progress), onStderr: (text) => io.err(text) },
     );
   } finally {
     progress.stop();
   }
+}
+
+/** The fault plane of the run: `--faults`' profile, or one that only records for `--outbox` alone; else none. */
+function planeOf(
+  profile: FaultProfile | undefined,
+  options: SimulationOptions,
+): { profile: FaultProfile; shard: number; inject: boolean } | undefined {
+  if (!profile && options.outbox === undefined) return undefined;
+  return { profile: profile ?? { seed: 0, quotas: {}, faults: [] }, shard: options.shard ?? 0, inject: !!profile };
+}
+
+/**
+ * Writes the outbox; a worker then reports its counts to its parent (`@@faults {json}` on stderr), the others
+ * count the summary.
+ */
+function reportFaults(
+  result: RunResult,
+  seed: number,
+  options: SimulationOptions,
+  io: SimulationIo,
+): FaultReport | undefined {
+  if (!result.plane) return undefined;
+  if (options.outbox !== undefined) writeOutbox(options.outbox, result.plane.outbox);
+  if (options.shard !== undefined) {
+    io.err(`${FAULTS_PREFIX}${JSON.stringify(result.plane.counts)}\n`);
+    return undefined;
+  }
+  return faultReport(seed, result.plane.outbox, result.timeline, result.plane.counts);
+}
+
+/**
+ * `lambda:<handler>` faults must name a handler the workflow invokes: they are what Step Functions sees of Lambda
+ * (an API or event-source Lambda failing is not modelled).
+ */
+async function checkLambdaFaults(profile: FaultProfile, file: string, config: DunningConfig): Promise<void> {
+  const named = lambdaHandlersNamed(profile);
+  if (named.length === 0) return;
+  const tasks = new Set(await workflowHandlers(config));
+  const problems = profile.faults.flatMap((f, index): InputProblem[] => {
+    const handler = f.call.slice('lambda:'.length);
+    if (!f.call.startsWith('lambda:') || handler === '*' || tasks.has(handler)) return [];
+    const issue = `${handler} is not a task of the workflow (Step Functions invokes ${[...tasks].sort().join(', ')})`;
+    return [{ file, line: 0, field: `faults[${index}].call`, issue }];
+  });
+  if (problems.length > 0) throw new InvalidSimulationInput(problems);
 }
 
 /** Start = the earliest registeredAt, else 00:00 UTC thirty days before the earliest due date (docs/formats.md). */
