@@ -29,6 +29,8 @@ export interface WorkflowFunctions {
   readonly sendStage: IFunction;
   /** Records an unhandled error on the invoice and notifies the operators' topic. */
   readonly handleFailure: IFunction;
+  /** Starts the walk's next execution before this one's one-year limit (continue-as-new). */
+  readonly continueWalk: IFunction;
 }
 
 export interface BillingRuleWorkflowProps {
@@ -54,6 +56,9 @@ const LAMBDA_SERVICE_ERRORS = [
 
 /** Path of the last step result ({ outcome, stageId, seconds, until, reason }) in the state data. */
 const STEP = '$.step';
+
+/** The execution's start, from the context object: plan and send keep every wait inside the execution's year. */
+const STARTED_AT = '$$.Execution.StartTime';
 
 /**
  * Builds the per-invoice workflow from a billing rule. One readable group of states per stage:
@@ -102,14 +107,58 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
       scope,
       STATE.plan,
       functions.planStage,
-      { invoiceId: JsonPath.stringAt('$.invoiceId'), rule: JsonPath.objectAt('$.rule') },
+      {
+        invoiceId: JsonPath.stringAt('$.invoiceId'),
+        rule: JsonPath.objectAt('$.rule'),
+        startedAt: JsonPath.stringAt(STARTED_AT),
+      },
       STEP,
     ),
   );
 
+  // Continue-as-new: a Standard execution ends TIMED_OUT after one year, so a walk whose next wait would outlive it
+  // goes on in a new execution (functions/executions/execution-life.ts, functions/executions/walks.ts).
+  const continued = new Succeed(scope, STATE.continued, {
+    comment: "The walk goes on in the invoice's next execution (started before this one's one-year limit).",
+  });
+  const continueWalk = onError(
+    invoke(scope, STATE.continueWalk, functions.continueWalk, {
+      invoiceId: JsonPath.stringAt('$.invoiceId'),
+      executionArn: JsonPath.stringAt('$$.Execution.Id'),
+      stateMachineArn: JsonPath.stringAt('$$.StateMachine.Id'),
+    }),
+  );
+  // StartExecution throttled or failed: the step is idempotent (the next walk is recorded, then started by name).
+  continueWalk.addRetry({ errors: [Errors.TASKS_FAILED], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6 });
+  continueWalk.next(continued);
+
   const interrupted = new Choice(scope, STATE.interrupted)
     .when(Condition.stringEquals('$.interrupt.event', 'paid'), paid)
     .otherwise(plan);
+
+  const waitToContinue = onError(
+    new LambdaInvoke(scope, STATE.waitToContinue, {
+      lambdaFunction: functions.waitForEvent,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      comment:
+        "The next stage is due after this execution's one-year limit: wait until shortly before it (a payment or " +
+        'other event still resumes this task), then continue the walk in a new execution.',
+      payload: TaskInput.fromObject({
+        invoiceId: JsonPath.stringAt('$.invoiceId'),
+        stageId: JsonPath.stringAt(`${STEP}.stageId`),
+        until: JsonPath.stringAt(`${STEP}.until`),
+        taskToken: JsonPath.taskToken,
+      }),
+      taskTimeout: Timeout.at(`${STEP}.seconds`),
+      resultPath: '$.interrupt',
+    }),
+  );
+  waitToContinue.addCatch(continueWalk, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
+  waitToContinue.next(interrupted);
+  const continuing = (choice: Choice): Choice =>
+    choice
+      .when(Condition.stringEquals(`${STEP}.outcome`, 'continue'), continueWalk)
+      .when(Condition.stringEquals(`${STEP}.outcome`, 'wait-then-continue'), waitToContinue);
 
   // Holds: the token is parked on the invoice as for a stage's wait; a change of the invoice resumes it.
   const holdPayload = (until: string) =>
@@ -124,11 +173,15 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     new LambdaInvoke(scope, STATE.held, {
       lambdaFunction: functions.waitForEvent,
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      comment: 'Paused or disputed: no contact until a resume (or resolve, payment, write-off) resumes this task.',
+      comment:
+        'Paused or disputed: no contact until a resume (or resolve, payment, write-off) resumes this task. The ' +
+        "timeout is the execution's year: then plan again (and continue in a new execution).",
       payload: holdPayload(''),
+      taskTimeout: Timeout.at(`${STEP}.seconds`),
       resultPath: '$.interrupt',
     }),
   );
+  held.addCatch(plan, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
   held.next(interrupted);
   const promised = onError(
     new LambdaInvoke(scope, STATE.promised, {
@@ -173,7 +226,12 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
           scope,
           STATE.act(stage, prefix),
           functions.sendStage,
-          { invoiceId: JsonPath.stringAt('$.invoiceId'), rule: JsonPath.objectAt('$.rule'), stageId: stage.id },
+          {
+            invoiceId: JsonPath.stringAt('$.invoiceId'),
+            rule: JsonPath.objectAt('$.rule'),
+            stageId: stage.id,
+            startedAt: JsonPath.stringAt(STARTED_AT),
+          },
           STEP,
         ),
       );
@@ -185,7 +243,7 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
         maxDelay: Duration.minutes(30),
       });
 
-      const outcome = new Choice(scope, STATE.outcome(stage, prefix))
+      const outcome = continuing(new Choice(scope, STATE.outcome(stage, prefix)))
         .when(Condition.stringEquals(`${STEP}.outcome`, 'deferred'), wait)
         .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
         .when(Condition.stringEquals(`${STEP}.outcome`, 'closed'), stopped)
@@ -218,7 +276,7 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
       }),
     );
   }
-  startAt
+  continuing(startAt)
     .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
     .when(Condition.stringEquals(`${STEP}.outcome`, 'closed'), stopped)
     .when(Condition.stringEquals(`${STEP}.outcome`, 'held'), held)

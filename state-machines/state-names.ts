@@ -18,6 +18,11 @@ export const STATE = {
   paid: 'Invoice paid',
   stopped: 'Dunning stopped (invoice closed)',
   completed: 'Billing rule completed',
+  /** The next wait would outlive the execution's one-year limit: wait (interruptibly) until the year's end. */
+  waitToContinue: "Wait until this execution's year ends",
+  /** Start the walk's next execution (continue-as-new), then end this one. */
+  continueWalk: 'Continue in a new execution',
+  continued: 'Continued in a new execution',
   recordFailure: 'Record failure · notify operators',
   failed: 'Failed (operators notified)',
   /** With several rules, each stage's states are prefixed with the rule's id: `gentle · D-3 · wait or payment`. */

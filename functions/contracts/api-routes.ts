@@ -29,6 +29,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   // Renegotiation into instalments (issue #5): the original's walk ends, each instalment walks as an invoice of its own.
   { method: 'POST', path: '/invoices/{id}/agreements', handler: 'create-agreement' },
   { method: 'POST', path: '/invoices/{id}/escalate', handler: 'escalate-invoice' },
+  // An operator restarts a walk that should be running and is not (issue #13): the reconciler's repair, forced.
+  { method: 'POST', path: '/invoices/{id}/restart', handler: 'restart-walk' },
   { method: 'PUT', path: '/customers/{id}', handler: 'update-customer' },
   { method: 'POST', path: '/customers/{id}/opt-outs', handler: 'record-opt-out' },
   // RFC 8058 one-click unsubscribe: the email's List-Unsubscribe link (GET shows a confirmation page, POST opts out)

@@ -112,3 +112,15 @@ export class ConcurrentChange extends ApiError {
     super(503, 'ConcurrentChange', `Invoice ${invoiceId} kept changing while this change was being written; try again`);
   }
 }
+
+/** An operator asked to restart a walk whose execution is running (and not stuck): HTTP 409. */
+export class WalkRunning extends ApiError {
+  override readonly name = 'WalkRunning';
+  constructor(readonly invoiceId: string) {
+    super(
+      409,
+      'WalkRunning',
+      `The walk of invoice ${invoiceId} is running: it is not restarted (a change such as resume reaches it)`,
+    );
+  }
+}

@@ -17,12 +17,25 @@ export const STEP_OUTCOMES = [
   'paid',
   /** plan/send: the invoice is no longer open (written off, renegotiated, …) */
   'closed',
-  /** plan/send: the invoice is paused or disputed: wait for it to resume (plan: no timeout) */
+  /**
+   * plan/send: the invoice is paused or disputed: wait for it to resume; plan's `seconds` end the wait before the
+   * execution's year does (then plan again)
+   */
   'held',
   /** plan: a promise to pay is pending: wait for a payment or until its deadline `until` (`seconds`) */
   'promised',
   /** plan: no stage is left */
   'completed',
+  /**
+   * plan/send: this execution is near a Standard execution's one-year limit: the walk goes on in a new execution now
+   * (`functions/executions/execution-life.ts`)
+   */
+  'continue',
+  /**
+   * plan/send: the next wait would outlive this execution: wait `seconds` (a payment or change still interrupts it),
+   * then go on in a new execution
+   */
+  'wait-then-continue',
 ] as const;
 export type StepOutcome = (typeof STEP_OUTCOMES)[number];
 

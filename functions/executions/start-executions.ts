@@ -17,6 +17,11 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
+/** The execution name at the end of an execution ARN. */
+export function executionNameOf(executionArn: string): string {
+  return executionArn.slice(executionArn.lastIndexOf(':') + 1);
+}
+
 /**
  * Starts the walk of one invoice. The execution name is derived from the invoice id, so a second start of the same
  * invoice finds the first execution (ExecutionAlreadyExists) and starts nothing: that counts as success.
@@ -28,20 +33,32 @@ export async function startExecution(
   const name = executionNameFor(invoiceId);
   // The rule chosen at registration (a rule file's segments): the workflow's first state walks that rule's stages.
   const ruleId = (await deps.invoices.getInvoice(invoiceId))?.ruleId;
-  const input = JSON.stringify(ruleId ? { invoiceId, ruleId } : { invoiceId });
-  let executionArn: string;
-  let started = true;
-  try {
-    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input }));
-    executionArn = out.executionArn ?? executionArnFor(deps.stateMachineArn, name);
-  } catch (error) {
-    if (!(error instanceof ExecutionAlreadyExists) && (error as Error).name !== 'ExecutionAlreadyExists') throw error;
-    executionArn = executionArnFor(deps.stateMachineArn, name);
-    started = false;
-  }
+  const { executionArn, started } = await startNamedExecution(invoiceId, ruleId, name, deps);
   const at = deps.now().toISOString();
   await deps.invoices.setExecution(invoiceId, executionArn, at);
   if (started) await deps.auditLog.logEvent({ at, invoiceId, type: 'execution-started', detail: { executionArn } });
   log.info(started ? 'workflow started' : 'workflow already started', { invoiceId, ruleId, execution: name });
   return { executionArn, started };
+}
+
+/**
+ * StartExecution of the invoice's walk under `name` (input `{ invoiceId, ruleId? }`). Execution names are unique per
+ * state machine (for 90 days after an execution ends), so a start repeated after a timeout or a retry finds the
+ * execution it started (`ExecutionAlreadyExists`): `started` false, same ARN. Throttling (`ThrottlingException`,
+ * StartExecution's token bucket) and 5xx are thrown for the caller to retry.
+ */
+export async function startNamedExecution(
+  invoiceId: string,
+  ruleId: string | undefined,
+  name: string,
+  deps: Pick<StarterDeps, 'sfn' | 'stateMachineArn'>,
+): Promise<{ executionArn: string; started: boolean }> {
+  const input = JSON.stringify(ruleId ? { invoiceId, ruleId } : { invoiceId });
+  try {
+    const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input }));
+    return { executionArn: out.executionArn ?? executionArnFor(deps.stateMachineArn, name), started: true };
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists) && (error as Error).name !== 'ExecutionAlreadyExists') throw error;
+    return { executionArn: executionArnFor(deps.stateMachineArn, name), started: false };
+  }
 }

@@ -9,6 +9,7 @@ import type { InvoiceStore, WaitKind } from '../invoices/invoice-store';
 import { promiseDeadline } from '../invoices/lifecycle/promise';
 import type { BillingRule } from '../rules/billing-rule';
 import { debtorTimezone, planStage, secondsUntil, stageDueInstant } from '../rules/schedule';
+import { EXECUTION_LIFE_SECONDS } from './execution-life';
 import type { TaskTokens } from './task-tokens';
 
 export interface WorkflowDeps {
@@ -28,7 +29,8 @@ export function closedResult(invoice: Invoice): StepResult {
   return {
     outcome: held ? 'held' : invoice.status === 'PAID' ? 'paid' : 'closed',
     stageId: held ? (invoice.currentStage ?? '') : '',
-    seconds: 1,
+    // A hold has no end of its own: it waits until the execution's year is nearly over, then plans again.
+    seconds: held ? EXECUTION_LIFE_SECONDS : 1,
     until: '',
     reason: invoice.status.toLowerCase(),
   };

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { sendStage } from '../contact/send-stage';
 import type { StepResult } from '../contracts/step-result';
+import { withinExecutionLife } from '../executions/execution-life';
 import { now } from '../platform/clock';
 import { ENV, optionalEnv } from '../platform/environment';
 import { WorkflowRuleSchema } from '../rules/billing-rule-schema';
@@ -11,7 +12,13 @@ import { operatorsNotifier } from '../wiring/operators-notifier';
 import { smsSender } from '../wiring/sms-sender';
 import { stores } from '../wiring/stores';
 
-const Input = z.object({ invoiceId: z.string().min(1), rule: WorkflowRuleSchema, stageId: z.string().min(1) });
+const Input = z.object({
+  invoiceId: z.string().min(1),
+  rule: WorkflowRuleSchema,
+  stageId: z.string().min(1),
+  /** The execution's start (`$$.Execution.StartTime`): a deferral is kept inside the execution's year. */
+  startedAt: z.iso.datetime({ offset: true }).optional(),
+});
 const deps = {
   ...stores(),
   mailer: mailer(),
@@ -22,5 +29,11 @@ const deps = {
   now,
 };
 
-/** Workflow step `<stage> · send …`: policy check, then every action of the stage, each at most once. */
-export const handler = middy<unknown, StepResult>().handler(async (event) => sendStage(Input.parse(event), deps));
+/**
+ * Workflow step `<stage> · send …`: policy check, then every action of the stage, each at most once; a deferral that
+ * would outlive the execution's year continues in a new execution (`withinExecutionLife`).
+ */
+export const handler = middy<unknown, StepResult>().handler(async (event) => {
+  const input = Input.parse(event);
+  return withinExecutionLife(await sendStage(input, deps), input.startedAt, now());
+});

@@ -5,7 +5,16 @@ import type { LifecycleEventType } from './lifecycle';
 export interface InvoiceEvent {
   readonly at: string;
   readonly invoiceId: string;
-  readonly type: 'registered' | 'execution-started' | 'failed' | 'completed' | LifecycleEventType;
+  readonly type:
+    | 'registered'
+    | 'execution-started'
+    /** The walk went on in a new execution before an execution's one-year limit (functions/executions/walks.ts). */
+    | 'walk-continued'
+    /** The walk was started again in a new execution: its execution had failed, timed out, was lost or stuck. */
+    | 'walk-restarted'
+    | 'failed'
+    | 'completed'
+    | LifecycleEventType;
   readonly detail?: Record<string, unknown>;
   /**
    * Orders the events of one instant (the invoice version the change wrote), and keeps two events of one type at one

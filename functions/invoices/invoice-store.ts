@@ -25,6 +25,17 @@ export interface InvoiceStore {
   setExecution(invoiceId: string, executionArn: string, at: string): Promise<void>;
 
   /**
+   * Records the execution of the invoice's next walk (`walk` 2, 3, …: continued in a new execution, or restarted),
+   * only while the invoice still records `replacing` as its execution (none: `undefined`). False when it does not (a
+   * continue or restart got there first, or the invoice does not exist): nothing is written.
+   */
+  recordNextWalk(
+    invoiceId: string,
+    next: { executionArn: string; walk: number; replacing: string | undefined },
+    at: string,
+  ): Promise<boolean>;
+
+  /**
    * Stores the task token of the wait that is running now, with the instant it ends (`until`, '' for none), only
    * while the invoice is in the state that wait is for: contactable (OPEN, ESCALATED) for a stage's wait, which also
    * records `stageId` as the current stage; on hold (PAUSED, DISPUTED) for a hold. Returns the invoice's status when
@@ -104,8 +115,8 @@ export interface WalkUnderWay {
 }
 
 /**
- * Reads over every invoice, for the local system and tools only: on DynamoDB they scan the table, which the Lambdas'
- * grants leave out (no handler builds this). DynamoDB: functions/stores/dynamodb/invoice-listing.ts.
+ * Reads over every invoice: on DynamoDB they scan the table. The local system and tools use them; of the Lambdas only
+ * the reconciler scans (`walksToReconcile`, once a day). DynamoDB: functions/stores/dynamodb/invoice-listing.ts.
  */
 export interface InvoiceListing {
   /** Every invoice id, sorted. */
@@ -113,4 +124,11 @@ export interface InvoiceListing {
 
   /** Every invoice whose walk is under way (has an execution; OPEN, ESCALATED, PAUSED or DISPUTED), in no set order. */
   walksUnderWay(): Promise<WalkUnderWay[]>;
+
+  /**
+   * The ids of invoices whose walk should run (OPEN, ESCALATED, PAUSED, DISPUTED) and that the reconciler must look
+   * at: a resume not yet delivered (`pendingResume`), no execution recorded, or no task token parked (between steps —
+   * or stuck). One segment of a parallel scan (`segment` of `totalSegments`), in no set order.
+   */
+  walksToReconcile(part?: { segment: number; totalSegments: number }): AsyncIterable<string>;
 }

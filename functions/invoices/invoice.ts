@@ -17,6 +17,11 @@ export function isContactable(status: InvoiceStatus): boolean {
   return status === 'OPEN' || status === 'ESCALATED';
 }
 
+/** Whether the invoice's walk should be under way: contactable, or on hold waiting to resume (PAUSED, DISPUTED). */
+export function walkShouldRun(status: InvoiceStatus): boolean {
+  return isContactable(status) || status === 'PAUSED' || status === 'DISPUTED';
+}
+
 /** A debtor as the dunning needs it. Contact fields are optional: a missing one skips that channel. */
 export interface Customer {
   readonly customerId: string;
@@ -112,6 +117,11 @@ export interface Invoice extends InvoiceRegistration {
    */
   readonly pendingResume?: InterruptOutput;
   readonly executionArn?: string;
+  /**
+   * Which execution of the invoice's walk `executionArn` is: absent for the first; 2, 3, … for a walk continued before
+   * an execution's one-year limit or restarted by the reconciler (docs/architecture.md "Workflow").
+   */
+  readonly walk?: number;
   readonly lastError?: string;
   /** Why dunning is on hold (status PAUSED or DISPUTED); absent otherwise. */
   readonly hold?: InvoiceHold;

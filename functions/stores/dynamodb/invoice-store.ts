@@ -40,6 +40,29 @@ export class DynamoInvoiceStore extends TableStore implements InvoiceStore {
     });
   }
 
+  /** Records the next walk's execution, only while the invoice still records `replacing` (one conditional write). */
+  async recordNextWalk(
+    invoiceId: string,
+    next: { executionArn: string; walk: number; replacing: string | undefined },
+    at: string,
+  ): Promise<boolean> {
+    const out = await this.conditionalUpdate({
+      Key: invoiceKey(invoiceId),
+      UpdateExpression: 'SET executionArn = :arn, walk = :walk, updatedAt = :at',
+      ConditionExpression:
+        next.replacing === undefined
+          ? 'attribute_exists(pk) AND attribute_not_exists(executionArn)'
+          : 'executionArn = :replacing',
+      ExpressionAttributeValues: {
+        ':arn': next.executionArn,
+        ':walk': next.walk,
+        ':at': at,
+        ...(next.replacing === undefined ? {} : { ':replacing': next.replacing }),
+      },
+    });
+    return out !== undefined;
+  }
+
   /**
    * Stores the task token of the wait that is running now, with the instant it ends (`until`, '' for none), only
    * while the invoice is in the state that wait is for: contactable (OPEN, ESCALATED) for a stage's wait, which also

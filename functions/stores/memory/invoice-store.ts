@@ -31,6 +31,13 @@ export function memoryInvoiceStore(tables: MemoryTables): InvoiceStore {
       row.invoice = { ...row.invoice, executionArn, updatedAt: at };
     },
 
+    async recordNextWalk(invoiceId, next, at) {
+      const row = tables.invoices.get(invoiceId);
+      if (!row || row.invoice.executionArn !== next.replacing) return false;
+      row.invoice = { ...row.invoice, executionArn: next.executionArn, walk: next.walk, updatedAt: at };
+      return true;
+    },
+
     async storeTaskToken(invoiceId, stageId, taskToken, at, options = {}) {
       const hold = options.kind === 'hold';
       const until = options.until ?? '';

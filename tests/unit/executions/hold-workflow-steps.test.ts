@@ -3,6 +3,7 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { EXECUTION_LIFE_SECONDS } from '../../../functions/executions/execution-life';
 import { handler as planStage } from '../../../functions/handlers/plan-stage';
 import { handler as waitForEvent } from '../../../functions/handlers/wait-for-event';
 import type { Invoice, InvoiceHold } from '../../../functions/invoices/invoice';
@@ -40,13 +41,19 @@ afterEach(() => {
 afterAll(() => restoreClock());
 
 describe('planning an invoice on hold', () => {
-  it('parks a paused or disputed walk at its current stage, with no timeout', async () => {
+  it("parks a paused or disputed walk at its current stage, until the execution's year is nearly over", async () => {
     at('2026-12-09T15:00:00.000Z');
     given(invoiceFixture({ status: 'DISPUTED', currentStage: 'D0', hold: { ...promiseHold('x'), kind: 'dispute' } }));
 
     const result = await planStage({ invoiceId: 'INV-1', rule: defaultRule }, lambdaContext);
 
-    expect(result).toEqual({ outcome: 'held', stageId: 'D0', seconds: 1, until: '', reason: 'disputed' });
+    expect(result).toEqual({
+      outcome: 'held',
+      stageId: 'D0',
+      seconds: EXECUTION_LIFE_SECONDS,
+      until: '',
+      reason: 'disputed',
+    });
   });
 
   it('waits for a promise until the start of the day after the promised date plus the grace days, debtor zone', async () => {
@@ -111,7 +118,8 @@ describe('parking the token of a hold', () => {
 
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       ConditionExpression: '#status IN (:paused, :disputed)',
-      UpdateExpression: 'SET taskToken = :token, updatedAt = :at, waitUntil = :until ADD version :one',
+      UpdateExpression:
+        'SET taskToken = :token, updatedAt = :at, waitUntil = :until REMOVE pendingResume ADD version :one',
       ExpressionAttributeValues: expect.objectContaining({ ':token': 'tok', ':until': '2026-12-21T03:00:00.000Z' }),
     });
   });
