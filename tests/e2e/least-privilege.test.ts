@@ -1,0 +1,240 @@
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as clients from '../../functions/platform/clients';
+import { DEFAULT_CONFIG_FILE, loadDunningConfig, PROJECT_ROOT } from '../../lib/config';
+import { currentHandler } from '../../local/system/handler-calls';
+import type { LocalSystem } from '../../local/system/system';
+import { resourcesOfType, synthDunningStack } from '../infra/stack-under-test';
+import { resolveIntrinsics, resolveString, TEST_ENV, type TemplateJson } from '../infra/template-resolver';
+import { registrationFixture } from '../support/fixtures';
+import { callApi, type Json, startSystemWithApi } from '../support/local-api';
+
+// Least privilege, the proof (issue #13): every AWS call each handler really makes, recorded on the local system
+// (the handlers share the module-level clients of functions/platform/clients.ts; local/system/handler-calls.ts says
+// which handler is running), is checked against its function's role in the synthesized stack.
+
+/** One AWS call a handler made. */
+interface RecordedCall {
+  readonly handler: string;
+  readonly service: string;
+  readonly operation: string;
+  readonly input: Record<string, unknown>;
+}
+
+const calls: RecordedCall[] = [];
+
+/** Records every command sent through the shared clients, with the handler that sent it. */
+function recordCalls(): void {
+  for (const [service, client] of Object.entries(clients)) {
+    (client as { middlewareStack: { add: (mw: unknown, options: unknown) => void } }).middlewareStack.add(
+      (next: (args: { input: Record<string, unknown> }) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: { input: Record<string, unknown> }) => {
+          const handler = currentHandler.getStore();
+          if (handler !== undefined) {
+            calls.push({
+              handler,
+              service,
+              operation: (context.commandName ?? '?').replace(/Command$/, ''),
+              input: args.input,
+            });
+          }
+          return next(args);
+        },
+      { step: 'initialize', name: `recordCalls-${service}` },
+    );
+  }
+}
+
+const config = loadDunningConfig(join(PROJECT_ROOT, DEFAULT_CONFIG_FILE));
+let system: LocalSystem;
+let api: { url: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  recordCalls();
+  ({ system, api } = await startSystemWithApi({ config, start: new Date('2026-11-20T12:00:00.000Z') }));
+});
+
+afterAll(async () => {
+  await api?.close();
+  await system?.stop();
+});
+
+const call = (method: string, path: string, body?: unknown) => callApi(api.url, method, path, body);
+const advanceTo = (at: string) => call('POST', '/_local/clock', { advanceTo: at });
+const invoice = (id: string, dueDate: string) => registrationFixture(id, { dueDate });
+
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('timed out waiting');
+}
+
+describe('every handler, driven on the local system', () => {
+  it('records the AWS calls of every route, both drops, the starter and the workflow steps', async () => {
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: system.endpoints.s3,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const ids = ['LP-PAY', 'LP-HOLD', 'LP-DISPUTE', 'LP-AGREE', 'LP-ESC', 'LP-WOFF'];
+    const created = await call('POST', '/invoices', [...ids.map((id) => invoice(id, '2026-12-01'))]);
+    expect(created.status).toBeLessThan(300);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: system.resources.bucket,
+        Key: 'incoming/lp.jsonl',
+        Body: JSON.stringify(invoice('LP-DROP', '2026-12-01')),
+      }),
+    );
+    await waitFor(async () => (await call('GET', '/invoices/LP-DROP')).status === 200);
+
+    // D-3 goes out (Sat 28th 09:00 local)
+    await advanceTo('2026-11-29T12:00:00.000Z');
+    expect((await call('GET', '/invoices/LP-PAY')).status).toBe(200);
+    expect((await call('GET', '/invoices/LP-PAY/history')).status).toBe(200);
+    expect((await call('POST', '/invoices/LP-PAY/payments', { amount: '10.00' })).status).toBeLessThan(300);
+    expect((await call('POST', '/invoices/LP-HOLD/pause', { reason: 'asked' })).status).toBeLessThan(300);
+    expect((await call('POST', '/invoices/LP-HOLD/resume', { reason: 'over' })).status).toBeLessThan(300);
+    expect((await call('POST', '/invoices/LP-DISPUTE/dispute', { reason: 'wrong' })).status).toBeLessThan(300);
+    expect((await call('POST', '/invoices/LP-WOFF/write-off', { reason: 'lost' })).status).toBeLessThan(300);
+    expect(
+      (
+        await call('POST', '/invoices/LP-AGREE/agreements', {
+          instalments: [
+            { dueDate: '2026-12-20', amount: '144.95' },
+            { dueDate: '2027-01-20', amount: '144.95' },
+          ],
+        })
+      ).status,
+    ).toBeLessThan(300);
+    expect((await call('POST', '/invoices/LP-ESC/escalate', { reason: 'big' })).status).toBeLessThan(300);
+    expect((await call('POST', '/customers/C-LP-PAY/opt-outs', { channel: 'sms' })).status).toBeLessThan(300);
+    const customer = registrationFixture('LP-PAY');
+    expect(
+      (
+        await call('PUT', '/customers/C-LP-PAY', {
+          customerId: 'C-LP-PAY',
+          customerName: customer.customerName,
+          email: customer.email,
+          phone: customer.phone,
+          timezone: customer.timezone,
+          locale: customer.locale,
+          country: customer.country,
+          region: customer.region,
+        })
+      ).status,
+    ).toBeLessThan(300);
+
+    // the debtor's links from an email
+    const email = (await system.aws.mailbox()).find((e) => e.to.includes('lp-hold@example.com'));
+    const unsubscribe = /^<(.+)>$/.exec(email?.headers.find((h) => h.name === 'List-Unsubscribe')?.value ?? '')?.[1];
+    const statement = email?.text?.match(/https?:\/\/\S+\/statements\/\S+/)?.[0];
+    expect(unsubscribe).toBeDefined();
+    expect(statement).toBeDefined();
+    expect((await fetch(unsubscribe as string)).status).toBe(200);
+    expect(
+      (
+        await fetch(unsubscribe as string, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'List-Unsubscribe=One-Click',
+        })
+      ).status,
+    ).toBe(200);
+    expect((await fetch(statement as string)).status).toBe(200);
+
+    // a payment file
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: system.resources.bucket,
+        Key: 'payments/lp.csv',
+        Body: ['invoiceId,amount,reference', 'LP-PAY,279.90,BOLETO-LP'].join('\n'),
+      }),
+    );
+    await system.ingestPayments('payments/lp.csv');
+
+    // the walks go on, to the escalation stage (D+30)
+    await advanceTo('2027-01-05T12:00:00.000Z');
+    s3.destroy();
+
+    const handlers = new Set(calls.map((c) => c.handler));
+    console.log(JSON.stringify(summary(calls), null, 1));
+    expect([...handlers].sort()).toEqual(expect.arrayContaining(['send-stage', 'unsubscribe', 'get-statement']));
+  });
+
+  it("allows every DynamoDB call each handler made under its function's role, as IAM evaluates it", async () => {
+    const { template } = synthDunningStack();
+    const json = template.toJSON() as TemplateJson;
+    const [tableId] = Object.keys(resourcesOfType(template, 'AWS::DynamoDB::Table'));
+    const tableArn = resolveString(json, { 'Fn::GetAtt': [tableId, 'Arn'] });
+    const denied: string[] = [];
+    const dynamoCalls = calls.filter((c) => c.service === 'dynamo');
+    expect(dynamoCalls.length).toBeGreaterThan(50);
+    for (const c of dynamoCalls) {
+      const key = (c.input.Key ?? c.input.Item) as Json;
+      const leadingKey = String(key?.pk ?? (c.input.ExpressionAttributeValues as Json)?.[':pk']);
+      const action = `dynamodb:${DYNAMO_ACTION[c.operation] ?? c.operation}`;
+      const resource = c.input.IndexName ? `${tableArn}/index/${String(c.input.IndexName)}` : tableArn;
+      const response = await runSimulation(
+        {
+          request: {
+            principal: `arn:aws:sts::${TEST_ENV.account}:assumed-role/${c.handler}/${c.handler}`,
+            action,
+            resource: { resource, accountId: TEST_ENV.account },
+            contextVariables: { 'dynamodb:LeadingKeys': [leadingKey] },
+          },
+          identityPolicies: rolePolicies(json, c.handler),
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+      const result = response.resultType === 'error' ? JSON.stringify(response.errors) : response.overallResult;
+      if (result !== 'Allowed') denied.push(`${c.handler} ${action} ${resource} ${leadingKey}: ${result}`);
+    }
+    expect([...new Set(denied)]).toEqual([]);
+  });
+});
+
+/** IAM action of each document-client command. */
+const DYNAMO_ACTION: Readonly<Record<string, string>> = {
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  Query: 'Query',
+  Scan: 'Scan',
+};
+
+/** The identity policies of the role of the function running `handler` (its description: `Dunning <handler>`). */
+function rolePolicies(json: TemplateJson, handler: string): { name: string; policy: unknown }[] {
+  const fn = Object.values(json.Resources).find(
+    (r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Description === `Dunning ${handler}`,
+  );
+  const role = (fn?.Properties?.Role as { 'Fn::GetAtt': [string, string] } | undefined)?.['Fn::GetAtt'][0];
+  if (!role) throw new Error(`no function for handler ${handler}`);
+  return Object.entries(json.Resources)
+    .filter(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Policy' && (r.Properties?.Roles as { Ref: string }[]).some((ref) => ref.Ref === role),
+    )
+    .map(([name, r]) => ({ name, policy: resolveIntrinsics(json, r.Properties?.PolicyDocument) }));
+}
+
+function summary(recorded: readonly RecordedCall[]): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const c of recorded) {
+    const key = (c.input.Key ?? c.input.Item) as Json;
+    const pk = key?.pk ?? (c.input.ExpressionAttributeValues as Json)?.[':pk'];
+    const prefix = typeof pk === 'string' ? pk.replace(/#.*/, '#') : '';
+    const what = `${c.service}:${c.operation}${c.input.IndexName ? `@${String(c.input.IndexName)}` : ''} ${prefix}`;
+    out[c.handler] ??= new Set();
+    out[c.handler]?.add(what.trim());
+  }
+  return Object.fromEntries(Object.entries(out).map(([h, s]) => [h, [...s].sort()]));
+}
