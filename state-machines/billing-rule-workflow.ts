@@ -129,7 +129,12 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     }),
   );
   // StartExecution throttled or failed: the step is idempotent (the next walk is recorded, then started by name).
-  continueWalk.addRetry({ errors: [Errors.TASKS_FAILED], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6 });
+  continueWalk.addRetry({
+    errors: [Errors.TASKS_FAILED],
+    interval: Duration.seconds(5),
+    backoffRate: 2,
+    maxAttempts: 6,
+  });
   continueWalk.next(continued);
 
   const interrupted = new Choice(scope, STATE.interrupted)

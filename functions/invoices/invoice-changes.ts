@@ -60,7 +60,7 @@ export async function changeInvoice(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = await deps.invoices.getInvoice(invoiceId);
     if (!current) throw new InvoiceNotFound(invoiceId);
-    // An earlier change could not tell the workflow: tell it first (then read again: delivering bumps the version).
+    // An earlier change could not tell the workflow: tell it first (then read again: the token came off the item).
     if (tellPending && current.pendingResume && current.taskToken && deps.tokens) {
       tellPending = false;
       if ((await deliverPendingResume(current, deps)) !== 'pending') continue;
@@ -77,41 +77,49 @@ export async function changeInvoice(
         resumedWorkflow: false,
       };
     }
-    const resume: InterruptOutput | undefined =
-      decision.interrupt === undefined || deps.tokens === undefined
-        ? undefined
-        : decision.interrupt === 'paid'
-          ? { event: 'paid' }
-          : { event: 'changed', status: decision.change.status };
-    const written = decision.change.instalments
-      ? await deps.invoices.writeRenegotiation(current, decision.change, at, resume ? { resume } : {})
-      : await deps.invoices.writeInvoiceChange(current, decision.change, at, resume ? { resume } : {});
-    if (written === 'conflict') continue;
-    for (const event of decision.events) {
-      await deps.auditLog.logEvent({ at, invoiceId, type: event.type, detail: event.detail, seq: written.version });
-    }
-    const told =
-      resume && current.taskToken ? await tellParkedToken(invoiceId, current.taskToken, resume, at, deps) : 'none';
-    const resumedWorkflow = told === 'resumed';
-    // The command's type and the statuses only: reasons, operators' names and amounts stay in the audit events.
-    log.info('invoice changed', {
-      invoiceId,
-      command: command.type,
-      from: current.status,
-      to: written.status,
-      events: decision.events.map((e) => e.type).join(','),
-      resumedWorkflow,
-    });
-    return {
-      // Once told, the token and its pending resume are off the stored invoice too (`resumeDelivered`).
-      invoice: told === 'resumed' || told === 'stale' ? withoutParkedToken(written) : written,
-      previousStatus: current.status,
-      events: decision.events,
-      resumedWorkflow,
-      ...(told === 'pending' ? { resumePending: true as const } : {}),
-    };
+    const result = await applyChange(current, command, decision, at, deps);
+    if (result !== 'conflict') return result;
   }
   throw new ConcurrentChange(invoiceId);
+}
+
+/** Writes a decided change, records its audit events and tells the waiting walk; 'conflict' when the lock was lost. */
+async function applyChange(
+  current: Invoice,
+  command: InvoiceCommand,
+  decision: Extract<ReturnType<typeof decide>, { kind: 'change' }>,
+  at: string,
+  deps: ChangeDeps,
+): Promise<ChangeResult | 'conflict'> {
+  const { invoiceId } = current;
+  const resume = deps.tokens ? interruptOutput(decision.interrupt, decision.change.status) : undefined;
+  const written = decision.change.instalments
+    ? await deps.invoices.writeRenegotiation(current, decision.change, at, resume ? { resume } : {})
+    : await deps.invoices.writeInvoiceChange(current, decision.change, at, resume ? { resume } : {});
+  if (written === 'conflict') return 'conflict';
+  for (const event of decision.events) {
+    await deps.auditLog.logEvent({ at, invoiceId, type: event.type, detail: event.detail, seq: written.version });
+  }
+  const told =
+    resume && current.taskToken ? await tellParkedToken(invoiceId, current.taskToken, resume, at, deps) : 'none';
+  const resumedWorkflow = told === 'resumed';
+  // The command's type and the statuses only: reasons, operators' names and amounts stay in the audit events.
+  log.info('invoice changed', {
+    invoiceId,
+    command: command.type,
+    from: current.status,
+    to: written.status,
+    events: decision.events.map((e) => e.type).join(','),
+    resumedWorkflow,
+  });
+  return {
+    // Once told, the token and its pending resume are off the stored invoice too (`resumeDelivered`).
+    invoice: told === 'resumed' || told === 'stale' ? withoutParkedToken(written) : written,
+    previousStatus: current.status,
+    events: decision.events,
+    resumedWorkflow,
+    ...(told === 'pending' ? { resumePending: true as const } : {}),
+  };
 }
 
 /**
@@ -128,6 +136,15 @@ export async function deliverPendingResume(
   const { taskToken, pendingResume } = invoice;
   if (!taskToken || !pendingResume) return 'none';
   return tellParkedToken(invoice.invoiceId, taskToken, pendingResume, deps.now().toISOString(), deps);
+}
+
+/** What the waiting walk is told of a change that interrupts it (`paid`, or `changed` and the new status). */
+function interruptOutput(
+  interrupt: 'paid' | 'changed' | undefined,
+  status: InvoiceStatus,
+): InterruptOutput | undefined {
+  if (interrupt === undefined) return undefined;
+  return interrupt === 'paid' ? { event: 'paid' } : { event: 'changed', status };
 }
 
 function withoutParkedToken(invoice: Invoice): Invoice {
