@@ -19,6 +19,39 @@ export function writeOutbox(file: string, entries: readonly OutboxEntry[]): void
   writeFileSync(file, entries.map((e) => `${outboxLine(e)}\n`).join(''));
 }
 
+/**
+ * SES tag values allow only ASCII letters, digits, `_`, `-`, `.` and `@` (SES's EmailTags constraint), so the mailer
+ * replaces any other character with `_` (functions/contact/providers/mailer.ts, sanitizeTag): `D+7` is tagged
+ * `D_7`. The same rule, to map a tag back to the id it stands for.
+ */
+export function sesTagValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9_.@-]/g, '_').slice(0, 256) || '_';
+}
+
+/**
+ * The outbox with each email's invoice and stage as the ids they were (not as SES tags them), when the tag stands
+ * for exactly one of the known ids; SMS and escalations carry them as they are (message attributes take any text).
+ */
+export function restoreEmailTags(
+  entries: readonly OutboxEntry[],
+  invoiceIds: Iterable<string>,
+  stageIds: Iterable<string>,
+): OutboxEntry[] {
+  const reverse = (ids: Iterable<string>) => {
+    const map = new Map<string, string | null>();
+    for (const id of ids) {
+      const tag = sesTagValue(id);
+      map.set(tag, map.has(tag) && map.get(tag) !== id ? null : id); // null: two ids share the tag
+    }
+    return (tag: string | null) => (tag === null ? null : (map.get(tag) ?? tag));
+  };
+  const invoice = reverse(invoiceIds);
+  const stage = reverse(stageIds);
+  return entries.map((e) =>
+    e.channel === 'email' ? { ...e, invoiceId: invoice(e.invoiceId), stageId: stage(e.stageId) } : e,
+  );
+}
+
 /** Reads an outbox file back (a worker's). */
 export function readOutbox(file: string): OutboxEntry[] {
   return readFileSync(file, 'utf8')

@@ -11,7 +11,7 @@ import {
 import type { FaultProfile } from '../emulators/fault-plane';
 import { lambdaHandlersNamed, readFaultProfile } from './fault-profile';
 import { simulateHere, workflowHandlers } from './in-process-run';
-import { type FaultReport, faultReport, type RunResult, writeOutbox } from './outbox';
+import { type FaultReport, faultReport, type RunResult, restoreEmailTags, writeOutbox } from './outbox';
 import { startWorkersProgress } from './progress';
 import { FAULTS_PREFIX, planShards, runShards, type WorkerProgress } from './shards';
 import {
@@ -112,7 +112,8 @@ export async function runSimulation(options: SimulationOptions, io: SimulationIo
           io,
         );
   const { timeline } = result;
-  const report = faults ? reportFaults(result, faults.profile.seed, options, io) : undefined;
+  const stageIds = ruleSet.rules.flatMap((r) => r.stages.map((s) => s.id));
+  const report = faults ? reportFaults(result, faults.profile.seed, stageIds, options, io) : undefined;
   return {
     timeline,
     ...(report ? { faultReport: report } : {}),
@@ -182,16 +183,19 @@ function planeOf(
 function reportFaults(
   result: RunResult,
   seed: number,
+  stageIds: readonly string[],
   options: SimulationOptions,
   io: SimulationIo,
 ): FaultReport | undefined {
   if (!result.plane) return undefined;
-  if (options.outbox !== undefined) writeOutbox(options.outbox, result.plane.outbox);
+  const invoiceIds = new Set(result.timeline.map((e) => e.invoiceId));
+  const outbox = restoreEmailTags(result.plane.outbox, invoiceIds, stageIds);
+  if (options.outbox !== undefined) writeOutbox(options.outbox, outbox);
   if (options.shard !== undefined) {
     io.err(`${FAULTS_PREFIX}${JSON.stringify(result.plane.counts)}\n`);
     return undefined;
   }
-  return faultReport(seed, result.plane.outbox, result.timeline, result.plane.counts);
+  return faultReport(seed, outbox, result.timeline, result.plane.counts);
 }
 
 /**

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FaultPlane, type OutboxEntry, RollingWindow } from '../../../../local/emulators/fault-plane';
-import { faultReport, mergeOutboxes, readOutbox, writeOutbox } from '../../../../local/simulator/outbox';
+import {
+  faultReport,
+  mergeOutboxes,
+  readOutbox,
+  restoreEmailTags,
+  writeOutbox,
+} from '../../../../local/simulator/outbox';
 import type { TimelineEvent } from '../../../../local/simulator/timeline';
 
 const dir = mkdtempSync(join(tmpdir(), 'outbox-test-'));
@@ -91,6 +97,22 @@ describe('outbox', () => {
     );
     expect(lines).toHaveLength(3);
     expect(readOutbox(file)).toEqual(entries);
+  });
+
+  it('maps an email’s SES tags back to the invoice and stage ids they stand for (SES tags cannot hold “+”)', () => {
+    const tagged = [
+      { ...entry('2026-12-08T13:00:00.000Z', 'm1'), stageId: 'D_7' },
+      { ...entry('2026-12-08T13:00:00.000Z', 'm2', 'sms'), stageId: 'D+7' },
+      { ...entry('2026-12-08T13:00:00.000Z', 'm3'), invoiceId: 'INV_9', stageId: 'D0' },
+    ];
+    const restored = restoreEmailTags(tagged, ['INV-1', 'INV+9'], ['D0', 'D+7']);
+    expect(restored.map((e) => [e.invoiceId, e.stageId])).toEqual([
+      ['INV-1', 'D+7'],
+      ['INV-1', 'D+7'],
+      ['INV+9', 'D0'],
+    ]);
+    // two ids with one tag: the tag is kept
+    expect(restoreEmailTags(tagged.slice(0, 1), [], ['D+7', 'D 7'])[0]?.stageId).toBe('D_7');
   });
 
   it('merges shards in time order, then shard order, then acceptance order', () => {
