@@ -11,6 +11,7 @@ import { InvoiceDropBucket } from './constructs/invoice-drop-bucket';
 import { InvoiceWorkflow } from './constructs/invoice-workflow';
 import { Operations } from './constructs/operations';
 import { OperatorsTopic } from './constructs/operators-topic';
+import { WalkReconciler } from './constructs/walk-reconciler';
 
 export interface DunningStackProps extends StackProps {
   /** The validated config, with the billing rule it names (see `loadDunningConfig`). */
@@ -28,6 +29,7 @@ export class DunningStack extends Stack {
   readonly starter: ExecutionStarter;
   readonly api: InvoiceApi;
   readonly drop: InvoiceDropBucket;
+  readonly reconciler: WalkReconciler;
   readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: DunningStackProps) {
@@ -67,6 +69,10 @@ export class DunningStack extends Stack {
       auth: config.api.auth,
     });
     this.drop = new InvoiceDropBucket(this, 'Drop', { ...registration, stateMachine: this.workflow.stateMachine });
+    this.reconciler = new WalkReconciler(this, 'Reconciler', {
+      stateMachine: this.workflow.stateMachine,
+      table: this.table,
+    });
     // Emails carry a one-click unsubscribe link into the API (List-Unsubscribe, RFC 8058).
     this.workflow.functions.sendStage.withEnvironment(ENV.UNSUBSCRIBE_BASE_URL, this.api.publicBaseUrl);
     const apiFunctions = (auth: (auth: ApiRoute['auth']) => boolean) =>
@@ -86,6 +92,7 @@ export class DunningStack extends Stack {
           ingestFile: this.drop.function,
           ingestPayments: this.drop.paymentsFunction,
           startExecutions: this.starter.function,
+          reconcileWalks: this.reconciler.function,
         },
       },
       api: this.api.api,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -22,7 +22,7 @@ import {
 import { SDK_EXTERNAL_MODULES } from '../lambda/sdk-layer-content';
 import { AwsSdkLayer } from './aws-sdk-layer';
 import type { IDunningTable, TableAccess } from './dunning-table';
-import { acknowledgeNag, STAR_RESOURCE_FINDING } from './nag';
+import { acknowledgeNag, STAR_RESOURCE_FINDING, wildcardResourceFinding } from './nag';
 
 export interface DunningFunctionProps {
   /** Handler file under `functions/handlers/`, without extension (e.g. `send-stage`). */
@@ -164,10 +164,45 @@ export class DunningFunction extends NodejsFunction {
    * `start`: sets `STATE_MACHINE_ARN` and allows StartExecution. `task-response`: allows SendTaskSuccess / Failure /
    * Heartbeat (resuming a waiting execution with its task token).
    */
-  bindStateMachine(stateMachine: IStateMachine, access: 'start' | 'task-response'): this {
-    if (access === 'start') {
+  bindStateMachine(stateMachine: IStateMachine, access: 'start' | 'task-response' | 'continue' | 'reconcile'): this {
+    if (access === 'reconcile') {
+      // The reconciler (functions/executions/reconcile.ts): lists failed and timed-out executions, reads one's
+      // status and input, stops a stuck one, starts the next walk, and tells a parked token its pending resume.
       this.addEnvironment(ENV.STATE_MACHINE_ARN, stateMachine.stateMachineArn);
       stateMachine.grantStartExecution(this);
+      stateMachine.grant(this, 'states:ListExecutions', 'states:SendTaskSuccess');
+      // Executions have their own ARNs (`…:execution:<state machine name>:<execution name>`): every execution of this
+      // state machine, as grantExecution would write it, so the finding can be acknowledged by its id.
+      const stack = Stack.of(this);
+      const executions = stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName ?? '',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [`${executions}:*`],
+        }),
+      );
+      acknowledgeNag(
+        this.executionRole,
+        wildcardResourceFinding(this, executions, ':*'),
+        "DescribeExecution and StopExecution on this state machine's executions only (execution:<its name>:*): the reconciler looks at any invoice's walk.",
+      );
+    } else if (access === 'start') {
+      this.addEnvironment(ENV.STATE_MACHINE_ARN, stateMachine.stateMachineArn);
+      stateMachine.grantStartExecution(this);
+    } else if (access === 'continue') {
+      // A workflow step that starts its own state machine's next execution (continue-as-new): a separate policy for
+      // the same reason as below, and no environment variable (the step gets the ARN from `$$.StateMachine.Id`).
+      new Policy(this, 'ContinuePolicy', {
+        roles: [this.executionRole],
+        statements: [
+          new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+        ],
+      });
     } else {
       // A separate policy, not the role's default one: the function does not wait for it, so a workflow step may
       // resume its own state machine without a circular dependency (state machine -> function -> policy -> state machine).

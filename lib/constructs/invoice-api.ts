@@ -216,6 +216,14 @@ export class InvoiceApi extends Construct {
       'escalate-invoice': new DunningFunction(this, 'EscalateInvoice', { handler: 'escalate-invoice' })
         .bindTable(props.table, INVOICE_CHANGES)
         .bindTopic(props.operatorsTopic),
+      // The reconciler's repair of one walk, forced: the invoice, its audit trail (a Query of its partition) and the
+      // next walk recorded; the execution's status, stop, start and a pending resume.
+      'restart-walk': new DunningFunction(this, 'RestartWalk', { handler: 'restart-walk' })
+        .bindTable(props.table, {
+          actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+          partitions: [KEY_PREFIX.invoice],
+        })
+        .bindStateMachine(props.stateMachine, 'reconcile'),
       // One conditional update of the customer item (it must exist).
       'update-customer': new DunningFunction(this, 'UpdateCustomer', { handler: 'update-customer' }).bindTable(
         props.table,
@@ -384,6 +392,18 @@ function requestModels(api: RestApi): Record<string, Model> {
           reason: { type: JsonSchemaType.STRING, maxLength: 500 },
           to: { type: JsonSchemaType.STRING, maxLength: 64 },
         },
+      },
+    }),
+    'restart-walk': api.addModel('Restart', {
+      modelName: 'Restart',
+      contentType: 'application/json',
+      description: "An operator's restart of a walk that should be running and is not: the reason",
+      schema: {
+        schema: JsonSchemaVersion.DRAFT4,
+        title: 'Restart',
+        type: JsonSchemaType.OBJECT,
+        additionalProperties: false,
+        properties: { reason: { type: JsonSchemaType.STRING, maxLength: 500 } },
       },
     }),
     'record-payment': api.addModel('Payment', {

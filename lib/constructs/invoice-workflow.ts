@@ -47,8 +47,8 @@ export interface InvoiceWorkflowProps {
 }
 
 /**
- * The per-invoice workflow: a Standard state machine generated from the billing rule, with its four Lambda steps
- * (`plan-stage`, `wait-for-event`, `send-stage`, `handle-failure`), full execution logging and X-Ray, and an alarm on
+ * The per-invoice workflow: a Standard state machine generated from the billing rule, with its five Lambda steps
+ * (`plan-stage`, `wait-for-event`, `send-stage`, `handle-failure`, `continue-walk`), full execution logging and X-Ray, and an alarm on
  * failed executions.
  */
 export class InvoiceWorkflow extends Construct {
@@ -58,6 +58,7 @@ export class InvoiceWorkflow extends Construct {
     readonly waitForEvent: DunningFunction;
     readonly sendStage: DunningFunction;
     readonly handleFailure: DunningFunction;
+    readonly continueWalk: DunningFunction;
   };
   /** Fires when any execution fails (the operators were notified by the workflow itself, too). */
   readonly failedExecutionsAlarm: Alarm;
@@ -96,7 +97,12 @@ export class InvoiceWorkflow extends Construct {
     const handleFailure = new DunningFunction(this, 'HandleFailure', { handler: 'handle-failure' })
       .bindTable(table, { actions: ['PutItem', 'UpdateItem'], partitions: [invoice] })
       .bindTopic(operatorsTopic);
-    this.functions = { planStage, waitForEvent, sendStage, handleFailure };
+    // continue-as-new before the one-year limit: reads the invoice, records the next walk and its audit event
+    const continueWalk = new DunningFunction(this, 'ContinueWalk', { handler: 'continue-walk' }).bindTable(table, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem'],
+      partitions: [invoice],
+    });
+    this.functions = { planStage, waitForEvent, sendStage, handleFailure, continueWalk };
     allowSending(sendStage, sender);
 
     const functions: WorkflowFunctions = this.functions;
@@ -113,6 +119,7 @@ export class InvoiceWorkflow extends Construct {
     });
     // A waiting execution parks its token on the invoice; the wait step may resume it (e.g. an event that arrived early).
     waitForEvent.bindStateMachine(this.stateMachine, 'task-response');
+    continueWalk.bindStateMachine(this.stateMachine, 'continue');
 
     this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutionsAlarm', {
       alarmDescription:

@@ -75,6 +75,10 @@ const TABLE_ACCESS: Record<string, { table: string[]; index?: boolean; partition
   'record-opt-out': { table: ['GetItem', 'UpdateItem'], partitions: ['CUSTOMER#'] },
   unsubscribe: { table: ['GetItem', 'UpdateItem'], partitions: ['CUSTOMER#'] },
   'get-statement': { table: ['GetItem'], index: true, partitions: ['CUSTOMER#'] },
+  'continue-walk': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#'] },
+  'restart-walk': { table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'], partitions: ['INVOICE#'] },
+  // the daily look over the invoices is the only Scan
+  'reconcile-walks': { table: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'Scan'], partitions: ['INVOICE#'] },
 };
 
 /**

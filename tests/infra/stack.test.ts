@@ -59,6 +59,8 @@ describe('every Lambda function carries the project defaults', () => {
   it('creates one function per handler: each API route, the drop, the starter and the workflow steps', () => {
     const routeHandlers = API_ROUTES.map((r) => r.handler);
     const others = [
+      'continue-walk',
+      'reconcile-walks',
       'handle-failure',
       'ingest-file',
       'ingest-payments',
@@ -128,7 +130,11 @@ describe('every Lambda function carries the project defaults', () => {
         'UNSUBSCRIBE_BASE_URL',
       ],
       'handle-failure': ['TABLE_NAME', 'OPERATORS_TOPIC_ARN'],
+      // its own state machine's ARN comes with each event: as a variable it would be a circular dependency
+      'continue-walk': ['TABLE_NAME'],
       'start-executions': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
+      'reconcile-walks': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
+      'restart-walk': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       'create-invoices': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
       'get-invoice': ['TABLE_NAME'],
       'get-history': ['TABLE_NAME'],

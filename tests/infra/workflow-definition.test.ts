@@ -71,7 +71,50 @@ describe('the workflow generated from the billing rule', () => {
     expect(interrupted.Choices[0]?.Next).toBe('Invoice paid');
   });
 
-  it('parks a paused or disputed walk with no timeout, and a promise to pay until its deadline', () => {
+  it("continues a walk in a new execution before the execution's one-year limit (continue-as-new)", () => {
+    type Choices = { Choices: { Variable?: string; StringEquals?: string; Next: string }[] };
+    const plan = states['Plan next stage'] as { Parameters: { Payload: Record<string, unknown> } };
+    const act = states['D0 · send email + sms'] as { Parameters: { Payload: Record<string, unknown> } };
+    // plan and send keep every wait inside the year: they get the execution's start
+    for (const step of [plan, act]) expect(step.Parameters.Payload['startedAt.$']).toBe('$$.Execution.StartTime');
+    const wait = states["Wait until this execution's year ends"] as Record<string, unknown>;
+    expect(wait).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSecondsPath: '$.step.seconds',
+      Next: 'Payment or other event?',
+    });
+    expect(wait.Catch).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'Continue in a new execution' }),
+      ]),
+    );
+    const next = states['Continue in a new execution'] as {
+      Parameters: { Payload: Record<string, unknown> };
+      Retry: { ErrorEquals: string[] }[];
+      Next: string;
+    };
+    expect(next.Parameters.Payload).toMatchObject({
+      'executionArn.$': '$$.Execution.Id',
+      'stateMachineArn.$': '$$.StateMachine.Id',
+    });
+    expect(next.Next).toBe('Continued in a new execution');
+    expect(next.Retry.flatMap((r) => r.ErrorEquals)).toContain('States.TaskFailed');
+    expect(states['Continued in a new execution']).toMatchObject({ Type: 'Succeed' });
+    // from the start and from every stage's outcome
+    for (const choice of ['Start at stage', 'D-3 · sent or deferred?', 'D+30 · sent or deferred?']) {
+      expect((states[choice] as Choices).Choices, choice).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ StringEquals: 'continue', Next: 'Continue in a new execution' }),
+          expect.objectContaining({
+            StringEquals: 'wait-then-continue',
+            Next: "Wait until this execution's year ends",
+          }),
+        ]),
+      );
+    }
+  });
+
+  it("parks a paused or disputed walk until the execution's year ends, and a promise to pay until its deadline", () => {
     const held = states['Paused or disputed (wait for resume)'] as Record<string, unknown>;
     const promised = states['Promise to pay (wait until the promised date)'] as Record<string, unknown>;
     for (const wait of [held, promised]) {
@@ -83,12 +126,13 @@ describe('the workflow generated from the billing rule', () => {
       });
       expect(wait.Next).toBe('Payment or other event?');
     }
-    expect(held.TimeoutSecondsPath).toBeUndefined();
-    expect(held.TimeoutSeconds).toBeUndefined();
-    expect(promised.TimeoutSecondsPath).toBe('$.step.seconds');
-    expect(promised.Catch).toEqual(
-      expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'Plan next stage' })]),
-    );
+    // a hold's timeout is the execution's year (plan's `seconds`): then plan again, and continue in a new execution
+    for (const wait of [held, promised]) {
+      expect(wait.TimeoutSecondsPath).toBe('$.step.seconds');
+      expect(wait.Catch).toEqual(
+        expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'Plan next stage' })]),
+      );
+    }
     const startAt = states['Start at stage'] as { Choices: { StringEquals?: string; Next: string }[] };
     expect(startAt.Choices).toEqual(
       expect.arrayContaining([
