@@ -70,6 +70,7 @@ export class TaskRunner {
         deadline,
         () => wait.reject(statesTimeout(timeoutSeconds)),
         execution.name,
+        { deadline: isOpenEndedHold(Payload) },
       );
     }
     try {
@@ -110,4 +111,17 @@ export class TaskRunner {
       throw lambdaFailure(error);
     }
   }
+}
+
+/**
+ * A hold with no end of its own (the workflow's `Paused or disputed` wait: `kind` 'hold', no `until`) times out only
+ * at the execution's year, to plan again and continue in a new execution (functions/executions/execution-life.ts).
+ * Like the year itself it is a deadline: it ends the wait when the clock gets there, but fast mode does not play a
+ * year forward for it alone, so a simulation ends with the walk parked on its hold instead of walking it year after
+ * year.
+ */
+function isOpenEndedHold(payload: unknown): boolean {
+  if (typeof payload !== 'object' || payload === null) return false;
+  const { kind, until } = payload as { kind?: unknown; until?: unknown };
+  return kind === 'hold' && (until === undefined || until === '');
 }

@@ -50,6 +50,13 @@ export interface LocalDefinition {
 /** Placeholder of `$$.Task.Token` in rewritten Parameters; the override replaces it with the task's token. */
 export const TASK_TOKEN_PLACEHOLDER = '__LOCAL_TASK_TOKEN__';
 
+/**
+ * Where the rewritten definition reads the execution's start: aws-local-stepfunctions overwrites the context object's
+ * `Execution.StartTime` with the wall clock's now, so `$$.Execution.StartTime` is rewritten to this field, which the
+ * runtime fills with the virtual start (other fields of `Execution` it keeps).
+ */
+export const VIRTUAL_START_TIME = 'VirtualStartTime';
+
 /** Reserved top-level Parameters fields the override reads and strips. */
 export const RESERVED = {
   input: '__input',
@@ -93,6 +100,7 @@ export function prepareLocalDefinition(source: AslDefinition): LocalDefinition {
     if (state.QueryLanguage === 'JSONata' || state.Assign !== undefined) {
       throw new Error(`State "${name}": JSONata and Assign (variables) are not supported locally: use JSONPath`);
     }
+    if (isRecord(state.Parameters)) readVirtualStartTime(state.Parameters);
     if (state.Type === 'Task') states.set(name, rewriteTask(name, state));
     if (state.Type === 'Wait') states.set(name, rewriteWait(name, state));
     if (Array.isArray(state.Retry) && state.Retry.length > 0) retryIntervalOverrides[name] = 0;
@@ -105,6 +113,14 @@ export function prepareLocalDefinition(source: AslDefinition): LocalDefinition {
     ...(executionTimeoutSeconds !== undefined ? { executionTimeoutSeconds } : {}),
     retryIntervalOverrides,
   };
+}
+
+/** Every `"x.$": "$$.Execution.StartTime"` reads the virtual start instead ({@link VIRTUAL_START_TIME}), in place. */
+function readVirtualStartTime(template: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(template)) {
+    if (key.endsWith('.$') && value === '$$.Execution.StartTime') template[key] = `$$.Execution.${VIRTUAL_START_TIME}`;
+    else if (isRecord(value)) readVirtualStartTime(value);
+  }
 }
 
 function rewriteTask(name: string, state: AslState): LocalStatePlan {

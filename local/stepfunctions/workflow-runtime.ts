@@ -20,7 +20,7 @@ import { executionClosed, StateError } from './task-errors';
 import { TaskRunner } from './task-runner';
 import { TaskWaits } from './task-waits';
 import type { CancelTimer, VirtualClock } from './virtual-clock';
-import { type LocalDefinition, prepareLocalDefinition } from './virtual-timers';
+import { type LocalDefinition, prepareLocalDefinition, VIRTUAL_START_TIME } from './virtual-timers';
 
 export type {
   ExecutionDescription,
@@ -251,7 +251,12 @@ export class LocalWorkflowRuntime {
         retryIntervalOverrides: this.local.retryIntervalOverrides,
       },
       context: {
-        Execution: { Id: arn, Name: name, StartTime: startDate.toISOString() },
+        Execution: {
+          Id: arn,
+          Name: name,
+          StartTime: startDate.toISOString(),
+          [VIRTUAL_START_TIME]: startDate.toISOString(),
+        },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').pop() },
       },
     });

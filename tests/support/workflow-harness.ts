@@ -27,6 +27,7 @@ const HANDLER_FILES = {
   waitForEvent: 'wait-for-event',
   sendStage: 'send-stage',
   handleFailure: 'handle-failure',
+  continueWalk: 'continue-walk',
 } as const;
 
 /** What an API handler answers API Gateway. */
