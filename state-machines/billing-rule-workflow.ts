@@ -14,7 +14,7 @@ import {
   TaskInput,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { LambdaInvoke, type LambdaInvokeProps } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { BillingRule } from '../functions/rules/billing-rule';
 import { STATE } from './state-names';
@@ -53,6 +53,13 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
+
+/**
+ * A function that crashed (its runtime exited, ran out of memory or time): `Lambda.Unknown`. Every step is safe to run
+ * again — plan and the waits re-read the invoice, the send step finds its send claims (a message sent before the
+ * crash is in doubt and never sent again) — so a crash is retried a few times before the walk fails.
+ */
+const LAMBDA_CRASH = 'Lambda.Unknown';
 
 /** Path of the last step result ({ outcome, stageId, seconds, until, reason }) in the state data. */
 const STEP = '$.step';
@@ -101,6 +108,19 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     task.addCatch(recordFailure, { errors: [Errors.ALL], resultPath: '$.failure' });
     return task;
   };
+  // The waits (`.waitForTaskToken`) invoke wait-for-event like any task: a throttled or failed invocation
+  // (Lambda.TooManyRequestsException at a peak, a 5xx, a crash) is retried, never the end of the walk.
+  const waitTask = (id: string, props: Omit<LambdaInvokeProps, 'lambdaFunction' | 'integrationPattern'>) =>
+    retriedLambda(
+      onError(
+        new LambdaInvoke(scope, id, {
+          ...props,
+          lambdaFunction: functions.waitForEvent,
+          integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+          retryOnServiceExceptions: false,
+        }),
+      ),
+    );
 
   const plan = onError(
     invoke(
@@ -141,23 +161,19 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     .when(Condition.stringEquals('$.interrupt.event', 'paid'), paid)
     .otherwise(plan);
 
-  const waitToContinue = onError(
-    new LambdaInvoke(scope, STATE.waitToContinue, {
-      lambdaFunction: functions.waitForEvent,
-      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      comment:
-        "The next stage is due after this execution's one-year limit: wait until shortly before it (a payment or " +
-        'other event still resumes this task), then continue the walk in a new execution.',
-      payload: TaskInput.fromObject({
-        invoiceId: JsonPath.stringAt('$.invoiceId'),
-        stageId: JsonPath.stringAt(`${STEP}.stageId`),
-        until: JsonPath.stringAt(`${STEP}.until`),
-        taskToken: JsonPath.taskToken,
-      }),
-      taskTimeout: Timeout.at(`${STEP}.seconds`),
-      resultPath: '$.interrupt',
+  const waitToContinue = waitTask(STATE.waitToContinue, {
+    comment:
+      "The next stage is due after this execution's one-year limit: wait until shortly before it (a payment or " +
+      'other event still resumes this task), then continue the walk in a new execution.',
+    payload: TaskInput.fromObject({
+      invoiceId: JsonPath.stringAt('$.invoiceId'),
+      stageId: JsonPath.stringAt(`${STEP}.stageId`),
+      until: JsonPath.stringAt(`${STEP}.until`),
+      taskToken: JsonPath.taskToken,
     }),
-  );
+    taskTimeout: Timeout.at(`${STEP}.seconds`),
+    resultPath: '$.interrupt',
+  });
   waitToContinue.addCatch(continueWalk, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
   waitToContinue.next(interrupted);
   const continuing = (choice: Choice): Choice =>
@@ -174,30 +190,22 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
       until,
       taskToken: JsonPath.taskToken,
     });
-  const held = onError(
-    new LambdaInvoke(scope, STATE.held, {
-      lambdaFunction: functions.waitForEvent,
-      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      comment:
-        'Paused or disputed: no contact until a resume (or resolve, payment, write-off) resumes this task. The ' +
-        "timeout is the execution's year: then plan again (and continue in a new execution).",
-      payload: holdPayload(''),
-      taskTimeout: Timeout.at(`${STEP}.seconds`),
-      resultPath: '$.interrupt',
-    }),
-  );
+  const held = waitTask(STATE.held, {
+    comment:
+      'Paused or disputed: no contact until a resume (or resolve, payment, write-off) resumes this task. The ' +
+      "timeout is the execution's year: then plan again (and continue in a new execution).",
+    payload: holdPayload(''),
+    taskTimeout: Timeout.at(`${STEP}.seconds`),
+    resultPath: '$.interrupt',
+  });
   held.addCatch(plan, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
   held.next(interrupted);
-  const promised = onError(
-    new LambdaInvoke(scope, STATE.promised, {
-      lambdaFunction: functions.waitForEvent,
-      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      comment: 'A promise to pay is pending: a payment resumes this task; the timeout is the promise deadline.',
-      payload: holdPayload(JsonPath.stringAt(`${STEP}.until`)),
-      taskTimeout: Timeout.at(`${STEP}.seconds`),
-      resultPath: '$.interrupt',
-    }),
-  );
+  const promised = waitTask(STATE.promised, {
+    comment: 'A promise to pay is pending: a payment resumes this task; the timeout is the promise deadline.',
+    payload: holdPayload(JsonPath.stringAt(`${STEP}.until`)),
+    taskTimeout: Timeout.at(`${STEP}.seconds`),
+    resultPath: '$.interrupt',
+  });
   // The deadline passed: plan again, which records the broken promise and resumes dunning at the stage that is due.
   promised.addCatch(plan, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
   promised.next(interrupted);
@@ -210,21 +218,17 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     let nextWait: IChainable = completed;
     const waits: { stageId: string; wait: IChainable }[] = [];
     for (const stage of [...rule.stages].reverse()) {
-      const wait = onError(
-        new LambdaInvoke(scope, STATE.wait(stage, prefix), {
-          lambdaFunction: functions.waitForEvent,
-          integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-          comment: `Waits until stage ${stage.id} is due (timeout) or a payment / other event arrives (task token).`,
-          payload: TaskInput.fromObject({
-            invoiceId: JsonPath.stringAt('$.invoiceId'),
-            stageId: stage.id,
-            until: JsonPath.stringAt(`${STEP}.until`),
-            taskToken: JsonPath.taskToken,
-          }),
-          taskTimeout: Timeout.at(`${STEP}.seconds`),
-          resultPath: '$.interrupt',
+      const wait = waitTask(STATE.wait(stage, prefix), {
+        comment: `Waits until stage ${stage.id} is due (timeout) or a payment / other event arrives (task token).`,
+        payload: TaskInput.fromObject({
+          invoiceId: JsonPath.stringAt('$.invoiceId'),
+          stageId: stage.id,
+          until: JsonPath.stringAt(`${STEP}.until`),
+          taskToken: JsonPath.taskToken,
         }),
-      );
+        taskTimeout: Timeout.at(`${STEP}.seconds`),
+        resultPath: '$.interrupt',
+      });
 
       const act = onError(
         invoke(
@@ -328,11 +332,17 @@ function invoke(
         }
       : { resultPath: JsonPath.DISCARD }),
   });
+  return retriedLambda(task);
+}
+
+/** Lambda's own service errors (throttled invocation, 5xx: 2 s, ×2, 6 attempts) and a crashed function (3 attempts). */
+function retriedLambda<T extends LambdaInvoke>(task: T): T {
   task.addRetry({
     errors: LAMBDA_SERVICE_ERRORS,
     interval: Duration.seconds(2),
     backoffRate: 2,
     maxAttempts: 6,
   });
+  task.addRetry({ errors: [LAMBDA_CRASH], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3 });
   return task;
 }

@@ -71,6 +71,17 @@ describe('the workflow generated from the billing rule', () => {
     expect(interrupted.Choices[0]?.Next).toBe('Invoice paid');
   });
 
+  it('retries a throttled, failed or crashed Lambda on every task, the waits included', () => {
+    const tasks = Object.entries(states).filter(([, state]) => (state as { Type: string }).Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(20);
+    for (const [name, state] of tasks) {
+      const retried = ((state as { Retry?: { ErrorEquals: string[] }[] }).Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect(retried, name).toEqual(
+        expect.arrayContaining(['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.Unknown']),
+      );
+    }
+  });
+
   it("continues a walk in a new execution before the execution's one-year limit (continue-as-new)", () => {
     type Choices = { Choices: { Variable?: string; StringEquals?: string; Next: string }[] };
     const plan = states['Plan next stage'] as { Parameters: { Payload: Record<string, unknown> } };
