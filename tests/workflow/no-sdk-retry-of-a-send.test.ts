@@ -15,20 +15,24 @@ interface ResetAfterAccept {
   readonly url: string;
   /** Requests whose body the server read: what the provider accepted. */
   readonly accepted: { path: string; body: string }[];
+  /** Resets the next request after reading it, too. */
+  resetNext(): void;
   close(): Promise<void>;
 }
 
 /** The server: the first request is read and reset; later ones get `answer`. */
 async function resetAfterAccept(answer: (res: ServerResponse, body: string) => void): Promise<ResetAfterAccept> {
   const accepted: { path: string; body: string }[] = [];
+  let reset = true;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       accepted.push({ path: req.url ?? '', body });
-      if (accepted.length === 1) req.socket.destroy();
+      if (reset) req.socket.destroy();
       else answer(res, body);
+      reset = false;
     });
   });
   server.listen(0, '127.0.0.1');
@@ -37,6 +41,9 @@ async function resetAfterAccept(answer: (res: ServerResponse, body: string) => v
   return {
     url: `http://127.0.0.1:${port}`,
     accepted,
+    resetNext: () => {
+      reset = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -97,6 +104,24 @@ describe('a send whose connection is reset after the provider accepted it', () =
     await expect(sent).rejects.toMatchObject({ name: 'TransientSendError' });
     expect(sns.accepted).toHaveLength(1);
     expect(sns.accepted[0]?.body).toContain('Action=Publish');
+  });
+
+  it("retries a failure notice to the operators' topic: a second notice is better than none", async () => {
+    // Prepare: the escalation path (no SDK retry) and the failure path (SDK retries) publish to the same topic
+    process.env.OPERATORS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:operators';
+    const { failureNotifier, operatorsNotifier } = await import('../../functions/wiring/operators-notifier');
+    const before = sns.accepted.length;
+
+    // Act: both meet a reset connection
+    sns.resetNext();
+    const escalation = operatorsNotifier().notify('Escalation', { kind: 'escalation' });
+    await expect(escalation).rejects.toMatchObject({ name: 'TransientSendError' });
+    sns.resetNext();
+    const failure = await failureNotifier().notify('Dunning failed', { kind: 'failure' });
+
+    // Assess: the escalation reached SNS once (in doubt); the failure notice was retried and went through
+    expect(failure).toBe('sns-after-reset');
+    expect(sns.accepted.length - before).toBe(3);
   });
 
   it('still lets the reads retry: the suppression-list read is answered after the reset', async () => {
