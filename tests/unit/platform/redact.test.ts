@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MASKED_EMAIL, MASKED_PHONE, maskContactDetails } from '../../../functions/platform/redact';
-import { classifyProviderError, PermanentSendError, TransientSendError } from '../../../functions/wiring/providers';
+import {
+  classifyProviderError,
+  PermanentSendError,
+  SendInDoubtError,
+  TransientSendError,
+} from '../../../functions/wiring/providers';
 
 describe("masking contact details in a provider's words", () => {
   it('masks the destination it was given (any case) and anything shaped like an email or an E.164 number', () => {
@@ -46,18 +51,25 @@ describe("masking contact details in a provider's words", () => {
       message: 'slow down for +5511987654321',
       $metadata: { httpStatusCode: 400 },
     };
-    const network = new Error('socket hang up while sending to maria@x.com');
+    // a failure that says nothing of whether the message left (not a network error: those are "in doubt")
+    const network = new Error('unexpected while sending to maria@x.com');
+    const reset = new Error('socket hang up while sending to maria@x.com');
 
     const permanent = classifyProviderError(refused, 'SES', 'maria@x.com');
     const transient = classifyProviderError(throttled, 'SNS', '+5511987654321');
     const rethrown = classifyProviderError(network, 'SES', 'maria@x.com');
+    const inDoubt = classifyProviderError(reset, 'SES', 'maria@x.com');
 
     expect(permanent).toBeInstanceOf(PermanentSendError);
     expect(permanent.message).toBe(`SES: MessageRejected: not verified: ${MASKED_EMAIL}`);
     expect(transient).toBeInstanceOf(TransientSendError);
     expect(transient.message).toBe(`SNS: Throttling: slow down for ${MASKED_PHONE}`);
     expect(rethrown).toBe(network);
-    expect(rethrown.message).toBe(`socket hang up while sending to ${MASKED_EMAIL}`);
+    expect(rethrown.message).toBe(`unexpected while sending to ${MASKED_EMAIL}`);
     expect(rethrown.stack).not.toContain('maria@x.com');
+    // a send reset after the request went out may have been taken: in doubt, retried as transient, never resent
+    expect(inDoubt).toBeInstanceOf(SendInDoubtError);
+    expect(inDoubt.name).toBe('TransientSendError');
+    expect(inDoubt.message).not.toContain('maria@x.com');
   });
 });
