@@ -76,7 +76,9 @@ async function main(): Promise<void> {
     // The middleware stack's types are generic over every command's input and output: these see them all.
     for (const [name, client] of [
       ['ses', clients.ses],
+      ['ses', clients.sesSend],
       ['sns', clients.sns],
+      ['sns', clients.snsSend],
       ['sqs', clients.sqs],
       ['sfn', clients.sfn],
       ['s3', clients.s3],

@@ -42,7 +42,7 @@ const DEBTORS: readonly Debtor[] = [
     phone: '+5521976543210',
     dueDate: '2026-12-23',
   },
-  // SES refuses every email to this address, naming it (the sandbox's "not verified" answer)
+  // SES refuses every email to this address, naming it (a per-message refusal, "Illegal address")
   {
     invoiceId: 'INV-PII-3',
     customerId: 'C-PII-3',
@@ -170,34 +170,38 @@ async function installProviderRefusals(): Promise<void> {
   type Next = (args: Args) => Promise<unknown>;
   const refusedEmail = byId('INV-PII-3').email;
   const refusedPhone = byId('INV-PII-4').phone;
-  // The middleware stacks are generic over every command's input and output: these see them all.
-  clients.ses.middlewareStack.add(
+  // The middleware stacks are generic over every command's input and output: these see them all. Sends go through
+  // the clients without SDK retries (sesSend, snsSend), SMS opt-out checks through sns.
+  clients.sesSend.middlewareStack.add(
     ((next: Next) => async (args: Args) => {
       const to = (args.input.Destination as { ToAddresses?: string[] } | undefined)?.ToAddresses ?? [];
       if (to.includes(refusedEmail)) {
         throw awsError(
           'MessageRejected',
           400,
-          `Email address is not verified. The following identities failed the check in region US-EAST-1: ${refusedEmail}`,
+          // a refusal of this one message (SES's sandbox "not verified" is an account-level refusal: it pauses sending)
+          `Illegal address: ${refusedEmail}`,
         );
       }
       return next(args);
     }) as never,
     { step: 'initialize', name: 'refuseEmail', priority: 'high' },
   );
-  clients.sns.middlewareStack.add(
-    ((next: Next) => async (args: Args) => {
-      if (args.input.phoneNumber === refusedPhone || args.input.PhoneNumber === refusedPhone) {
-        throw awsError(
-          'InvalidParameterException',
-          400,
-          `Invalid parameter: PhoneNumber Reason: ${refusedPhone} is not valid to publish to`,
-        );
-      }
-      return next(args);
-    }) as never,
-    { step: 'initialize', name: 'refusePhone', priority: 'high' },
-  );
+  for (const client of [clients.sns, clients.snsSend]) {
+    client.middlewareStack.add(
+      ((next: Next) => async (args: Args) => {
+        if (args.input.phoneNumber === refusedPhone || args.input.PhoneNumber === refusedPhone) {
+          throw awsError(
+            'InvalidParameterException',
+            400,
+            `Invalid parameter: PhoneNumber Reason: ${refusedPhone} is not valid to publish to`,
+          );
+        }
+        return next(args);
+      }) as never,
+      { step: 'initialize', name: 'refusePhone', priority: 'high' },
+    );
+  }
 }
 
 beforeAll(async () => {
@@ -310,7 +314,7 @@ describe('the run exercised what could leak', () => {
       );
     expect(contacts('INV-PII-2')).toContain('D-3 * deferred outside-business-hours');
     expect(contacts('INV-PII-3')).toContain(
-      'D-3 email failed SES: MessageRejected: Email address is not verified. The following identities failed the check in region US-EAST-1: <email>',
+      'D-3 email failed SES: MessageRejected: Illegal address: <email>',
     );
     expect(body('read INV-PII-4').invoice.lastError).toBe(
       'PermanentSendError: SNS: InvalidParameterException: Invalid parameter: PhoneNumber Reason: <phone> is not valid to publish to',

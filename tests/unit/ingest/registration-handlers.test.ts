@@ -89,6 +89,36 @@ describe('registering invoices through the API', () => {
     expect(sqs).not.toHaveReceivedCommand(SendMessageBatchCommand);
   });
 
+  it('answers 503 "submit again" when SQS fails after the invoice was stored, and queues it on the resubmission', async () => {
+    // Prepare: SendMessageBatch fails outright (throttled after the SDK's retries)
+    sqs
+      .on(SendMessageBatchCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({ Successful: [], Failed: [] });
+
+    // Act
+    const first = await createInvoices(post(goodInvoice), lambdaContext);
+
+    // Assess: not a 500 with the invoice stored and nothing said; the caller is told to submit it again
+    expect(first.statusCode).toBe(503);
+    expect(JSON.parse(first.body)).toEqual({
+      registered: [],
+      duplicates: [],
+      failed: [{ invoiceId: 'INV-100', error: expect.stringMatching(/could not be queued.*submit it again/) }],
+      rejected: [],
+    });
+
+    // the resubmission finds it stored without a walk, and queues it
+    ddb
+      .on(PutCommand, { ConditionExpression: 'attribute_not_exists(pk)' })
+      .rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    ddb.on(GetCommand).resolves({ Item: { ...keys.invoice('INV-100'), ...invoiceFixture({ invoiceId: 'INV-100' }) } });
+    const again = await createInvoices(post(goodInvoice), lambdaContext);
+    expect(again.statusCode).toBe(202);
+    expect(JSON.parse(again.body)).toMatchObject({ duplicates: ['INV-100'], failed: [] });
+    expect(sqs).toHaveReceivedCommandTimes(SendMessageBatchCommand, 2);
+  });
+
   it('registers the good invoices of a batch and lists the bad ones with their fields', async () => {
     const bad = { ...goodInvoice, invoiceId: 'INV-101', dueDate: '2026-02-30', currency: 'XYZ' };
 
