@@ -36,6 +36,12 @@ function givenInvoices(...list: Invoice[]): void {
     const id = (input.Key.pk as string).replace('INVOICE#', '');
     const current = invoices.get(id) as Invoice;
     const values = input.ExpressionAttributeValues;
+    if (input.ConditionExpression === 'taskToken = :token') {
+      // the told token taken off (resumeDelivered)
+      const { taskToken: _told, ...rest } = current;
+      invoices.set(id, rest);
+      return {};
+    }
     const next: Invoice = {
       ...current,
       status: values[':status'],
