@@ -112,6 +112,8 @@ export interface WalkUnderWay {
   readonly invoiceId: string;
   /** The rule chosen at registration, when the invoice records one. */
   readonly ruleId?: string;
+  /** Its latest execution (a walk continued or restarted runs under its own name). */
+  readonly executionArn?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { executionNameOf } from '../../functions/executions/start-executions';
 import { executionNameFor } from '../../functions/invoices/execution-name';
 import { STATE } from '../../state-machines/state-names';
 import type { LocalWorkflowRuntime } from '../stepfunctions/workflow-runtime';
@@ -8,8 +9,13 @@ import type { LocalWorkflowRuntime } from '../stepfunctions/workflow-runtime';
  */
 
 /** When the invoice's execution ended in `Billing rule completed` (undefined otherwise). */
-export function completedAt(runtime: LocalWorkflowRuntime, invoiceId: string): string | undefined {
-  const arn = runtime.executionArnOf(executionNameFor(invoiceId));
+export function completedAt(
+  runtime: LocalWorkflowRuntime,
+  invoiceId: string,
+  executionArn?: string,
+): string | undefined {
+  // the invoice's latest execution: a walk continued or restarted runs under its own name
+  const arn = runtime.executionArnOf(executionArn ? executionNameOf(executionArn) : executionNameFor(invoiceId));
   let description: ReturnType<LocalWorkflowRuntime['describeExecution']>;
   try {
     description = runtime.describeExecution(arn);

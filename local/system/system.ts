@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { executionNameOf } from '../../functions/executions/start-executions';
 import type { IngestReport } from '../../functions/ingest/ingest-file';
 import type { PaymentIngestReport } from '../../functions/ingest/ingest-payments';
 import { executionNameFor } from '../../functions/invoices/execution-name';
@@ -277,12 +278,12 @@ export class LocalSystem {
 
   /** The timeline of each invoice (docs/formats.md events), from its contact log and audit events, in time order. */
   timeline(invoiceIds: readonly string[]): Promise<TimelineEvent[]> {
-    return this.table.timeline(invoiceIds, (invoiceId) => completedAt(this.runtime, invoiceId));
+    return this.table.timeline(invoiceIds, (invoiceId, arn) => completedAt(this.runtime, invoiceId, arn));
   }
 
   /** One invoice's timeline, `completed` included once its execution ended in `Billing rule completed`. */
   invoiceTimeline(invoiceId: string): Promise<TimelineEvent[]> {
-    return this.table.invoiceTimeline(invoiceId, (id) => completedAt(this.runtime, id));
+    return this.table.invoiceTimeline(invoiceId, (id, arn) => completedAt(this.runtime, id, arn));
   }
 
   /** The debtor's time zone of an invoice whose timeline was read (for showing local times). */
@@ -329,7 +330,8 @@ export class LocalSystem {
   private async reconcile(): Promise<void> {
     const records: ExecutionRecord[] = [];
     for (const walk of await this.table.walksToResume()) {
-      const name = executionNameFor(walk.invoiceId);
+      // the invoice's latest execution (a walk continued or restarted runs under its own name)
+      const name = walk.executionArn ? executionNameOf(walk.executionArn) : executionNameFor(walk.invoiceId);
       const known = this.runtime.listExecutions().some((e) => e.name === name);
       if (!known) {
         // the input the starter gives (the rule chosen at registration), so the walk goes on in the same rule

@@ -16,7 +16,8 @@ import { compareTimelineEvents, invoiceTimeline, type TimelineEvent } from '../s
 export type WalkToResume = WalkUnderWay;
 
 /** When an invoice's execution ended in `Billing rule completed` (undefined otherwise). */
-export type CompletedAt = (invoiceId: string) => string | undefined;
+/** When the walk's execution (the invoice's latest, `executionArn`) ended in `Billing rule completed`, if it did. */
+export type CompletedAt = (invoiceId: string, executionArn: string | undefined) => string | undefined;
 
 export class LocalTableReads {
   /** Debtor zones of the invoices whose timeline was read. */
@@ -53,7 +54,11 @@ export class LocalTableReads {
     if (!invoice) return [];
     this.zones.set(invoiceId, debtorTimezone(this.config.rule, invoice.customer));
     const history = await this.auditLog.invoiceHistory(invoiceId);
-    return invoiceTimeline({ invoiceId, customerId: invoice.customer.customerId }, history, completedAt(invoiceId));
+    return invoiceTimeline(
+      { invoiceId, customerId: invoice.customer.customerId },
+      history,
+      completedAt(invoiceId, invoice.executionArn),
+    );
   }
 
   /** The debtor's time zone of an invoice whose timeline was read (for showing local times). */

@@ -34,10 +34,14 @@ export class DynamoInvoiceListing extends TableStore implements InvoiceListing {
         ':paused': 'PAUSED',
         ':disputed': 'DISPUTED',
       },
-      ProjectionExpression: 'invoiceId, ruleId',
+      ProjectionExpression: 'invoiceId, ruleId, executionArn',
     })) {
       const invoiceId = String(item.invoiceId);
-      walks.push(typeof item.ruleId === 'string' ? { invoiceId, ruleId: item.ruleId } : { invoiceId });
+      walks.push({
+        invoiceId,
+        ...(typeof item.ruleId === 'string' ? { ruleId: item.ruleId } : {}),
+        ...(typeof item.executionArn === 'string' ? { executionArn: item.executionArn } : {}),
+      });
     }
     return walks;
   }

@@ -15,7 +15,7 @@ export function memoryInvoiceListing(tables: MemoryTables): InvoiceListing {
       for (const { invoice } of tables.invoices.values()) {
         // Walks still running: contactable, or on hold (paused, disputed) waiting to resume.
         if (invoice.executionArn === undefined || !UNDER_WAY.has(invoice.status)) continue;
-        walks.push({ invoiceId: invoice.invoiceId, ruleId: invoice.ruleId });
+        walks.push({ invoiceId: invoice.invoiceId, ruleId: invoice.ruleId, executionArn: invoice.executionArn });
       }
       return walks;
     },
