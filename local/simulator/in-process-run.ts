@@ -46,6 +46,8 @@ export async function simulateHere(
       start,
       recordStateData: false,
       dynamodb: options.dynamodb ?? 'in-process',
+      // with faults, walks fail as they would on AWS, and the reconciler restarts them within the hour as it would
+      reconciler: faults?.inject === true,
     });
   } catch (error) {
     installFaultPlane(undefined);

@@ -1,5 +1,4 @@
 import { ExecutionDoesNotExist, InvalidArn, InvalidExecutionInput, InvalidName } from './api-errors';
-import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from './asl';
 import type { Execution } from './execution';
 import type { ExecutionDescription, ExecutionListItem, ExecutionRecord, ExecutionStatus } from './runtime-types';
 
@@ -16,10 +15,12 @@ export class ExecutionBook {
 
   constructor(private readonly stateMachineArn: string) {}
 
-  /** The ARN an execution of this name has (whether or not it exists). */
+  /**
+   * The ARN an execution of this name has (whether or not it exists), as AWS forms it: the state machine's ARN with
+   * `stateMachine` turned `execution`, then the name — the form functions/executions/start-executions.ts assumes.
+   */
   arnOf(name: string): string {
-    const machineName = this.stateMachineArn.split(':').pop() as string;
-    return `arn:${LOCAL_PARTITION}:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machineName}:${name}`;
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   get(arn: string): Execution | undefined {

@@ -20,6 +20,8 @@ interface Timer {
   readonly fn: () => void;
   /** False for a deadline (an execution's time limit): it ends what waits, it wakes nothing (see runFast). */
   readonly wakes: boolean;
+  /** A schedule's tick (the reconciler's): wakes nothing, and does not keep a paced clock going. */
+  readonly background: boolean;
 }
 
 /** Lets every queued microtask (and the promise chains they continue) run before going on. */
@@ -36,6 +38,8 @@ export class VirtualClock implements Clock {
   private seq = 0;
   /** How many of the timers wake something (are not deadlines). */
   private waking = 0;
+  /** How many of the timers are background ticks. */
+  private background = 0;
   private advancing: Promise<void> = Promise.resolve();
 
   constructor(start: Date) {
@@ -48,9 +52,9 @@ export class VirtualClock implements Clock {
     return new Date(this.currentMs());
   }
 
-  /** How many timers are waiting to fire. */
+  /** How many timers are waiting to fire, a schedule's background ticks left out. */
   get pendingTimers(): number {
-    return this.timers.length;
+    return this.timers.length - this.background;
   }
 
   /** The instant of the next timer to fire, if any. */
@@ -63,15 +67,24 @@ export class VirtualClock implements Clock {
    * Calls `fn` when the virtual clock reaches `at` (a past instant fires at the next advance). Timers of one instant
    * fire in the order of their `tie` key, then in the order they were set: give a stable key (e.g. the execution's
    * name) and a run fires them in the same order every time. A `deadline` (an execution's time limit) fires like any
-   * timer but wakes nothing: {@link runFast} does not play time forward for deadlines alone. Returns a function that
-   * cancels the timer.
+   * timer but wakes nothing: {@link runFast} does not play time forward for deadlines alone. A `background` timer (a
+   * schedule's tick) is a deadline that does not count in {@link pendingTimers} either, so a paced clock does not keep
+   * running for it alone. Returns a function that cancels the timer.
    */
-  setTimer(at: Date, fn: () => void, tie = '', options: { deadline?: boolean } = {}): CancelTimer {
+  setTimer(
+    at: Date,
+    fn: () => void,
+    tie = '',
+    options: { deadline?: boolean; background?: boolean } = {},
+  ): CancelTimer {
     const atMs = at.getTime();
     if (Number.isNaN(atMs)) throw new RangeError('VirtualClock.setTimer: `at` is not a valid date');
-    const timer: Timer = { at: atMs, tie, seq: this.seq++, fn, wakes: options.deadline !== true };
+    const background = options.background === true;
+    const wakes = options.deadline !== true && !background;
+    const timer: Timer = { at: atMs, tie, seq: this.seq++, fn, wakes, background };
     this.timers.splice(this.insertionIndex(timer), 0, timer);
     if (timer.wakes) this.waking += 1;
+    if (timer.background) this.background += 1;
     return () => {
       // the timers are in (at, tie, seq) order: a binary search finds it (an execution's end cancels its deadline)
       const index = this.insertionIndex(timer);
@@ -207,6 +220,7 @@ export class VirtualClock implements Clock {
   private remove(index: number): Timer {
     const [timer] = this.timers.splice(index, 1) as [Timer];
     if (timer.wakes) this.waking -= 1;
+    if (timer.background) this.background -= 1;
     return timer;
   }
 

@@ -81,8 +81,16 @@ export function proxyEvent(request: {
   } as unknown as APIGatewayProxyEvent;
 }
 
+/**
+ * What a local invocation reports as its time left: Lambda's longest timeout (15 minutes), counting down in real time
+ * from the call. Locally nothing stops a handler; a handler that budgets its work by the time left (the reconciler)
+ * sees what the deployed function, whose timeout is 15 minutes, would.
+ */
+const LOCAL_TIMEOUT_MS = 15 * 60_000;
+
 /** The Lambda context a local invocation of `functionName` gets. */
 export function lambdaContext(functionName: string, awsRequestId: string = randomUUID()): Context {
+  const started = Date.now();
   return {
     awsRequestId,
     functionName,
@@ -92,7 +100,7 @@ export function lambdaContext(functionName: string, awsRequestId: string = rando
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, LOCAL_TIMEOUT_MS - (Date.now() - started)),
     done: () => {},
     fail: () => {},
     succeed: () => {},

@@ -33,6 +33,11 @@ export interface LocalSystemOptions {
    * this process. tests/e2e/deployed-bundles.test.ts runs each Lambda's deployed bundle in a process of its own.
    */
   readonly loadHandler?: (name: string) => Promise<LocalHandler>;
+  /**
+   * Run the reconciler (`reconcile-walks`) on its schedules, hourly and daily at 03:00 UTC, on the virtual clock, as
+   * EventBridge does in the stack. @default true
+   */
+  readonly reconciler?: boolean;
 }
 
 /** Where each local service listens. */

@@ -23,6 +23,7 @@ import { completedAt } from './execution-completion';
 import { handlerEnvironment, LOCAL_RESOURCE_NAMES } from './handler-environment';
 import { HandlerHost, importHandlerSource } from './handler-host';
 import { matchRoute, proxyEvent } from './http-api';
+import { scheduleReconciler } from './reconciler-schedule';
 import { readRuntimeState, writeRuntimeState } from './runtime-state';
 import { synthesizeWorkflowCached } from './synth-cache';
 import type { ApiAnswer, LocalEndpoints, LocalSystemOptions } from './system-options';
@@ -47,6 +48,7 @@ export class LocalSystem {
   private readonly pumps: EventPumps;
   private readonly table: LocalTableReads;
   private restoreClock: () => void = () => {};
+  private stopReconciler: () => void = () => {};
   private stopped?: Promise<void>;
 
   private constructor(
@@ -150,6 +152,7 @@ export class LocalSystem {
       if (drop) await ensureDropFolder(drop);
       if (saved) runtime.restore(saved.executions as ExecutionRecord[]);
       await system.reconcile();
+      if (options.reconciler !== false) system.startReconciler();
       return system;
     } catch (error) {
       await sfnEndpoint?.close().catch(() => {});
@@ -297,9 +300,24 @@ export class LocalSystem {
     writeRuntimeState(this.dataDir, this.clock.now(), this.runtime.snapshot());
   }
 
+  /**
+   * The reconciler (`reconcile-walks`) on its schedules, as EventBridge calls it: a failed or timed-out walk is started
+   * again within the hour, as on AWS. Its failures are logged, never thrown (the next tick tries again).
+   */
+  private startReconciler(): void {
+    this.stopReconciler = scheduleReconciler(this.clock, (mode) => {
+      void this.tracker
+        .track(() => this.invoke('reconcile-walks', { mode }))
+        .catch((error: unknown) => {
+          console.error(`reconciler (${mode}): ${(error as Error).name}: ${(error as Error).message}`);
+        });
+    });
+  }
+
   /** Stops the background work, saves the state, closes every endpoint and emulator. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
+      this.stopReconciler();
       await this.pumps.stopBackground();
       await this.whenIdleOrTimeout(5_000);
       this.saveState();
