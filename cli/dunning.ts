@@ -14,7 +14,7 @@ Commands:
   check                   check a simulated timeline against the rule: hours, holidays, caps, opt-outs, payments
   invoices submit <file>  register the invoices of a CSV / JSON / JSON Lines file
   invoice show <id>       status, balance, stage, hold
-  invoice pay|pause|resume|dispute|resolve|write-off|promise|escalate <id>
+  invoice pay|pause|resume|dispute|resolve|write-off|promise|escalate|restart <id>
                           steer one invoice (dunning invoice --help for the flags)
   history <id>            the invoice's audit trail
   customer update <id> <file.json>

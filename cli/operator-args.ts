@@ -13,7 +13,15 @@ import {
 /** The operator commands' arguments: which command, its flags, and where the API is (pure, no I/O). */
 
 /** Reasons an action needs (the API refuses it without one). */
-const NEEDS_REASON = new Set<InvoiceAction>(['pause', 'resume', 'dispute', 'resolve', 'write-off', 'escalate']);
+const NEEDS_REASON = new Set<InvoiceAction>([
+  'pause',
+  'resume',
+  'dispute',
+  'resolve',
+  'write-off',
+  'escalate',
+  'restart',
+]);
 
 /** A string flag's value, or undefined when it was not given. */
 type Flag = (name: string) => string | undefined;
@@ -189,6 +197,7 @@ function actionBody(action: InvoiceAction, str: Flag, problems: string[]): Recor
     'write-off': ['reason'],
     promise: ['date', 'amount'],
     escalate: ['reason', 'to'],
+    restart: ['reason'],
   };
   const before = problems.length;
   for (const flag of ['reason', 'amount', 'paid-at', 'reference', 'date', 'to']) {

@@ -10,6 +10,7 @@ export const OPERATOR_USAGE = `Usage: dunning invoices submit <file.csv|.json|.j
        dunning invoice pause|resume|dispute|resolve|write-off <id> --reason <text>
        dunning invoice promise <id> --date <YYYY-MM-DD> [--amount <decimal>]
        dunning invoice escalate <id> --reason <text> [--to <team>]
+       dunning invoice restart <id> --reason <text>   (a walk that failed, timed out, was aborted or is stuck)
        dunning history <id>
        dunning customer update <customerId> <file.json>   (name and contact details; replaces the stored set)
        dunning customer opt-out <customerId> --channel email|sms
@@ -40,6 +41,7 @@ export const INVOICE_ACTIONS = {
   'write-off': 'write-off',
   promise: 'promises',
   escalate: 'escalate',
+  restart: 'restart',
 } as const;
 export type InvoiceAction = keyof typeof INVOICE_ACTIONS;
 
@@ -197,6 +199,7 @@ function describeHistory(body: Json): string {
 }
 
 function describeAction(command: Extract<OperatorCommand, { kind: 'action' }>, body: Json): string {
+  if (command.action === 'restart') return describeRestart(command.invoiceId, body);
   if (command.action === 'pay') {
     const extra = [
       body.excess ? `${body.excess.decimal} ${body.excess.currency} beyond the balance kept as credit` : '',
@@ -215,6 +218,20 @@ function describeAction(command: Extract<OperatorCommand, { kind: 'action' }>, b
       : '';
   const notice = body.notificationId ? `; operators notified (message ${body.notificationId})` : '';
   return `${command.invoiceId}: ${change} (${events})${told}${notice}`;
+}
+
+/** What the reconciler's repair, forced, did to the walk (`POST /invoices/{id}/restart`). */
+function describeRestart(invoiceId: string, body: Json): string {
+  switch (body.action) {
+    case 'restarted':
+      return `${invoiceId}: walk restarted (its execution ${body.why}): walk ${body.walk}, execution ${body.executionArn}`;
+    case 'started':
+      return `${invoiceId}: walk started (it had none running): execution ${body.executionArn}`;
+    case 'told':
+      return `${invoiceId}: the waiting walk was told of the last change`;
+    default:
+      return `${invoiceId}: nothing to restart (${body.why})`;
+  }
 }
 
 /** An API error body as lines: `error <code>: <message>` and one line per detail. */

@@ -82,6 +82,10 @@ describe('operator commands become API requests', () => {
       ['invoice', 'escalate', 'INV-1', '--reason', 'hostile', '--to', 'legal'],
       { method: 'POST', path: '/invoices/INV-1/escalate', body: { reason: 'hostile', to: 'legal' } },
     ],
+    [
+      ['invoice', 'restart', 'INV-1', '--reason', 'send step fixed'],
+      { method: 'POST', path: '/invoices/INV-1/restart', body: { reason: 'send step fixed' } },
+    ],
   ])('%j', (argv, expected) => {
     expect(request(argv)).toEqual(expected);
   });
@@ -513,6 +517,33 @@ describe('the operator command line', () => {
 
     expect(status).toBe(0);
     expect(out.join('')).toBe('INV-1: OPEN → PAUSED (paused); the waiting walk was told at once\n');
+  });
+
+  it('says what a restart did to the walk', async () => {
+    const restarted = io();
+    const nothing = io();
+    const noReason = io();
+
+    await operatorCommand(['invoice', 'restart', 'INV-1', '--reason', 'fixed'], restarted.io, {
+      fetch: answering(200, {
+        invoiceId: 'INV-1',
+        action: 'restarted',
+        why: 'failed',
+        walk: 2,
+        executionArn: 'arn:aws:states:us-east-1:1:execution:W:INV-1-w2-abc',
+      }),
+    });
+    await operatorCommand(['invoice', 'restart', 'INV-2', '--reason', 'fixed'], nothing.io, {
+      fetch: answering(200, { invoiceId: 'INV-2', action: 'none', why: 'invoice paid' }),
+    });
+    const status = await operatorCommand(['invoice', 'restart', 'INV-1'], noReason.io);
+
+    expect(restarted.out.join('')).toBe(
+      'INV-1: walk restarted (its execution failed): walk 2, execution arn:aws:states:us-east-1:1:execution:W:INV-1-w2-abc\n',
+    );
+    expect(nothing.out.join('')).toBe('INV-2: nothing to restart (invoice paid)\n');
+    expect(status).toBe(2);
+    expect(noReason.err.join('')).toMatch(/^invoice restart needs --reason "<why>"/);
   });
 
   it('prints the API error with its details and exits 1; exits 2 on a bad command line', async () => {
