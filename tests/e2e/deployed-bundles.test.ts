@@ -27,6 +27,9 @@ beforeAll(async () => {
     config,
     start: new Date('2026-11-20T12:00:00.000Z'),
     dynamodb: 'http',
+    // Its hourly ticks would each run the reconciler's bundle in its process over weeks of virtual time: it is run
+    // once, by hand, below.
+    reconciler: false,
     loadHandler: async (name) => {
       const run = bundledHandler(artifacts, name, () => now().getTime());
       return (event) => {
@@ -139,5 +142,13 @@ describe('the deployed Lambda bundles, with the SDK from the layer, against the 
     expect(execution.status).toBe('SUCCEEDED');
     expect(invoked.get('record-payment')).toBe(1);
     expect(execution.history.filter((e) => e.type === 'StateEntered').at(-1)?.stateName).toBe('Invoice paid');
+  });
+
+  it("runs the reconciler's bundle: it lists the executions and scans the table, and finds nothing to repair", async () => {
+    const run = await system.invoke('reconcile-walks', { mode: 'full' });
+
+    // every walk ended or is parked with its token: nothing failed, nothing to look at
+    expect(run).toEqual({ looked: 0, repaired: {}, errors: 0, incomplete: false });
+    expect(invoked.get('reconcile-walks')).toBe(1);
   });
 });

@@ -313,9 +313,7 @@ describe('the run exercised what could leak', () => {
         (c) => `${c.stageId} ${c.channel} ${c.outcome} ${c.reason ?? ''}`.trim(),
       );
     expect(contacts('INV-PII-2')).toContain('D-3 * deferred outside-business-hours');
-    expect(contacts('INV-PII-3')).toContain(
-      'D-3 email failed SES: MessageRejected: Illegal address: <email>',
-    );
+    expect(contacts('INV-PII-3')).toContain('D-3 email failed SES: MessageRejected: Illegal address: <email>');
     expect(body('read INV-PII-4').invoice.lastError).toBe(
       'PermanentSendError: SNS: InvalidParameterException: Invalid parameter: PhoneNumber Reason: <phone> is not valid to publish to',
     );
@@ -345,7 +343,9 @@ describe('no personal data in the logs', () => {
 
   it("holds none in the workflow's execution log either (states' data, failures' causes)", () => {
     const logs = executionLogs.map(({ name, text }) => ({ where: `execution ${name}`, text }));
-    expect(logs.map((l) => l.where).sort()).toEqual(DEBTORS.map((d) => `execution ${d.invoiceId}`).sort());
+    // every debtor's walk; INV-PII-4's failed walk restarted by the reconciler too (executions `<id>-w<n>-<hash>`)
+    const walked = new Set(executionLogs.map((e) => e.name.replace(/-w\d+-[0-9a-f]{12}$/, '')));
+    expect([...walked].sort()).toEqual(DEBTORS.map((d) => d.invoiceId).sort());
     expect(executionLogs.find((e) => e.name === 'INV-PII-4')?.text).toContain(
       'SNS: InvalidParameterException: Invalid parameter: PhoneNumber Reason: <phone> is not valid to publish to',
     );

@@ -74,6 +74,18 @@ export function resolveIntrinsics(template: TemplateJson, value: unknown): unkno
       const [separator, parts] = argument as [string, unknown[]];
       return parts.map((part) => asString(resolveIntrinsics(template, part), key)).join(separator);
     }
+    if (key === 'Fn::Split') {
+      const [separator, source] = argument as [string, unknown];
+      return asString(resolveIntrinsics(template, source), key).split(separator);
+    }
+    if (key === 'Fn::Select') {
+      const [index, list] = argument as [number, unknown];
+      const items = resolveIntrinsics(template, list);
+      if (!Array.isArray(items) || items[Number(index)] === undefined) {
+        throw new Error(`template resolver: Fn::Select ${index} out of ${JSON.stringify(items)}`);
+      }
+      return items[Number(index)];
+    }
     if (key.startsWith('Fn::'))
       throw new Error(`template resolver: ${key} is not supported (${JSON.stringify(value)})`);
   }

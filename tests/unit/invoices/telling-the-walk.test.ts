@@ -69,7 +69,9 @@ describe('telling the waiting walk when Step Functions does not take the call', 
     const { deps, invoiceId, told, stored } = await pausedWalk(1);
     await changeInvoice(invoiceId, { type: 'resume', reason: 'customer paid a part' }, deps);
 
-    await expect(changeInvoice(invoiceId, { type: 'resume', reason: 'customer paid a part' }, deps)).rejects.toMatchObject({ statusCode: 409 });
+    await expect(
+      changeInvoice(invoiceId, { type: 'resume', reason: 'customer paid a part' }, deps),
+    ).rejects.toMatchObject({ statusCode: 409 });
 
     expect(told).toEqual([{ taskToken: 'token-hold', output: { event: 'changed', status: 'OPEN' } }]);
     expect(await stored()).not.toHaveProperty('taskToken');
