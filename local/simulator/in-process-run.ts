@@ -131,20 +131,33 @@ function agenda(portfolio: readonly PortfolioInvoice[], events: readonly Simulat
   );
 }
 
-/** Registers through `POST /invoices` in batches of 500 (the API's limit), the raw records as given. */
+/** Times a registration the API answered as failed ("submit it again") is submitted again, as a client would. */
+const REGISTRATION_ATTEMPTS = 5;
+
+/**
+ * Registers through `POST /invoices` in batches of 500 (the API's limit), the raw records as given. Invoices the API
+ * lists as failed (stored but not queued, or not stored: an infrastructure error) are submitted again, as the answer
+ * asks, up to {@link REGISTRATION_ATTEMPTS} times.
+ */
 async function register(system: LocalSystem, invoices: readonly PortfolioInvoice[], io: SimulationIo): Promise<void> {
   for (let i = 0; i < invoices.length; i += 500) {
-    const batch = invoices.slice(i, i + 500);
-    const answer = await system.api(
-      'POST',
-      '/invoices',
-      batch.map((p) => p.record),
-    );
-    const body = answer.body as { rejected?: unknown[]; failed?: { invoiceId: string; error: string }[] };
-    if (answer.statusCode !== 202 || (body.rejected?.length ?? 0) > 0 || (body.failed?.length ?? 0) > 0) {
-      io.err(
-        `warning: registering ${batch.length} invoice(s) answered ${answer.statusCode}: ${JSON.stringify(body)}\n`,
+    let batch = invoices.slice(i, i + 500);
+    for (let attempt = 1; batch.length > 0; attempt++) {
+      const answer = await system.api(
+        'POST',
+        '/invoices',
+        batch.map((p) => p.record),
       );
+      const body = answer.body as { rejected?: unknown[]; failed?: { invoiceId: string; error: string }[] };
+      const failed = new Set((body.failed ?? []).map((f) => f.invoiceId));
+      const refused = (body.rejected?.length ?? 0) > 0 || (answer.statusCode >= 400 && answer.statusCode !== 503);
+      if (refused || (failed.size > 0 && attempt === REGISTRATION_ATTEMPTS)) {
+        io.err(
+          `warning: registering ${batch.length} invoice(s) answered ${answer.statusCode}: ${JSON.stringify(body)}\n`,
+        );
+        break;
+      }
+      batch = batch.filter((p) => failed.has(p.registration.invoiceId));
     }
   }
 }
