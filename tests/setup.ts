@@ -1,4 +1,9 @@
 import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach } from 'vitest';
+import { forgetKeptSendingBreakers } from '../functions/contact/sending-breakers';
+
+// Each test is a fresh Lambda container as far as the send step's kept breakers go (functions/contact/sending-breakers.ts).
+beforeEach(() => forgetKeptSendingBreakers());
 
 // Handlers read their configuration once at import (as in Lambda). Unit tests import them with these values;
 // workflow and e2e tests set their own (emulator endpoints, real names) before importing.

@@ -41,3 +41,47 @@ export interface SendingBreakers {
    */
   writeSendingBreaker(breaker: SendingBreaker, expectedVersion: number): Promise<boolean>;
 }
+
+/** What every cache made here forgets: see {@link forgetKeptSendingBreakers}. */
+const FORGET = new Set<() => void>();
+
+/**
+ * Drops what every cache of this process kept, as a new Lambda container starts with nothing: for tests, which run
+ * many "invocations" of one handler module in one process at instants of their own.
+ */
+export function forgetKeptSendingBreakers(): void {
+  for (const forget of FORGET) forget();
+}
+
+/**
+ * How long a Lambda container keeps the breakers it read: a minute. Every send step would otherwise read the item
+ * (half a read unit each, ~7 per walk); with the cache a warm container reads it once a minute. A breaker another
+ * container opened meanwhile is met at most a minute late — the next send is refused for the account and defers its
+ * stage itself (its write to open the breaker, on a stale version, loses and defers a first interval) — and a closed
+ * one is noticed at most a minute after it closed.
+ */
+export const BREAKER_CACHE_MS = 60_000;
+
+/**
+ * `store` with its read kept for {@link BREAKER_CACHE_MS} of `now` (the clock the send step reads: virtual locally).
+ * Every write through it, won or lost, drops the kept read, so the container's next step reads the item again.
+ */
+export function cachedSendingBreakers(store: SendingBreakers, now: () => Date): SendingBreakers {
+  let kept: { readonly at: number; readonly breakers: Partial<Record<Channel, SendingBreaker>> } | undefined;
+  FORGET.add(() => {
+    kept = undefined;
+  });
+  return {
+    async sendingBreakers() {
+      const at = now().getTime();
+      if (kept && at >= kept.at && at - kept.at < BREAKER_CACHE_MS) return kept.breakers;
+      const breakers = await store.sendingBreakers();
+      kept = { at, breakers };
+      return breakers;
+    },
+    async writeSendingBreaker(breaker, expectedVersion) {
+      kept = undefined;
+      return store.writeSendingBreaker(breaker, expectedVersion);
+    },
+  };
+}

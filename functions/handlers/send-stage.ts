@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { sendStage } from '../contact/send-stage';
+import { cachedSendingBreakers } from '../contact/sending-breakers';
 import type { StepResult } from '../contracts/step-result';
 import { withinExecutionLife } from '../executions/execution-life';
 import { now } from '../platform/clock';
@@ -19,8 +20,11 @@ const Input = z.object({
   /** The execution's start (`$$.Execution.StartTime`): a deferral is kept inside the execution's year. */
   startedAt: z.iso.datetime({ offset: true }).optional(),
 });
+const tables = stores();
 const deps = {
-  ...stores(),
+  ...tables,
+  // read once a minute per container, not once per send step (contact/sending-breakers.ts)
+  sendingBreakers: cachedSendingBreakers(tables.sendingBreakers, now),
   mailer: mailer(),
   sms: smsSender(),
   operators: operatorsNotifier(),
