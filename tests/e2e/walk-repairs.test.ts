@@ -18,6 +18,8 @@ let system: LocalSystem;
 const FAIL_ONCE = new Set(['INV-REP-1', 'INV-REP-2']);
 /** SendTaskSuccess throttled this many more times (after the SDK's own retries gave up). */
 let throttleResumes = 0;
+/** SendMessageBatch (the start queue) fails this many more times. */
+let failQueue = 0;
 
 async function loadHandler(name: string): Promise<LocalHandler> {
   const handler = await importHandlerSource(name);
@@ -41,6 +43,16 @@ beforeAll(async () => {
       return next(args);
     }) as never,
     { step: 'initialize', name: 'throttleResumes', priority: 'high' },
+  );
+  clients.sqs.middlewareStack.add(
+    ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      if (context.commandName === 'SendMessageBatchCommand' && failQueue > 0) {
+        failQueue--;
+        throw Object.assign(new Error('We encountered an internal error.'), { name: 'InternalFailure', $metadata: {} });
+      }
+      return next(args);
+    }) as never,
+    { step: 'initialize', name: 'failQueue', priority: 'high' },
   );
 });
 
@@ -90,6 +102,24 @@ describe('walks that should be running and are not', () => {
     expect(restarted).toMatchObject({ statusCode: 200, body: { action: 'restarted', walk: 2, why: 'failed' } });
     expect(again).toMatchObject({ statusCode: 409, body: { error: { code: 'WalkRunning' } } });
     expect(await system.api('POST', '/invoices/NOPE/restart', { reason: 'x' })).toMatchObject({ statusCode: 404 });
+  });
+
+  it('a registration stored but not queued answers "submit it again", and the daily look starts its walk', async () => {
+    failQueue = 1;
+    const answer = await system.api('POST', '/invoices', registrationFixture('INV-REP-4', { dueDate: '2026-12-09' }));
+    failQueue = 0;
+    expect(answer).toMatchObject({
+      statusCode: 503,
+      body: { failed: [{ invoiceId: 'INV-REP-4', error: expect.stringMatching(/submit it again/) }] },
+    });
+    expect(statuses('INV-REP-4')).toEqual([]);
+
+    // nobody submits it again: the daily run at 03:00 UTC finds it stored without a walk and starts it
+    await system.advanceTo(new Date('2026-12-01T04:00:00.000Z'));
+
+    expect(statuses('INV-REP-4')).toEqual(['INV-REP-4 RUNNING']);
+    const { body } = await system.api('GET', '/invoices/INV-REP-4');
+    expect(body).toMatchObject({ invoice: { executionArn: expect.stringContaining(':INV-REP-4') } });
   });
 
   it('a resume Step Functions did not take is told by the daily look, and the walk goes on', async () => {
