@@ -45,6 +45,11 @@ export class ExecutionBook {
     return execution;
   }
 
+  /** The executions still running. */
+  running(): Execution[] {
+    return [...this.executions.values()].filter((e) => e.status === 'RUNNING');
+  }
+
   /** Every execution's name, input, status and dates (not its history). */
   snapshot(): ExecutionRecord[] {
     return [...this.executions.values()].map((e) => ({

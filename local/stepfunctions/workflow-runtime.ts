@@ -58,6 +58,8 @@ export class LocalWorkflowRuntime {
   private readonly clock: VirtualClock;
   private readonly local: LocalDefinition;
   private readonly machine: StateMachine;
+  /** Set by {@link shutdown}: runs settling after it change nothing. */
+  private shuttingDown = false;
   private readonly book: ExecutionBook;
   private readonly ledger = new BusyLedger();
   private readonly waits: TaskWaits;
@@ -308,8 +310,22 @@ export class LocalWorkflowRuntime {
     execution.abort();
   }
 
+  /**
+   * The runtime is going away (`npm start` stopping, a simulation done): every running execution's run is abandoned
+   * as it is — its status stays RUNNING (a snapshot taken before carries it on) — and its waits and timers closed, so
+   * nothing of it keeps the process alive (aws-local-stepfunctions arms a real timer for each running task).
+   */
+  shutdown(): void {
+    this.shuttingDown = true;
+    for (const execution of this.book.running()) {
+      this.release(execution);
+      execution.abort();
+    }
+  }
+
   /** The run settled and its events are recorded: sets the final status (unless stopped) and the closing event. */
   private complete(execution: Execution, outcome: Outcome): void {
+    if (this.shuttingDown) return;
     if (execution.status === 'RUNNING') {
       execution.stopDate = this.clock.now();
       if (outcome.ok) {

@@ -321,6 +321,8 @@ export class LocalSystem {
       await this.pumps.stopBackground();
       await this.whenIdleOrTimeout(5_000);
       this.saveState();
+      // after the snapshot: the walks still running (parked on holds) must not keep the process alive
+      this.runtime.shutdown();
       this.restoreClock();
       for (const client of Object.values(this.clients)) client.destroy();
       await this.sfnEndpoint.close();

@@ -128,3 +128,24 @@ describe('an execution that runs longer than the execution time limit', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 });
+
+describe('shutting the runtime down with executions still running', () => {
+  it('leaves them RUNNING but keeps no timer of theirs alive (a simulation with an open hold exits)', async () => {
+    // Prepare: three executions parked on a hold, which has no timeout
+    const { runtime } = runtimeFor(holdDefinition);
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const arns = ['a', 'b', 'c'].map((name) => runtime.startExecution({ name, input: {} }).executionArn);
+    await runtime.runUntilSettled();
+    const parked = timers();
+
+    // Act
+    runtime.shutdown();
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess: aws-local-stepfunctions armed a real timer per running task; they are gone, the statuses kept
+    expect(parked).toBeGreaterThan(before);
+    expect(timers()).toBe(before);
+    expect(arns.map((arn) => runtime.describeExecution(arn).status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+  });
+});
