@@ -11,6 +11,7 @@
  * | audit event       | `INVOICE#<id>`                      | `EVENT#<at>#[<seq, 10 digits>#]<type>`      |                |                                                 |
  * | send claim        | `SEND#<id>#<stage>#<channel>`       | `SEND`                                      |                |                                                 |
  * | sending breakers  | `ACCOUNT#sending`                   | `BREAKER`                                   |                |                                                 |
+ * | walk to look at   | `WALKS#attention`                   | `<invoiceId>`                               |                |                                                 |
  */
 
 /** The table's key attributes (both strings). */
@@ -34,6 +35,7 @@ export const ITEM_TYPE = {
   event: 'event',
   send: 'send',
   breaker: 'breaker',
+  attention: 'attention',
 } as const;
 
 /** The prefixes of the key values. */
@@ -44,6 +46,7 @@ export const KEY_PREFIX = {
   event: 'EVENT#',
   send: 'SEND#',
   account: 'ACCOUNT#',
+  walks: 'WALKS#',
 } as const;
 
 /** Sorts right after every `CONTACT#…` sort key (`$` follows `#`): the upper bound of a customer's contact log. */
@@ -67,6 +70,9 @@ export const invoicePartition = (invoiceId: string): string => `${KEY_PREFIX.inv
 /** The value of `gsi1pk` under which a customer's invoices and contact log are found. */
 export const customerPartition = (customerId: string): string => `${KEY_PREFIX.customer}${customerId}`;
 
+/** The partition of the walks the reconciler must look at. */
+export const walkAttentionPartition = `${KEY_PREFIX.walks}attention`;
+
 /** The keys of each item type. */
 export const tableKeys = {
   invoice: (invoiceId: string): ItemKey => ({ pk: invoicePartition(invoiceId), sk: 'INVOICE' }),
@@ -86,6 +92,11 @@ export const tableKeys = {
    * channel, so a send step reads every breaker it needs with one GetItem.
    */
   sendingBreakers: (): ItemKey => ({ pk: `${KEY_PREFIX.account}sending`, sk: 'BREAKER' }),
+  /**
+   * A walk the reconciler must look at (executions/walk-attention.ts): written only when a resume or a start message
+   * failed, so the one partition sees few writes; the reconciler queries it.
+   */
+  walkAttention: (invoiceId: string): ItemKey => ({ pk: walkAttentionPartition, sk: invoiceId }),
   contact: (entry: {
     readonly at: string;
     readonly invoiceId: string;

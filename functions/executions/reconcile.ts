@@ -7,11 +7,11 @@ import {
 import { InvoiceNotFound, WalkRunning } from '../contracts/errors';
 import { type Invoice, walkShouldRun } from '../invoices/invoice';
 import { deliverPendingResume } from '../invoices/invoice-changes';
-import type { InvoiceListing } from '../invoices/invoice-store';
 import { mapWithConcurrency } from '../platform/concurrency';
 import { log } from '../platform/logger';
 import { executionNameOf, type StarterDeps, startExecution, startNamedExecution } from './start-executions';
 import type { TaskTokens } from './task-tokens';
+import type { WalkAttention } from './walk-attention';
 import { startNextWalk } from './walks';
 
 /**
@@ -154,16 +154,20 @@ export interface ReconcileRun {
   readonly incomplete: boolean;
 }
 
+/** Answers after which a walk's mark stays for the next run: it could not be repaired yet. */
+const NOT_YET = new Set(['Step Functions did not take the resume yet', 'registration still starting']);
+
 /**
  * One scheduled run. `executions` (hourly): every execution that FAILED or TIMED_OUT since `since` (ListExecutions,
- * newest first, 100 a page; DescribeExecution for its input's invoice id). `full` (daily) also scans the table for
- * invoices needing a look (`InvoiceListing.walksToReconcile`, four segments in parallel). Each invoice is reconciled
- * on its own: an error is logged and counted, and the run goes on. Stops early when `timeLeft` (Lambda's remaining
- * time) falls under a minute: Lambda ends an invocation at 15 minutes, and whatever is left is found again next run.
+ * newest first, 100 a page; DescribeExecution for its input's invoice id). `full` (daily) also looks at every walk
+ * marked for attention (`WalkAttention`: a resume not delivered, a start message not queued — one Query, not a Scan),
+ * and takes the mark off once repaired. Each invoice is reconciled on its own: an error is logged and counted, and the
+ * run goes on. Stops early when `timeLeft` (Lambda's remaining time) falls under a minute: Lambda ends an invocation
+ * at 15 minutes, and whatever is left is found again next run.
  */
 export async function reconcileWalks(
   mode: 'executions' | 'full',
-  deps: ReconcileDeps & { readonly listing: InvoiceListing },
+  deps: ReconcileDeps & { readonly walkAttention: WalkAttention },
   options: { since: Date; timeLeft: () => number },
 ): Promise<ReconcileRun> {
   const repaired: Record<string, number> = {};
@@ -171,8 +175,9 @@ export async function reconcileWalks(
   let errors = 0;
   let incomplete = false;
   const seen = new Set<string>();
-  const look = async (invoiceId: string) => {
-    if (seen.has(invoiceId)) return;
+  /** Looks at the walk; true when it needs no further look (repaired, or nothing to do). */
+  const look = async (invoiceId: string): Promise<boolean> => {
+    if (seen.has(invoiceId)) return true;
     seen.add(invoiceId);
     looked++;
     try {
@@ -181,9 +186,12 @@ export async function reconcileWalks(
         repaired[result.action] = (repaired[result.action] ?? 0) + 1;
         log.info('walk reconciled', { invoiceId, ...result });
       }
+      return result.action !== 'none' || !NOT_YET.has(result.why);
     } catch (error) {
       errors++;
       log.warn('walk not reconciled', { invoiceId, error: (error as Error).name });
+      // an invoice that does not exist (any more) needs no look
+      return (error as { code?: string }).code === 'InvoiceNotFound';
     }
   };
   const outOfTime = () => {
@@ -209,15 +217,10 @@ export async function reconcileWalks(
     } while (nextToken);
   }
   if (mode === 'full' && !incomplete) {
-    const SEGMENTS = 4;
-    await Promise.all(
-      Array.from({ length: SEGMENTS }, async (_, segment) => {
-        for await (const invoiceId of deps.listing.walksToReconcile({ segment, totalSegments: SEGMENTS })) {
-          if (outOfTime()) return;
-          await look(invoiceId);
-        }
-      }),
-    );
+    for await (const mark of deps.walkAttention.flaggedWalks()) {
+      if (outOfTime()) break;
+      if (await look(mark.invoiceId)) await deps.walkAttention.clearWalk(mark.invoiceId);
+    }
   }
   const run = { looked, repaired, errors, incomplete };
   log.info('reconciler run', { mode, looked, errors, incomplete, ...repaired });

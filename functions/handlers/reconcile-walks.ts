@@ -4,7 +4,6 @@ import * as z from 'zod';
 import { type ReconcileRun, reconcileWalks } from '../executions/reconcile';
 import { now } from '../platform/clock';
 import { ENV, requireEnv } from '../platform/environment';
-import { invoiceListing } from '../wiring/invoice-listing';
 import { sfn } from '../wiring/sfn';
 import { stores } from '../wiring/stores';
 import { taskTokens } from '../wiring/task-tokens';
@@ -14,7 +13,6 @@ const Event = z.object({ mode: z.enum(['executions', 'full']).default('execution
 const deps = {
   sfn,
   ...stores(),
-  listing: invoiceListing(),
   tokens: taskTokens(),
   stateMachineArn: requireEnv(ENV.STATE_MACHINE_ARN),
   now,

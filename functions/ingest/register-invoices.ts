@@ -1,4 +1,5 @@
 import type { StartQueue } from '../executions/start-queue';
+import type { WalkAttention } from '../executions/walk-attention';
 import type { AuditLog } from '../invoices/audit-log';
 import type { CustomerStore } from '../invoices/customer-store';
 import type { InvoiceRegistration } from '../invoices/invoice';
@@ -14,6 +15,8 @@ export interface RegisterDeps {
   /** The billing rule each invoice walks: one for all, or chosen per invoice (a rule file's segments). */
   readonly ruleId: string | ((registration: InvoiceRegistration) => string);
   readonly now: () => Date;
+  /** Where a registration stored but not queued is marked for the reconciler's next look. */
+  readonly walkAttention?: WalkAttention;
 }
 
 export interface RegistrationSummary {
@@ -73,9 +76,14 @@ export async function registerInvoices(
 
   if (toQueue.length > 0) {
     const notQueued = new Set(await deps.queue.enqueue(toQueue));
+    const at = deps.now().toISOString();
     for (const invoiceId of notQueued) {
       failed.push({ invoiceId, error: 'stored, but its workflow could not be queued yet: submit it again to retry' });
       log.warn('invoice stored, workflow not queued', { invoiceId });
+      // Whether or not it is submitted again, the reconciler's daily look starts it by this mark.
+      await deps.walkAttention?.flagWalk({ invoiceId, reason: 'start', at }).catch((error: unknown) => {
+        log.error('unqueued registration not marked for the reconciler', { invoiceId, error: (error as Error).name });
+      });
     }
     const keep = (id: string) => !notQueued.has(id);
     return { registered: registered.filter(keep), duplicates: duplicates.filter(keep), failed };

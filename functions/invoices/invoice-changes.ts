@@ -1,6 +1,7 @@
 import { ConcurrentChange, InvoiceNotFound } from '../contracts/errors';
 import type { InterruptOutput } from '../contracts/step-result';
 import type { TaskTokens } from '../executions/task-tokens';
+import type { WalkAttention } from '../executions/walk-attention';
 import { log } from '../platform/logger';
 import type { AuditLog } from './audit-log';
 import type { Invoice, InvoiceStatus } from './invoice';
@@ -13,6 +14,8 @@ export interface ChangeDeps {
   readonly now: () => Date;
   /** Resumes the waiting workflow step; without it nobody is told (the workflow itself is the caller). */
   readonly tokens?: TaskTokens;
+  /** Where a resume Step Functions did not take is marked for the reconciler's next look. */
+  readonly walkAttention?: WalkAttention;
 }
 
 export interface ChangeResult {
@@ -131,7 +134,7 @@ async function applyChange(
  */
 export async function deliverPendingResume(
   invoice: Invoice,
-  deps: Pick<ChangeDeps, 'invoices' | 'tokens' | 'now'>,
+  deps: Pick<ChangeDeps, 'invoices' | 'tokens' | 'now' | 'walkAttention'>,
 ): Promise<'resumed' | 'stale' | 'pending' | 'none'> {
   const { taskToken, pendingResume } = invoice;
   if (!taskToken || !pendingResume) return 'none';
@@ -157,7 +160,7 @@ async function tellParkedToken(
   taskToken: string,
   output: InterruptOutput,
   at: string,
-  deps: Pick<ChangeDeps, 'invoices' | 'tokens'>,
+  deps: Pick<ChangeDeps, 'invoices' | 'tokens' | 'walkAttention'>,
 ): Promise<'resumed' | 'stale' | 'pending' | 'none'> {
   if (!deps.tokens) return 'none';
   let resumed: boolean;
@@ -168,6 +171,11 @@ async function tellParkedToken(
       invoiceId,
       event: output.event,
       error: (error as Error).name,
+    });
+    // The reconciler's daily look finds it by this mark (if even the mark cannot be written, the next change of the
+    // invoice still tells it; a stage's wait also ends by itself at the stage's time and re-reads the invoice).
+    await deps.walkAttention?.flagWalk({ invoiceId, reason: 'resume', at }).catch((markError: unknown) => {
+      log.error('resume not marked for the reconciler', { invoiceId, error: (markError as Error).name });
     });
     return 'pending';
   }

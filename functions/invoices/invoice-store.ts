@@ -117,8 +117,8 @@ export interface WalkUnderWay {
 }
 
 /**
- * Reads over every invoice: on DynamoDB they scan the table. The local system and tools use them; of the Lambdas only
- * the reconciler scans (`walksToReconcile`, once a day). DynamoDB: functions/stores/dynamodb/invoice-listing.ts.
+ * Reads over every invoice, for the local system and tools only: on DynamoDB they scan the table, which the Lambdas'
+ * grants leave out (no handler builds this). DynamoDB: functions/stores/dynamodb/invoice-listing.ts.
  */
 export interface InvoiceListing {
   /** Every invoice id, sorted. */
@@ -126,11 +126,4 @@ export interface InvoiceListing {
 
   /** Every invoice whose walk is under way (has an execution; OPEN, ESCALATED, PAUSED or DISPUTED), in no set order. */
   walksUnderWay(): Promise<WalkUnderWay[]>;
-
-  /**
-   * The ids of invoices whose walk should run (OPEN, ESCALATED, PAUSED, DISPUTED) and that the reconciler must look
-   * at: a resume not yet delivered (`pendingResume`), no execution recorded, or no task token parked (between steps —
-   * or stuck). One segment of a parallel scan (`segment` of `totalSegments`), in no set order.
-   */
-  walksToReconcile(part?: { segment: number; totalSegments: number }): AsyncIterable<string>;
 }

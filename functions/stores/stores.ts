@@ -2,6 +2,7 @@ import type { ContactLog } from '../contact/contact-log';
 import type { ContactSlots } from '../contact/contact-slots';
 import type { SendClaims } from '../contact/send-claims';
 import type { SendingBreakers } from '../contact/sending-breakers';
+import type { WalkAttention } from '../executions/walk-attention';
 import type { AuditLog } from '../invoices/audit-log';
 import type { CustomerStore } from '../invoices/customer-store';
 import type { InvoiceStore } from '../invoices/invoice-store';
@@ -19,4 +20,5 @@ export interface Stores {
   readonly sendingBreakers: SendingBreakers;
   readonly contactLog: ContactLog;
   readonly auditLog: AuditLog;
+  readonly walkAttention: WalkAttention;
 }

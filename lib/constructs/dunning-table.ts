@@ -5,10 +5,10 @@ import { Construct } from 'constructs';
 import { CUSTOMER_INDEX, type KEY_PREFIX, TABLE_KEY, TTL_ATTRIBUTE } from '../../functions/contracts/table-layout';
 
 /**
- * The item actions the stores use (functions/stores/dynamodb/: the only code that talks to DynamoDB). Scan only for
- * the reconciler's daily look over the invoices; no batch or transaction actions, no table management.
+ * The item actions the stores use (functions/stores/dynamodb/: the only code that talks to DynamoDB). No Scan (only
+ * the local system's listing scans), no batch or transaction actions, no table management.
  */
-export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'Scan';
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
 
 /** A partition key prefix of the single table (`KEY_PREFIX` in functions/contracts/table-layout.ts). */
 export type PartitionPrefix = (typeof KEY_PREFIX)[keyof typeof KEY_PREFIX];

@@ -202,10 +202,10 @@ export class InvoiceApi extends Construct {
         INVOICE_READS,
       ),
       'record-payment': new DunningFunction(this, 'RecordPayment', { handler: 'record-payment' })
-        .bindTable(props.table, INVOICE_CHANGES)
+        .bindTable(props.table, INVOICE_CHANGES_TELLING_THE_WALK)
         .bindStateMachine(props.stateMachine, 'task-response'),
       'change-invoice': new DunningFunction(this, 'ChangeInvoice', { handler: 'change-invoice' })
-        .bindTable(props.table, INVOICE_CHANGES)
+        .bindTable(props.table, INVOICE_CHANGES_TELLING_THE_WALK)
         .bindStateMachine(props.stateMachine, 'task-response'),
       'escalate-invoice': new DunningFunction(this, 'EscalateInvoice', { handler: 'escalate-invoice' })
         .bindTable(props.table, INVOICE_CHANGES)
@@ -215,7 +215,7 @@ export class InvoiceApi extends Construct {
       'restart-walk': new DunningFunction(this, 'RestartWalk', { handler: 'restart-walk' })
         .bindTable(props.table, {
           actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
-          partitions: [KEY_PREFIX.invoice],
+          partitions: [KEY_PREFIX.invoice, KEY_PREFIX.walks],
         })
         .bindStateMachine(props.stateMachine, 'reconcile'),
       // One conditional update of the customer item (it must exist).
@@ -235,7 +235,7 @@ export class InvoiceApi extends Construct {
       'create-agreement': new DunningFunction(this, 'CreateAgreement', { handler: 'create-agreement' })
         .bindTable(props.table, {
           actions: ['GetItem', 'PutItem', 'UpdateItem'],
-          partitions: [KEY_PREFIX.invoice, KEY_PREFIX.customer],
+          partitions: [KEY_PREFIX.invoice, KEY_PREFIX.customer, KEY_PREFIX.walks],
         })
         .bindQueue(props.startQueue)
         .bindStateMachine(props.stateMachine, 'task-response')
@@ -254,16 +254,25 @@ export class InvoiceApi extends Construct {
 /**
  * Table access of the route handlers: exactly the item actions and partitions their code uses (functions/stores/
  * dynamodb/, proven by tests/e2e/least-privilege.test.ts). Registration (also the drop's ingest-file): create the
- * invoice conditionally, upsert its customer, log the event, read a duplicate.
+ * invoice conditionally, upsert its customer, log the event, read a duplicate; mark a walk whose start message could
+ * not be queued (`WALKS#attention`, for the reconciler).
  */
 export const REGISTRATION_TABLE_ACCESS: TableAccess = {
   actions: ['GetItem', 'PutItem', 'UpdateItem'],
-  partitions: [KEY_PREFIX.invoice, KEY_PREFIX.customer],
+  partitions: [KEY_PREFIX.invoice, KEY_PREFIX.customer, KEY_PREFIX.walks],
 };
-/** An invoice change (payment, hold, escalation…): read, one conditional update, the audit event, under `INVOICE#`. */
+/** An invoice change (an escalation): read, one conditional update, the audit event, under `INVOICE#`. */
 export const INVOICE_CHANGES: TableAccess = {
   actions: ['GetItem', 'PutItem', 'UpdateItem'],
   partitions: [KEY_PREFIX.invoice],
+};
+/**
+ * An invoice change that tells the waiting walk (payment, hold, write-off): as {@link INVOICE_CHANGES}, and the mark
+ * of a walk Step Functions could not tell (`WALKS#attention`, for the reconciler).
+ */
+export const INVOICE_CHANGES_TELLING_THE_WALK: TableAccess = {
+  actions: ['GetItem', 'PutItem', 'UpdateItem'],
+  partitions: [KEY_PREFIX.invoice, KEY_PREFIX.walks],
 };
 const INVOICE_READS: TableAccess = { actions: ['GetItem', 'Query'], partitions: [KEY_PREFIX.invoice] };
 /** The opt-out routes: a conditional update of the customer item, read back when the condition fails. */

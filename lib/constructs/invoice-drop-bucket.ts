@@ -16,7 +16,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { ENV } from '../../functions/platform/environment';
 import { DunningFunction } from './dunning-function';
 import type { IDunningTable } from './dunning-table';
-import { INVOICE_CHANGES, REGISTRATION_TABLE_ACCESS } from './invoice-api';
+import { INVOICE_CHANGES_TELLING_THE_WALK, REGISTRATION_TABLE_ACCESS } from './invoice-api';
 import { acknowledgeNag, wildcardResourceFinding } from './nag';
 
 /**
@@ -137,7 +137,7 @@ export class InvoiceDropBucket extends Construct {
       memorySize: 1024,
       deadLetterQueue: this.deadLetterQueue,
     })
-      .bindTable(props.table, INVOICE_CHANGES)
+      .bindTable(props.table, INVOICE_CHANGES_TELLING_THE_WALK)
       .bindStateMachine(props.stateMachine, 'task-response');
     this.grantPaymentPrefixAccess();
     this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.paymentsFunction), {

@@ -18,8 +18,8 @@ export interface WalkReconcilerProps {
 /**
  * The reconciler (functions/executions/reconcile.ts; docs/architecture.md "Workflow"): a Lambda on two EventBridge
  * schedules. Hourly (`executions`): executions that failed or timed out in the last day, restarted. Daily at 03:00
- * UTC (`full`): also a parallel Scan of the table for walks never started, resumes never delivered and walks stuck
- * between steps — a Scan reads the whole table, so it runs once a day. Lambda's 15 minutes bound a run; it stops
+ * UTC (`full`): also the walks marked for attention (a resume Step Functions did not take, a start message that could
+ * not be queued), one Query of their partition. Lambda's 15 minutes bound a run; it stops
  * a minute before and the next run goes on. EventBridge invokes it asynchronously (Lambda retries twice).
  */
 export class WalkReconciler extends Construct {
@@ -31,10 +31,11 @@ export class WalkReconciler extends Construct {
       handler: 'reconcile-walks',
       timeout: Duration.minutes(15),
     })
-      // the invoices (Scan), each one's audit trail (Query of its partition), the next walk and its audit event
+      // each invoice, its audit trail (a Query of its partition), the next walk and its audit event; the walks marked
+      // for attention (a Query of `WALKS#attention`, a mark taken off, a resume still not taken marked again)
       .bindTable(props.table, {
-        actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'Scan'],
-        partitions: [KEY_PREFIX.invoice],
+        actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem'],
+        partitions: [KEY_PREFIX.invoice, KEY_PREFIX.walks],
       })
       .bindStateMachine(props.stateMachine, 'reconcile');
     const hourly = new Rule(this, 'Hourly', {

@@ -2,14 +2,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ITEM_TYPE, tableKeys } from '../../functions/contracts/table-layout';
-import { DynamoSendingBreakers } from '../../functions/stores/dynamodb';
+import { DynamoSendingBreakers, DynamoWalkAttention } from '../../functions/stores/dynamodb';
 import { type DynamoEmulator, startDynamo } from '../../local/emulators/dynamo';
 import { createTable } from '../../local/emulators/provision';
 import { describeSendingBreakersContract } from '../support/contracts/sending-breakers.contract';
+import { describeWalkAttentionContract } from '../support/contracts/walk-attention.contract';
 
-// The DynamoDB sending breakers (functions/stores/dynamodb/sending-breakers.ts) against dynalite in memory, with the
-// contract suite the in-memory ones pass too (tests/unit/stores/memory-stores.test.ts). The breakers are one item of
-// the table, so each test gets a table of its own.
+// The DynamoDB sending breakers (functions/stores/dynamodb/sending-breakers.ts) and walks to look at
+// (functions/stores/dynamodb/walk-attention.ts) against dynalite in memory, with the contract suites the in-memory
+// ones pass too (tests/unit/stores/memory-stores.test.ts). Each is one item or partition of the table, so each test
+// gets a table of its own.
 
 let emulator: DynamoEmulator;
 let raw: DynamoDBClient;
@@ -41,6 +43,9 @@ describeSendingBreakersContract(
   'DynamoDB (dynalite)',
   async () => new DynamoSendingBreakers(client, await freshTable()),
 );
+
+// The walks to look at are one partition of the table, too.
+describeWalkAttentionContract('DynamoDB (dynalite)', async () => new DynamoWalkAttention(client, await freshTable()));
 
 describe('the sending breakers item', () => {
   it('is one item, ACCOUNT#sending / BREAKER, holding one map per channel', async () => {

@@ -7,6 +7,7 @@ import { DynamoInvoiceListing } from './invoice-listing';
 import { DynamoInvoiceStore } from './invoice-store';
 import { DynamoSendClaims } from './send-claims';
 import { DynamoSendingBreakers } from './sending-breakers';
+import { DynamoWalkAttention } from './walk-attention';
 
 export {
   DynamoAuditLog,
@@ -16,6 +17,7 @@ export {
   DynamoInvoiceStore,
   DynamoSendClaims,
   DynamoSendingBreakers,
+  DynamoWalkAttention,
 };
 
 /** The stores on the single DynamoDB table `tableName` (contracts/table-layout.ts), one class per item type. */
@@ -29,5 +31,6 @@ export function dynamoStores(client: DynamoDBDocumentClient, tableName: string):
     sendingBreakers: new DynamoSendingBreakers(client, tableName),
     contactLog: new DynamoContactLog(client, tableName),
     auditLog: new DynamoAuditLog(client, tableName),
+    walkAttention: new DynamoWalkAttention(client, tableName),
   };
 }

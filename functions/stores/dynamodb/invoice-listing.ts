@@ -4,8 +4,8 @@ import type { InvoiceListing, WalkUnderWay } from '../../invoices/invoice-store'
 import { TableStore } from './table';
 
 /**
- * Scans of the invoice items (contracts/table-layout.ts) for the local system and tools, and for the reconciler (the
- * only Lambda granted Scan).
+ * Scans of the invoice items (contracts/table-layout.ts) for the local system and tools; the Lambdas are granted no
+ * Scan and never build this.
  */
 export class DynamoInvoiceListing extends TableStore implements InvoiceListing {
   async allInvoiceIds(): Promise<string[]> {
@@ -44,30 +44,6 @@ export class DynamoInvoiceListing extends TableStore implements InvoiceListing {
       });
     }
     return walks;
-  }
-
-  /**
-   * A Scan of the whole table (1 MB a page, filtered after reading: it costs the table's size in read units, so the
-   * reconciler runs it once a day), one segment of a parallel scan.
-   */
-  async *walksToReconcile(part?: { segment: number; totalSegments: number }): AsyncGenerator<string> {
-    for await (const item of this.scan({
-      FilterExpression:
-        'itemType = :invoice AND #status IN (:open, :escalated, :paused, :disputed) AND ' +
-        '(attribute_exists(pendingResume) OR attribute_not_exists(executionArn) OR attribute_not_exists(taskToken))',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':invoice': ITEM_TYPE.invoice,
-        ':open': 'OPEN',
-        ':escalated': 'ESCALATED',
-        ':paused': 'PAUSED',
-        ':disputed': 'DISPUTED',
-      },
-      ProjectionExpression: 'invoiceId',
-      ...(part ? { Segment: part.segment, TotalSegments: part.totalSegments } : {}),
-    })) {
-      yield String(item.invoiceId);
-    }
   }
 
   /** Every item the scan `input` finds, page after page. */

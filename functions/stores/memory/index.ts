@@ -10,6 +10,7 @@ import { memoryInvoiceStore } from './invoice-store';
 import { type MemorySendClaims, memorySendClaims } from './send-claims';
 import { memorySendingBreakers } from './sending-breakers';
 import { memoryTables } from './tables';
+import { memoryWalkAttention } from './walk-attention';
 
 export type { MemorySendClaims } from './send-claims';
 export type { MemorySendClaim } from './tables';
@@ -21,6 +22,7 @@ export {
   memoryInvoiceStore,
   memorySendClaims,
   memorySendingBreakers,
+  memoryWalkAttention,
 };
 
 /** A set of stores in memory, with the listing over its invoices (for the local system, tools and tests). */
@@ -46,6 +48,7 @@ export function memoryStores(): MemoryStores {
     sendingBreakers: memorySendingBreakers(tables),
     contactLog: memoryContactLog(tables),
     auditLog: memoryAuditLog(tables),
+    walkAttention: memoryWalkAttention(tables),
     listing: memoryInvoiceListing(tables),
   };
 }

@@ -19,15 +19,5 @@ export function memoryInvoiceListing(tables: MemoryTables): InvoiceListing {
       }
       return walks;
     },
-
-    async *walksToReconcile(part) {
-      const ids = [...tables.invoices.keys()].sort(byKey);
-      for (const [index, invoiceId] of ids.entries()) {
-        if (part && index % part.totalSegments !== part.segment) continue;
-        const invoice = tables.invoices.get(invoiceId)?.invoice;
-        if (!invoice || !UNDER_WAY.has(invoice.status)) continue;
-        if (invoice.pendingResume || !invoice.executionArn || !invoice.taskToken) yield invoiceId;
-      }
-    },
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Channel, ContactLogEntry } from '../../contact/contact-log';
 import type { SendingBreaker } from '../../contact/sending-breakers';
+import type { WalkMark } from '../../executions/walk-attention';
 import type { InvoiceEvent } from '../../invoices/audit-log';
 import type { Customer, Invoice } from '../../invoices/invoice';
 
@@ -34,6 +35,8 @@ export interface MemoryTables {
   readonly histories: Map<string, Map<string, HistoryItem>>;
   /** The sending breakers, by channel (the one `ACCOUNT#sending` item). */
   readonly breakers: Map<Channel, SendingBreaker>;
+  /** The walks the reconciler must look at, by invoice id (the `WALKS#attention` partition). */
+  readonly attention: Map<string, WalkMark>;
 }
 
 /** The invoice's history (contact log and audit events by sort key), made empty on first use. */
@@ -53,6 +56,7 @@ export function memoryTables(): MemoryTables {
     sendClaims: new Map(),
     histories: new Map(),
     breakers: new Map(),
+    attention: new Map(),
   };
 }
 

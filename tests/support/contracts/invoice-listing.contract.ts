@@ -63,32 +63,5 @@ export function describeInvoiceListingContract(implementation: string, make: Mak
         ].sort((a, b) => a.invoiceId.localeCompare(b.invoiceId)),
       );
     });
-
-    it('lists for the reconciler the walks to look at: never started, a resume not told, no token parked', async () => {
-      const { stores, listing } = await make();
-      const { invoices } = stores;
-      const [parked, notStarted, pending, between, paid] = ['PARKED', 'NEW', 'PENDING', 'BETWEEN', 'PAID'].map((s) =>
-        freshId(`INV-R-${s}`),
-      ) as [string, string, string, string, string];
-      for (const id of [parked, notStarted, pending, between, paid]) await create(invoices, id);
-      for (const id of [parked, pending, between, paid]) await invoices.setExecution(id, `arn:${id}`, AT);
-      for (const id of [parked, pending, paid]) await invoices.storeTaskToken(id, 'D0', `token-${id}`, AT);
-      const waiting = (await invoices.getInvoice(pending)) as Invoice;
-      await invoices.writeInvoiceChange(waiting, { status: 'OPEN', balanceMinor: 100 }, AT, {
-        resume: { event: 'changed', status: 'OPEN' },
-      });
-      const settled = (await invoices.getInvoice(paid)) as Invoice;
-      await invoices.writeInvoiceChange(settled, { status: 'PAID', balanceMinor: 0 }, AT);
-      const mine = new Set([parked, notStarted, pending, between, paid]);
-
-      const found: string[] = [];
-      for (const segment of [0, 1, 2]) {
-        for await (const id of listing.walksToReconcile({ segment, totalSegments: 3 }))
-          if (mine.has(id)) found.push(id);
-      }
-
-      // the parked walk is fine; the paid one is over (its token left parked is no walk's concern)
-      expect(found.sort()).toEqual([between, notStarted, pending].sort());
-    });
   });
 }

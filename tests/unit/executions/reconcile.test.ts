@@ -168,9 +168,13 @@ describe('the reconciler, one walk at a time', () => {
 });
 
 describe('a reconciler run', () => {
-  it('finds failed executions since the last day, and (full) the invoices a scan flags, each once', async () => {
+  it('finds failed executions since the last day, and (full) the walks marked for attention, each once', async () => {
     const { deps, stores } = await system();
     await stores.invoices.createInvoice(registration('INV-2', 'C-2'), 'standard', REGISTERED);
+    await stores.invoices.createInvoice(registration('INV-3', 'C-3'), 'standard', NOW);
+    // INV-2's start message could not be queued; INV-3's neither, but it is still within its start grace
+    await stores.walkAttention.flagWalk({ invoiceId: 'INV-2', reason: 'start', at: REGISTERED });
+    await stores.walkAttention.flagWalk({ invoiceId: 'INV-3', reason: 'start', at: NOW });
     sfnMock
       .on(ListExecutionsCommand, { statusFilter: 'FAILED' })
       .resolves({
@@ -202,13 +206,17 @@ describe('a reconciler run', () => {
     sfnMock.on(StartExecutionCommand).resolves({});
     const options = { since: new Date('2026-12-19T00:00:00Z'), timeLeft: () => 600_000 };
 
-    const hourly = await reconcileWalks('executions', { ...deps, listing: stores.listing }, options);
+    const hourly = await reconcileWalks('executions', deps, options);
     expect(hourly).toEqual({ looked: 1, repaired: { restarted: 1 }, errors: 0, incomplete: false });
 
-    // INV-2 was never started; INV-1 has no token parked (its new walk has not planned yet) and is looked at again
-    const daily = await reconcileWalks('full', { ...deps, listing: stores.listing }, options);
-    expect(daily).toMatchObject({ repaired: { started: 1 }, errors: 0 });
+    // the daily run: INV-1 again (its restart is running now), then the marked walks
+    const daily = await reconcileWalks('full', deps, options);
+    expect(daily).toEqual({ looked: 3, repaired: { started: 1 }, errors: 0, incomplete: false });
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { name: 'INV-2' });
+    // INV-2 is repaired: its mark goes; INV-3's stays for the next run
+    const marks = [];
+    for await (const mark of stores.walkAttention.flaggedWalks()) marks.push(mark.invoiceId);
+    expect(marks).toEqual(['INV-3']);
   });
 
   it('stops early when the Lambda is out of time, saying so', async () => {
@@ -225,14 +233,8 @@ describe('a reconciler run', () => {
       ],
     });
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', input: '{"invoiceId":"INV-1"}' });
-    const run = await reconcileWalks(
-      'full',
-      { ...deps, listing: stores.listing },
-      {
-        since: new Date(REGISTERED),
-        timeLeft: () => 30_000,
-      },
-    );
+    await stores.walkAttention.flagWalk({ invoiceId: 'INV-1', reason: 'resume', at: NOW });
+    const run = await reconcileWalks('full', deps, { since: new Date(REGISTERED), timeLeft: () => 30_000 });
     expect(run).toEqual({ looked: 0, repaired: {}, errors: 0, incomplete: true });
   });
 });

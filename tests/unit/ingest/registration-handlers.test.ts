@@ -101,6 +101,10 @@ describe('registering invoices through the API', () => {
 
     // Assess: not a 500 with the invoice stored and nothing said; the caller is told to submit it again
     expect(first.statusCode).toBe(503);
+    // marked for the reconciler's daily look, which starts it if nobody submits it again
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ pk: 'WALKS#attention', sk: 'INV-100', reason: 'start' }),
+    });
     expect(JSON.parse(first.body)).toEqual({
       registered: [],
       duplicates: [],

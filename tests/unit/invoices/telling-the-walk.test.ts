@@ -41,16 +41,27 @@ async function pausedWalk(failures: number) {
   const { tokens, told } = flakyTaskTokens(failures);
   const invoiceId = 'INV-1';
   await stores.invoices.createInvoice(registration(invoiceId, 'C-1'), 'standard', REGISTERED);
-  const deps = { invoices: stores.invoices, auditLog: stores.auditLog, tokens, now: () => new Date(NOW) };
+  const deps = {
+    invoices: stores.invoices,
+    auditLog: stores.auditLog,
+    walkAttention: stores.walkAttention,
+    tokens,
+    now: () => new Date(NOW),
+  };
   await changeInvoice(invoiceId, { type: 'pause', reason: 'customer called' }, deps);
   await stores.invoices.storeTaskToken(invoiceId, 'D0', 'token-hold', REGISTERED, { kind: 'hold' });
   const stored = async () => (await stores.invoices.getInvoice(invoiceId)) as Invoice;
-  return { deps, invoiceId, told, stored };
+  const marks = async () => {
+    const found = [];
+    for await (const mark of stores.walkAttention.flaggedWalks()) found.push(mark);
+    return found;
+  };
+  return { deps, invoiceId, told, stored, marks };
 }
 
 describe('telling the waiting walk when Step Functions does not take the call', () => {
-  it('a throttled resume keeps the token parked with what it is to be told, and says so', async () => {
-    const { deps, invoiceId, told, stored } = await pausedWalk(1);
+  it('a throttled resume keeps the token parked with what it is to be told, says so, and marks the walk', async () => {
+    const { deps, invoiceId, told, stored, marks } = await pausedWalk(1);
 
     const result = await changeInvoice(invoiceId, { type: 'resume', reason: 'customer paid a part' }, deps);
 
@@ -63,6 +74,8 @@ describe('telling the waiting walk when Step Functions does not take the call', 
       taskToken: 'token-hold',
       pendingResume: { event: 'changed', status: 'OPEN' },
     });
+    // for the reconciler's daily look
+    expect(await marks()).toEqual([{ invoiceId, reason: 'resume', at: NOW }]);
   });
 
   it("the operator's retry tells the walk before answering that the invoice is open already", async () => {

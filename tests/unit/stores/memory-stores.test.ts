@@ -9,6 +9,7 @@ import { describeInvoiceStoreContract } from '../../support/contracts/invoice-st
 import { describeSendClaimsContract } from '../../support/contracts/send-claims.contract';
 import { describeSendingBreakersContract } from '../../support/contracts/sending-breakers.contract';
 import { AT, customer, freshId, registration } from '../../support/contracts/stores';
+import { describeWalkAttentionContract } from '../../support/contracts/walk-attention.contract';
 
 // The in-memory stores (functions/stores/memory/) against the contract suites any implementation of the store
 // interfaces passes (the DynamoDB ones run them in tests/workflow/dynamodb-stores.test.ts). A fresh set per test.
@@ -61,3 +62,5 @@ describe('the in-memory stores keep their state to themselves', () => {
 });
 
 describeSendingBreakersContract('in memory', () => memoryStores().sendingBreakers);
+
+describeWalkAttentionContract('in memory', () => memoryStores().walkAttention);
