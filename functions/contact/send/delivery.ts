@@ -70,6 +70,9 @@ export async function performAction(action: StageAction, scope: ActionScope, dep
 
   const claim = await deps.sendClaims.claimSend(invoice.invoiceId, base.stageId, channel, base.at);
   if (claim !== 'claimed') {
+    // An earlier attempt claimed it and did not complete the claim: it may have gone out, so it counts as done and is
+    // never sent again — and the audit trail says so, once (`settleInDoubt`).
+    if (claim === 'in-doubt') await settleInDoubt(channel, template, scope, deps);
     // Sent (or in doubt) by an earlier attempt, which listed the companions it had: keep them covered.
     for (const c of companionsOn(channel, scope)) scope.consolidated.add(c.invoice.invoiceId);
     return 'already-done';
@@ -196,24 +199,71 @@ async function providerFailed(
     return 'failed';
   }
   if (error instanceof SendInDoubtError) {
-    // The audit trail says the channel counts as done; if even this write fails, the retry still finds the claim.
-    await deps.contactLog
-      .logContact({
-        ...base,
-        channel,
-        outcome: channel === 'escalate' ? 'escalated' : 'sent',
-        reason: IN_DOUBT_REASON,
-        ...(template ? { template } : {}),
-      })
-      .catch((logError) => {
-        log.warn('in-doubt send not logged', { invoiceId: invoice.invoiceId, error: (logError as Error).name });
-      });
+    // The audit trail says the channel counts as done; if even this fails, the retry finds the claim in doubt.
+    await recordInDoubt(channel, template, scope, deps);
     throw error;
   }
   if ((error as Error).name === 'TransientSendError') {
     await deps.sendClaims.releaseSend(invoice.invoiceId, base.stageId, channel);
   }
   throw error;
+}
+
+/**
+ * A claim an earlier attempt left PENDING. If that attempt recorded the send (the contact log has the line; only the
+ * claim's completion failed), the claim is completed with its message id and nothing is logged again; if it died
+ * before recording (a crash right after the provider call), the channel is recorded as sent in doubt. One Query of
+ * the invoice's history, on this rare path only. Failures are logged, never thrown.
+ */
+async function settleInDoubt(
+  channel: Channel,
+  template: string | undefined,
+  scope: ActionScope,
+  deps: SendDeps,
+): Promise<void> {
+  const { invoice, base } = scope;
+  try {
+    const { contacts } = await deps.auditLog.invoiceHistory(invoice.invoiceId);
+    const recorded = contacts.find(
+      (c) => c.stageId === base.stageId && c.channel === channel && (c.outcome === 'sent' || c.outcome === 'escalated'),
+    );
+    if (recorded) {
+      const messageId = recorded.messageId ?? IN_DOUBT_REASON;
+      await deps.sendClaims.completeSend(invoice.invoiceId, base.stageId, channel, messageId, base.at);
+      return;
+    }
+  } catch (error) {
+    log.warn('in-doubt send not settled', { invoiceId: invoice.invoiceId, channel, error: (error as Error).name });
+    return;
+  }
+  await recordInDoubt(channel, template, scope, deps);
+}
+
+/**
+ * A channel sent in doubt (no answer from the provider, or an earlier attempt that died after claiming it): the contact
+ * log line (`sent`, reason `in-doubt`, no message id), then the claim completed as sent (`in-doubt`), so a later attempt
+ * finds it sent and logs nothing more. Failures are logged, never thrown: a claim left in doubt is never sent again.
+ */
+async function recordInDoubt(
+  channel: Channel,
+  template: string | undefined,
+  scope: ActionScope,
+  deps: SendDeps,
+): Promise<void> {
+  const { invoice, base } = scope;
+  const where = { invoiceId: invoice.invoiceId, stageId: base.stageId, channel };
+  try {
+    await deps.contactLog.logContact({
+      ...base,
+      channel,
+      outcome: channel === 'escalate' ? 'escalated' : 'sent',
+      reason: IN_DOUBT_REASON,
+      ...(template ? { template } : {}),
+    });
+    await deps.sendClaims.completeSend(invoice.invoiceId, base.stageId, channel, IN_DOUBT_REASON, base.at);
+  } catch (error) {
+    log.warn('in-doubt send not recorded', { ...where, error: (error as Error).name });
+  }
 }
 
 /**
