@@ -199,7 +199,125 @@ describe('every handler, driven on the local system', () => {
     }
     expect([...new Set(denied)]).toEqual([]);
   });
+
+  it("allows every SES, SNS, SQS, Step Functions and S3 call each handler made under its function's role", async () => {
+    const { template } = synthDunningStack();
+    const json = template.toJSON() as TemplateJson;
+    const resources = serviceResources(json);
+    const others = calls.filter((c) => c.service !== 'dynamo');
+    // the sends, the start queue, the task tokens and StartExecution, the drop bucket's objects
+    expect(new Set(others.map((c) => c.service))).toEqual(
+      new Set(['sesSend', 'ses', 'snsSend', 'sns', 'sqs', 'sfn', 's3']),
+    );
+    const denied: string[] = [];
+    for (const c of others) {
+      const { action, resource } = iamRequestOf(c, resources);
+      if (TASK_RESPONSES.has(action)) {
+        // The service authorization reference lists no resource type for these (the simulator then insists on "*"),
+        // but Step Functions evaluates them against the state machine of the task (its AccessDenied names that ARN):
+        // the role must allow the action on this state machine.
+        if (!allowsOn(rolePolicies(json, c.handler), action, resource))
+          denied.push(`${c.handler} ${action} ${resource}`);
+        continue;
+      }
+      const response = await runSimulation(
+        {
+          request: {
+            principal: `arn:aws:sts::${TEST_ENV.account}:assumed-role/${c.handler}/${c.handler}`,
+            action,
+            resource: { resource, accountId: TEST_ENV.account },
+            contextVariables: { 'aws:RequestedRegion': TEST_ENV.region },
+          },
+          identityPolicies: rolePolicies(json, c.handler),
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+      const result = response.resultType === 'error' ? JSON.stringify(response.errors) : response.overallResult;
+      if (result !== 'Allowed') denied.push(`${c.handler} ${action} ${resource}: ${result}`);
+    }
+    expect([...new Set(denied)]).toEqual([]);
+  });
 });
+
+/** The stack's resources the handlers' calls name, as concrete ARNs in {@link TEST_ENV}. */
+interface ServiceResources {
+  readonly stateMachine: string;
+  readonly startQueue: string;
+  readonly operatorsTopic: string;
+  readonly bucket: string;
+}
+
+function serviceResources(json: TemplateJson): ServiceResources {
+  const idOf = (type: string, pattern: RegExp) => {
+    const id = Object.keys(json.Resources).find((k) => json.Resources[k]?.Type === type && pattern.test(k));
+    if (!id) throw new Error(`no ${type} matching ${pattern}`);
+    return id;
+  };
+  return {
+    stateMachine: resolveString(json, { Ref: idOf('AWS::StepFunctions::StateMachine', /^Workflow/) }),
+    startQueue: resolveString(json, { 'Fn::GetAtt': [idOf('AWS::SQS::Queue', /^StarterQueue/), 'Arn'] }),
+    operatorsTopic: resolveString(json, { Ref: idOf('AWS::SNS::Topic', /^Operators/) }),
+    bucket: resolveString(json, { 'Fn::GetAtt': [idOf('AWS::S3::Bucket', /^DropBucket[0-9A-F]{8}$/), 'Arn'] }),
+  };
+}
+
+/**
+ * The IAM action and resource of a recorded call, with the local names (fauxqs' queue URL and topic ARN, the local
+ * bucket) mapped to the stack's resources: the start queue is the only queue the handlers send to, the operators'
+ * topic the only topic they publish to, the drop bucket the only bucket they touch.
+ */
+function iamRequestOf(c: RecordedCall, r: ServiceResources): { action: string; resource: string } {
+  const { operation, input } = c;
+  const account = TEST_ENV.account;
+  switch (c.service) {
+    case 'ses':
+    case 'sesSend':
+      return operation === 'SendEmail'
+        ? {
+            action: 'ses:SendEmail',
+            resource: `arn:${TEST_ENV.partition}:ses:${TEST_ENV.region}:${account}:identity/${String(input.FromEmailAddress)}`,
+          }
+        : { action: `ses:${operation}`, resource: '*' };
+    case 'sns':
+    case 'snsSend':
+      return { action: `sns:${operation}`, resource: input.TopicArn ? r.operatorsTopic : '*' };
+    case 'sqs':
+      return { action: `sqs:${operation === 'SendMessageBatch' ? 'SendMessage' : operation}`, resource: r.startQueue };
+    case 'sfn':
+      return { action: `states:${operation}`, resource: r.stateMachine };
+    case 's3': {
+      const action = S3_ACTION[operation] ?? operation;
+      const key = typeof input.Key === 'string' ? input.Key : undefined;
+      return { action: `s3:${action}`, resource: key === undefined ? r.bucket : `${r.bucket}/${key}` };
+    }
+    default:
+      throw new Error(`no IAM mapping for ${c.service}:${operation}`);
+  }
+}
+
+/** Step Functions' task-response actions (see the test above). */
+const TASK_RESPONSES = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
+
+/** Whether one of `policies` has an Allow statement naming `action` on exactly `resource` (or on "*"). */
+function allowsOn(policies: readonly { policy: unknown }[], action: string, resource: string): boolean {
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+  return policies.some(({ policy }) =>
+    list((policy as { Statement?: unknown }).Statement).some((statement) => {
+      const { Effect, Action, Resource } = statement as { Effect?: string; Action?: unknown; Resource?: unknown };
+      return (
+        Effect === 'Allow' && list(Action).includes(action) && list(Resource).some((r) => r === resource || r === '*')
+      );
+    }),
+  );
+}
+
+/** IAM action of each S3 command the handlers send. */
+const S3_ACTION: Readonly<Record<string, string>> = {
+  ListObjectsV2: 'ListBucket',
+  CopyObject: 'PutObject',
+};
 
 /** IAM action of each document-client command. */
 const DYNAMO_ACTION: Readonly<Record<string, string>> = {
