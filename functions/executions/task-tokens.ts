@@ -1,4 +1,4 @@
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 
 /** Resumes waiting workflow tasks (payment, closure). */
 export class TaskTokens {
@@ -15,16 +15,6 @@ export class TaskTokens {
     } catch (error) {
       if (isStaleTokenError(error)) return false;
       throw error;
-    }
-  }
-
-  async fail(taskToken: string, error: string, cause: string): Promise<boolean> {
-    try {
-      await this.client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
-      return true;
-    } catch (e) {
-      if (isStaleTokenError(e)) return false;
-      throw e;
     }
   }
 }

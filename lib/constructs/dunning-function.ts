@@ -209,10 +209,8 @@ export class DunningFunction extends NodejsFunction {
       new Policy(this, 'TaskResponsePolicy', {
         roles: [this.executionRole],
         statements: [
-          new PolicyStatement({
-            actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-            resources: [stateMachine.stateMachineArn],
-          }),
+          // SendTaskSuccess only: no code fails a task or sends a heartbeat
+          new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [stateMachine.stateMachineArn] }),
         ],
       });
     }

@@ -239,7 +239,94 @@ describe('every handler, driven on the local system', () => {
     }
     expect([...new Set(denied)]).toEqual([]);
   });
+
+  it('grants no handler an action none of its calls used (but for the paths this walk does not take, each named)', () => {
+    const { template } = synthDunningStack();
+    const json = template.toJSON() as TemplateJson;
+    const resources = serviceResources(json);
+    const used = new Map<string, Set<string>>();
+    for (const c of calls) {
+      const action =
+        c.service === 'dynamo'
+          ? `dynamodb:${DYNAMO_ACTION[c.operation] ?? c.operation}`
+          : iamRequestOf(c, resources).action;
+      if (!used.has(c.handler)) used.set(c.handler, new Set());
+      used.get(c.handler)?.add(action);
+    }
+    const unused: string[] = [];
+    for (const [handler, actions] of used) {
+      for (const action of grantedActions(rolePolicies(json, handler))) {
+        if (actions.has(action) || NOT_HANDLER_CALLS.has(action)) continue;
+        if (UNTAKEN_PATHS[`${handler} ${action}`]) continue;
+        unused.push(`${handler} ${action}`);
+      }
+    }
+    expect(unused.sort()).toEqual([]);
+  });
 });
+
+/**
+ * Actions a role needs that are not the handler's own SDK calls: Lambda's log delivery, X-Ray tracing, the KMS key of the encrypted
+ * operators' topic (SNS asks for it on the publisher's behalf), the SQS event source mapping's polling (the Lambda
+ * service's, for the starter).
+ */
+const NOT_HANDLER_CALLS = new Set([
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'kms:GenerateDataKey',
+  'kms:Decrypt',
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+]);
+
+/** Grants for paths this walk does not take, each with the path that uses it. */
+const UNTAKEN_PATHS: Readonly<Record<string, string>> = {
+  'send-stage dynamodb:DeleteItem': 'a send claim given back when the provider throttled (nothing was sent)',
+  'wait-for-event dynamodb:GetItem': 'the invoice read back when parking the token found it changed meanwhile',
+  'wait-for-event states:SendTaskSuccess': 'the wait resuming itself when the invoice changed before it parked',
+  'record-opt-out dynamodb:GetItem': 'the customer read back when the conditional update found nobody',
+  'unsubscribe dynamodb:GetItem': 'the customer read back when the conditional update found nobody',
+  'create-invoices dynamodb:GetItem': 'a duplicate registration: the stored invoice read to see whether it walks',
+  'ingest-file dynamodb:GetItem': 'a duplicate registration: the stored invoice read to see whether it walks',
+  'plan-stage dynamodb:PutItem': 'a stage superseded by a later one already due (its contact-log line)',
+  'plan-stage dynamodb:UpdateItem': 'a promise to pay broken at its deadline (an invoice change)',
+  'record-payment states:SendTaskSuccess': 'a payment through the API that settles the invoice (here a file does)',
+  'ingest-file s3:ListBucket': 'GetObject of a file gone already answers NoSuchKey, not AccessDenied',
+  'ingest-payments s3:ListBucket': 'GetObject of a file gone already answers NoSuchKey, not AccessDenied',
+  'ingest-file s3:GetObjectTagging': "CopyObject (moving the file) copies the object's tags",
+  'ingest-file s3:PutObjectTagging': "CopyObject (moving the file) copies the object's tags",
+  'ingest-payments s3:GetObjectTagging': "CopyObject (moving the file) copies the object's tags",
+  'ingest-payments s3:PutObjectTagging': "CopyObject (moving the file) copies the object's tags",
+  'ingest-payments sqs:SendMessage':
+    "Lambda's own: an event that failed all its retries to the drop's dead-letter queue",
+  // the reconciler's hourly runs found nothing failed in this walk: its repairs are tests/e2e/walk-repairs.test.ts
+  'reconcile-walks dynamodb:GetItem': 'reading the invoice of a failed walk',
+  'reconcile-walks dynamodb:PutItem': 'the walk-restarted audit event',
+  'reconcile-walks dynamodb:UpdateItem': 'recording the next walk',
+  'reconcile-walks dynamodb:DeleteItem': 'taking a repaired walk mark off',
+  'reconcile-walks states:DescribeExecution': 'a failed execution, to find its invoice',
+  'reconcile-walks states:StartExecution': 'starting the next walk',
+  'reconcile-walks states:StopExecution': 'stopping a stuck walk',
+  'reconcile-walks states:SendTaskSuccess': 'telling a walk a resume it missed',
+};
+
+/** Every action the Allow statements of `policies` name. */
+function grantedActions(policies: readonly { policy: unknown }[]): Set<string> {
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+  const actions = new Set<string>();
+  for (const { policy } of policies) {
+    for (const statement of list((policy as { Statement?: unknown }).Statement)) {
+      const { Effect, Action } = statement as { Effect?: string; Action?: unknown };
+      if (Effect === 'Allow') for (const action of list(Action)) actions.add(String(action));
+    }
+  }
+  return actions;
+}
 
 /** The stack's resources the handlers' calls name, as concrete ARNs in {@link TEST_ENV}. */
 interface ServiceResources {
