@@ -199,22 +199,9 @@ export async function reconcileWalks(
     return incomplete;
   };
 
-  for (const statusFilter of ['FAILED', 'TIMED_OUT'] as const) {
-    let nextToken: string | undefined;
-    pages: do {
-      const page = await deps.sfn.send(
-        new ListExecutionsCommand({ stateMachineArn: deps.stateMachineArn, statusFilter, maxResults: 100, nextToken }),
-      );
-      const recent = (page.executions ?? []).filter((e) => !e.stopDate || e.stopDate >= options.since);
-      const invoiceIds = await mapWithConcurrency(recent, 4, async (e) => invoiceIdOf(e.executionArn, deps));
-      for (const invoiceId of invoiceIds) {
-        if (outOfTime()) break pages;
-        if (invoiceId) await look(invoiceId);
-      }
-      // Newest first: once a page reaches back past `since`, the rest is older.
-      if (recent.length < (page.executions ?? []).length) break;
-      nextToken = page.nextToken;
-    } while (nextToken);
+  for await (const invoiceId of invoicesOfEndedWalks(deps, options.since)) {
+    if (outOfTime()) break;
+    await look(invoiceId);
   }
   if (mode === 'full' && !incomplete) {
     for await (const mark of deps.walkAttention.flaggedWalks()) {
@@ -225,6 +212,27 @@ export async function reconcileWalks(
   const run = { looked, repaired, errors, incomplete };
   log.info('reconciler run', { mode, looked, errors, incomplete, ...repaired });
   return run;
+}
+
+/**
+ * The invoices of the executions that FAILED or TIMED_OUT since `since` (ListExecutions, newest first, 100 a page;
+ * DescribeExecution for each one's input), page by page.
+ */
+async function* invoicesOfEndedWalks(deps: ReconcileDeps, since: Date): AsyncGenerator<string> {
+  for (const statusFilter of ['FAILED', 'TIMED_OUT'] as const) {
+    let nextToken: string | undefined;
+    do {
+      const page = await deps.sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: deps.stateMachineArn, statusFilter, maxResults: 100, nextToken }),
+      );
+      const executions = page.executions ?? [];
+      const recent = executions.filter((e) => !e.stopDate || e.stopDate >= since);
+      const invoiceIds = await mapWithConcurrency(recent, 4, async (e) => invoiceIdOf(e.executionArn, deps));
+      for (const invoiceId of invoiceIds) if (invoiceId) yield invoiceId;
+      // Newest first: once a page reaches back past `since`, the rest is older.
+      nextToken = recent.length < executions.length ? undefined : page.nextToken;
+    } while (nextToken);
+  }
 }
 
 /** The invoice id an execution walks (its input), or undefined when it has none. */
