@@ -317,12 +317,11 @@ const UNTAKEN_PATHS: Readonly<Record<string, string>> = {
 
 /** Every action the Allow statements of `policies` name. */
 function grantedActions(policies: readonly { policy: unknown }[]): Set<string> {
-  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
   const actions = new Set<string>();
   for (const { policy } of policies) {
-    for (const statement of list((policy as { Statement?: unknown }).Statement)) {
+    for (const statement of asList((policy as { Statement?: unknown }).Statement)) {
       const { Effect, Action } = statement as { Effect?: string; Action?: unknown };
-      if (Effect === 'Allow') for (const action of list(Action)) actions.add(String(action));
+      if (Effect === 'Allow') for (const action of asList(Action)) actions.add(String(action));
     }
   }
   return actions;
@@ -384,17 +383,21 @@ function iamRequestOf(c: RecordedCall, r: ServiceResources): { action: string; r
   }
 }
 
+/** A policy element that may be one value or a list, as a list. */
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
 /** Step Functions' task-response actions (see the test above). */
 const TASK_RESPONSES = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
 
 /** Whether one of `policies` has an Allow statement naming `action` on exactly `resource` (or on "*"). */
 function allowsOn(policies: readonly { policy: unknown }[], action: string, resource: string): boolean {
-  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
   return policies.some(({ policy }) =>
-    list((policy as { Statement?: unknown }).Statement).some((statement) => {
+    asList((policy as { Statement?: unknown }).Statement).some((statement) => {
       const { Effect, Action, Resource } = statement as { Effect?: string; Action?: unknown; Resource?: unknown };
       return (
-        Effect === 'Allow' && list(Action).includes(action) && list(Resource).some((r) => r === resource || r === '*')
+        Effect === 'Allow' &&
+        asList(Action).includes(action) &&
+        asList(Resource).some((r) => r === resource || r === '*')
       );
     }),
   );

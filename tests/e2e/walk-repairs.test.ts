@@ -16,10 +16,30 @@ let system: LocalSystem;
 
 /** The send step of these invoices throws once (a bug, an outage): the walk ends `Failed (operators notified)`. */
 const FAIL_ONCE = new Set(['INV-REP-1', 'INV-REP-2']);
-/** SendTaskSuccess throttled this many more times (after the SDK's own retries gave up). */
-let throttleResumes = 0;
-/** SendMessageBatch (the start queue) fails this many more times. */
-let failQueue = 0;
+/** How many more times each call fails (as the handler sees it, once the SDK's own retries gave up). */
+const failing = { SendTaskSuccessCommand: 0, SendMessageBatchCommand: 0 };
+const FAILURES: Record<keyof typeof failing, Error> = {
+  SendTaskSuccessCommand: Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }),
+  SendMessageBatchCommand: Object.assign(new Error('We encountered an internal error.'), {
+    name: 'InternalFailure',
+    $metadata: {},
+  }),
+};
+
+/** Fails a client's calls of each command in `failing` while its count lasts. */
+function failWhileCounted(client: { middlewareStack: { add(mw: never, options: object): void } }): void {
+  client.middlewareStack.add(
+    ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const command = context.commandName as keyof typeof failing;
+      if ((failing[command] ?? 0) > 0) {
+        failing[command]--;
+        throw FAILURES[command];
+      }
+      return next(args);
+    }) as never,
+    { step: 'initialize', name: 'failWhileCounted', priority: 'high' },
+  );
+}
 
 async function loadHandler(name: string): Promise<LocalHandler> {
   const handler = await importHandlerSource(name);
@@ -34,26 +54,8 @@ async function loadHandler(name: string): Promise<LocalHandler> {
 beforeAll(async () => {
   system = await LocalSystem.start({ config, start: new Date('2026-11-20T12:00:00.000Z'), loadHandler });
   const clients = await import('../../functions/platform/clients');
-  clients.sfn.middlewareStack.add(
-    ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      if (context.commandName === 'SendTaskSuccessCommand' && throttleResumes > 0) {
-        throttleResumes--;
-        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} });
-      }
-      return next(args);
-    }) as never,
-    { step: 'initialize', name: 'throttleResumes', priority: 'high' },
-  );
-  clients.sqs.middlewareStack.add(
-    ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      if (context.commandName === 'SendMessageBatchCommand' && failQueue > 0) {
-        failQueue--;
-        throw Object.assign(new Error('We encountered an internal error.'), { name: 'InternalFailure', $metadata: {} });
-      }
-      return next(args);
-    }) as never,
-    { step: 'initialize', name: 'failQueue', priority: 'high' },
-  );
+  failWhileCounted(clients.sfn as never);
+  failWhileCounted(clients.sqs as never);
 });
 
 afterAll(async () => {
@@ -105,9 +107,9 @@ describe('walks that should be running and are not', () => {
   });
 
   it('a registration stored but not queued answers "submit it again", and the daily look starts its walk', async () => {
-    failQueue = 1;
+    failing.SendMessageBatchCommand = 1;
     const answer = await system.api('POST', '/invoices', registrationFixture('INV-REP-4', { dueDate: '2026-12-09' }));
-    failQueue = 0;
+    failing.SendMessageBatchCommand = 0;
     expect(answer).toMatchObject({
       statusCode: 503,
       body: { failed: [{ invoiceId: 'INV-REP-4', error: expect.stringMatching(/submit it again/) }] },
@@ -128,10 +130,10 @@ describe('walks that should be running and are not', () => {
     await system.api('POST', '/invoices/INV-REP-3/pause', { reason: 'customer called' });
     await system.advanceTo(new Date('2026-11-30T14:00:00.000Z'));
 
-    throttleResumes = 10;
+    failing.SendTaskSuccessCommand = 10;
     const resumed = await system.api('POST', '/invoices/INV-REP-3/resume', { reason: 'call back' });
     expect(resumed).toMatchObject({ statusCode: 200, body: { status: 'OPEN', resumePending: true } });
-    throttleResumes = 0;
+    failing.SendTaskSuccessCommand = 0;
     await system.advanceTo(new Date('2026-12-01T02:30:00.000Z'));
     const parked = system.runtime.history(system.runtime.executionArnOf('INV-REP-3')).at(-1);
 

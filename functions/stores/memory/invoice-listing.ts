@@ -1,7 +1,6 @@
+import { walkShouldRun } from '../../invoices/invoice';
 import type { InvoiceListing, WalkUnderWay } from '../../invoices/invoice-store';
 import { byKey, type MemoryTables } from './tables';
-
-const UNDER_WAY = new Set(['OPEN', 'ESCALATED', 'PAUSED', 'DISPUTED']);
 
 /** Reads over every invoice in memory, as functions/stores/dynamodb/invoice-listing.ts scans the table. */
 export function memoryInvoiceListing(tables: MemoryTables): InvoiceListing {
@@ -14,7 +13,7 @@ export function memoryInvoiceListing(tables: MemoryTables): InvoiceListing {
       const walks: WalkUnderWay[] = [];
       for (const { invoice } of tables.invoices.values()) {
         // Walks still running: contactable, or on hold (paused, disputed) waiting to resume.
-        if (invoice.executionArn === undefined || !UNDER_WAY.has(invoice.status)) continue;
+        if (invoice.executionArn === undefined || !walkShouldRun(invoice.status)) continue;
         walks.push({ invoiceId: invoice.invoiceId, ruleId: invoice.ruleId, executionArn: invoice.executionArn });
       }
       return walks;
