@@ -63,14 +63,20 @@ export class DunningStack extends Stack {
     this.api = new InvoiceApi(this, 'Api', {
       ...registration,
       stateMachine: this.workflow.stateMachine,
+      waitSchedules: this.workflow.waitSchedules,
       operatorsTopic: this.operators.topic,
       companyName: config.company.legalName,
       ruleTerms: JSON.stringify(ruleTermsBook(rules)),
       auth: config.api.auth,
     });
-    this.drop = new InvoiceDropBucket(this, 'Drop', { ...registration, stateMachine: this.workflow.stateMachine });
+    this.drop = new InvoiceDropBucket(this, 'Drop', {
+      ...registration,
+      stateMachine: this.workflow.stateMachine,
+      waitSchedules: this.workflow.waitSchedules,
+    });
     this.reconciler = new WalkReconciler(this, 'Reconciler', {
       stateMachine: this.workflow.stateMachine,
+      waitSchedules: this.workflow.waitSchedules,
       table: this.table,
     });
     // Emails carry a one-click unsubscribe link into the API (List-Unsubscribe, RFC 8058).
@@ -98,7 +104,12 @@ export class DunningStack extends Stack {
       api: this.api.api,
       startQueue: this.starter.queue,
       deadLetterQueues: { starter: this.starter.deadLetterQueue, drop: this.drop.deadLetterQueue },
-      alarms: [this.workflow.failedExecutionsAlarm, this.starter.deadLetterAlarm, this.drop.deadLetterAlarm],
+      alarms: [
+        this.workflow.failedExecutionsAlarm,
+        this.workflow.droppedWaitSchedulesAlarm,
+        this.starter.deadLetterAlarm,
+        this.drop.deadLetterAlarm,
+      ],
       operatorsTopic: this.operators.topic,
     });
 

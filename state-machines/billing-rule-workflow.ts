@@ -70,10 +70,13 @@ const STARTED_AT = '$$.Execution.StartTime';
 /**
  * Builds the per-invoice workflow from a billing rule. One readable group of states per stage:
  *
- *   `D-3 · wait or payment` (task token, times out at the stage's send time) → `D-3 · send email` → `D-3 · sent or deferred?`
+ *   `D-3 · wait or payment` (task token) → `D-3 · send email` → `D-3 · sent or deferred?`
  *
- * which is three state transitions per stage on the happy path. A payment resumes the wait at once and the execution
- * ends in `Invoice paid`. A deferral (outside business hours, holiday, frequency cap) loops back to the stage's wait.
+ * which is three state transitions per stage on the happy path, none of them an error: the wait step sets a one-time
+ * schedule that resumes the token with `due` at the stage's instant (functions/executions/wait-schedules.ts); the
+ * task's timeout, a few minutes later, is only a safety net (caught, it goes on to the send step all the same). A
+ * payment resumes the wait at once with `paid`: the send step sends nothing and routes it, and the execution ends in
+ * `Invoice paid`. A deferral (outside business hours, holiday, frequency cap) loops back to the stage's wait.
  *
  * An operator's pause or a dispute resumes the wait with `changed`: `Plan next stage` finds the invoice on hold and
  * the walk parks in `Paused or disputed (wait for resume)` (no timeout: nothing goes out until a resume or resolve
@@ -157,6 +160,8 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
   });
   continueWalk.next(continued);
 
+  // After a hold (paused, disputed, promised): a payment ends the walk; anything else — the promise's deadline (`due`),
+  // a resume, a resolve — plans again from the invoice as it now is.
   const interrupted = new Choice(scope, STATE.interrupted)
     .when(Condition.stringEquals('$.interrupt.event', 'paid'), paid)
     .otherwise(plan);
@@ -175,7 +180,12 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     resultPath: '$.interrupt',
   });
   waitToContinue.addCatch(continueWalk, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
-  waitToContinue.next(interrupted);
+  waitToContinue.next(
+    new Choice(scope, STATE.yearEndOrEvent)
+      .when(Condition.stringEquals('$.interrupt.event', 'due'), continueWalk)
+      .when(Condition.stringEquals('$.interrupt.event', 'paid'), paid)
+      .otherwise(plan),
+  );
   const continuing = (choice: Choice): Choice =>
     choice
       .when(Condition.stringEquals(`${STEP}.outcome`, 'continue'), continueWalk)
@@ -219,7 +229,9 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     const waits: { stageId: string; wait: IChainable }[] = [];
     for (const stage of [...rule.stages].reverse()) {
       const wait = waitTask(STATE.wait(stage, prefix), {
-        comment: `Waits until stage ${stage.id} is due (timeout) or a payment / other event arrives (task token).`,
+        comment:
+          `Waits until stage ${stage.id} is due (its one-time schedule resumes the task token with "due"; the ` +
+          'timeout, minutes later, is a safety net) or a payment / other event resumes it.',
         payload: TaskInput.fromObject({
           invoiceId: JsonPath.stringAt('$.invoiceId'),
           stageId: stage.id,
@@ -240,6 +252,8 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
             rule: JsonPath.objectAt('$.rule'),
             stageId: stage.id,
             startedAt: JsonPath.stringAt(STARTED_AT),
+            // what ended the wait: `due`, the caught safety-net timeout, or a payment / change to route
+            interrupt: JsonPath.objectAt('$.interrupt'),
           },
           STEP,
         ),
@@ -257,11 +271,13 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
         .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
         .when(Condition.stringEquals(`${STEP}.outcome`, 'closed'), stopped)
         .when(Condition.stringEquals(`${STEP}.outcome`, 'held'), plan)
+        .when(Condition.stringEquals(`${STEP}.outcome`, 'changed'), plan)
         .otherwise(nextWait);
 
-      // A timeout of the wait means "the stage is due": go and act.
-      wait.addCatch(act, { errors: [Errors.TIMEOUT], resultPath: '$.waited' });
-      wait.next(interrupted);
+      // The wait ends in the send step whatever ended it: its schedule (`due`), a payment or a change (the send step
+      // routes them), or — the safety net — its timeout, caught into the same `$.interrupt`.
+      wait.addCatch(act, { errors: [Errors.TIMEOUT], resultPath: '$.interrupt' });
+      wait.next(act);
       act.next(outcome);
 
       waits.unshift({ stageId: stage.id, wait });

@@ -22,6 +22,8 @@ export const STATE = {
   waitToContinue: "Wait until this execution's year ends",
   /** Start the walk's next execution (continue-as-new), then end this one. */
   continueWalk: 'Continue in a new execution',
+  /** After the wait until the year's end: its end came (continue), a payment, or another change. */
+  yearEndOrEvent: "Year's end or payment?",
   continued: 'Continued in a new execution',
   recordFailure: 'Record failure · notify operators',
   failed: 'Failed (operators notified)',

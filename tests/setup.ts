@@ -31,6 +31,10 @@ const defaults: Record<string, string> = {
     },
   }),
   DUNNING_QUIET_LOGS: '1',
+  WAIT_SCHEDULE_GROUP: 'dunning-test-waits',
+  WAIT_SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/dunning-test-wait-schedules',
+  // No test reaches EventBridge Scheduler: a client nobody mocked or served fails at once (port 9 is closed).
+  AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:9',
 };
 for (const [name, value] of Object.entries(defaults)) {
   process.env[name] ??= value;

@@ -27,6 +27,11 @@ export const STEP_OUTCOMES = [
   /** plan: no stage is left */
   'completed',
   /**
+   * send: a change (pause, dispute, promise, a new due date…) ended the stage's wait before its instant: nothing was
+   * sent; plan again from the invoice as it now is
+   */
+  'changed',
+  /**
    * plan/send: this execution is near a Standard execution's one-year limit: the walk goes on in a new execution now
    * (`functions/executions/execution-life.ts`)
    */
@@ -52,10 +57,11 @@ export interface StepResult {
 }
 
 /**
- * What a payment, pause, dispute, promise, write-off… sends with SendTaskSuccess to the waiting task: `paid` ends the
- * walk, `changed` makes it plan again from the invoice as it now is.
+ * What ends a waiting task (SendTaskSuccess): the wait's one-time schedule sends `due` at its instant (act now); a
+ * payment, pause, dispute, promise, write-off… sends `paid` (the walk ends) or `changed` (plan again from the invoice
+ * as it now is).
  */
 export interface InterruptOutput {
-  readonly event: 'paid' | 'changed';
+  readonly event: 'due' | 'paid' | 'changed';
   readonly status?: string;
 }

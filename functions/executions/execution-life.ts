@@ -27,25 +27,31 @@ export function secondsLeftToWait(startedAt: string, now: Date): number {
   return Math.floor((started + EXECUTION_LIFE_SECONDS * 1000 - now.getTime()) / 1000);
 }
 
+/** Results after which the workflow waits for a stage: the stage's own wait, a deferral, or the next stage's. */
+const STAGE_WAITS: ReadonlySet<StepResult['outcome']> = new Set(['wait', 'deferred', 'sent', 'skipped', 'superseded']);
+
 /**
  * Keeps a step's result inside the execution's year (`startedAt`, the execution's start from the context object
  * `$$.Execution.StartTime`):
  * - a hold (`held`) waits until the year's end at most, then plans again;
  * - a promise (`promised`) waits until its deadline or the year's end, whichever comes first, then plans again;
- * - a stage's wait or a deferral (`wait`, `deferred`) that would end after the year's end becomes
- *   `wait-then-continue`: wait (interruptibly) until the year's end, then continue in a new execution, which plans the
- *   same stage afresh;
+ * - a stage's wait — planned (`wait`), deferred, or the next stage's after this one was sent, skipped or superseded —
+ *   that would end after the year's end becomes `wait-then-continue`: wait (interruptibly) until the year's end, then
+ *   continue in a new execution, which plans the same stage afresh;
  * - with no time left, any of them becomes `continue`.
- * Other results (sent, paid, closed…) and a result without `startedAt` pass unchanged.
+ * A wait cut short ends at the year's end: `until` says so too (the wait's schedule fires then). Other results (paid,
+ * closed, the last stage done…) and a result without `startedAt` pass unchanged.
  */
 export function withinExecutionLife(result: StepResult, startedAt: string | undefined, now: Date): StepResult {
   if (startedAt === undefined) return result;
   const { outcome } = result;
-  if (outcome !== 'held' && outcome !== 'promised' && outcome !== 'wait' && outcome !== 'deferred') return result;
+  const stageWait = STAGE_WAITS.has(outcome) && result.until !== '';
+  if (outcome !== 'held' && outcome !== 'promised' && !stageWait) return result;
   const left = secondsLeftToWait(startedAt, now);
   if (left < 1) return { ...result, outcome: 'continue', seconds: 1, reason: 'execution-year' };
   if (outcome === 'held') return { ...result, seconds: left };
   if (result.seconds <= left) return result;
-  if (outcome === 'promised') return { ...result, seconds: left };
-  return { ...result, outcome: 'wait-then-continue', seconds: left, reason: 'execution-year' };
+  const yearEnd = new Date(now.getTime() + left * 1000).toISOString();
+  if (outcome === 'promised') return { ...result, seconds: left, until: yearEnd };
+  return { ...result, outcome: 'wait-then-continue', seconds: left, until: yearEnd, reason: 'execution-year' };
 }

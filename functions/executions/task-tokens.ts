@@ -1,8 +1,14 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { log } from '../platform/logger';
+import type { WaitSchedules } from './wait-schedules';
 
 /** Resumes waiting workflow tasks (payment, closure). */
 export class TaskTokens {
-  constructor(private readonly client: SFNClient) {}
+  constructor(
+    private readonly client: SFNClient,
+    /** The waits' schedules, to delete the one of a wait a change ended; none where no wait is ended. */
+    private readonly schedules?: Pick<WaitSchedules, 'cancel'>,
+  ) {}
 
   /**
    * Sends the output to the waiting task. Returns false when the token is no longer waiting (its wait timed out
@@ -16,6 +22,21 @@ export class TaskTokens {
       if (isStaleTokenError(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Deletes the one-time schedule of a wait that a change ended first (functions/executions/wait-schedules.ts). Best
+   * effort: a schedule left behind fires on a token that no longer waits — Step Functions refuses it, nothing happens —
+   * and Scheduler deletes it after it fired. It only costs one invocation.
+   */
+  async forgetSchedule(invoiceId: string, taskToken: string): Promise<void> {
+    if (!this.schedules) return;
+    await this.schedules.cancel(invoiceId, taskToken).catch((error: unknown) => {
+      log.warn('wait schedule not deleted: it fires on a stale token and is gone', {
+        invoiceId,
+        error: (error as Error).name,
+      });
+    });
   }
 }
 

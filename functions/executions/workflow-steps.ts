@@ -9,8 +9,10 @@ import type { InvoiceStore, WaitKind } from '../invoices/invoice-store';
 import { promiseDeadline } from '../invoices/lifecycle/promise';
 import type { BillingRule } from '../rules/billing-rule';
 import { debtorTimezone, planStage, secondsUntil, stageDueInstant } from '../rules/schedule';
+import { log } from '../platform/logger';
 import { EXECUTION_LIFE_SECONDS } from './execution-life';
 import type { TaskTokens } from './task-tokens';
+import { DUE_OUTPUT, firingInstant, type WaitSchedules } from './wait-schedules';
 
 export interface WorkflowDeps {
   readonly invoices: InvoiceStore;
@@ -124,11 +126,19 @@ export function dueInstantOf(
 
 export interface WaitDeps extends WorkflowDeps {
   readonly tokens: TaskTokens;
+  /** The waits' one-time schedules (`./wait-schedules.ts`). */
+  readonly schedules: WaitSchedules;
 }
 
 /**
  * Wait step (`.waitForTaskToken`): stores the token on the invoice so a payment, pause, dispute… can resume the wait
- * at once. A stage's wait (`kind` 'stage') parks only while the invoice is contactable, a hold (`kind` 'hold': paused,
+ * at once, then sets the wait's end: a one-time schedule that resumes the token with `due` at `until` (a healthy wait
+ * ends without an error; `./wait-schedules.ts`), or, when `until` has come already, resumes it now. A wait with no
+ * `until` (a hold with no end of its own) is ended by its task timeout, at the execution's year. If Scheduler refuses
+ * (throttled, 5xx, after the SDK's retries), the task timeout a few minutes after `until` ends the wait instead: a
+ * stage goes out minutes late, never not at all.
+ *
+ * A stage's wait (`kind` 'stage') parks only while the invoice is contactable, a hold (`kind` 'hold': paused,
  * disputed, promised) only while it is on hold. If the invoice changed before the wait began, resumes the token
  * itself, so nothing waits in vain: the workflow plans again from the invoice as it now is.
  */
@@ -142,15 +152,42 @@ export async function waitForEvent(
   },
   deps: WaitDeps,
 ): Promise<void> {
-  const result = await deps.invoices.storeTaskToken(
-    input.invoiceId,
-    input.stageId,
-    input.taskToken,
-    deps.now().toISOString(),
-    { kind: input.kind ?? 'stage', until: input.until ?? '' },
-  );
-  if (result.stored) return;
-  const output: InterruptOutput =
-    result.status === 'PAID' ? { event: 'paid' } : { event: 'changed', status: result.status };
-  await deps.tokens.resume(input.taskToken, output);
+  const { invoiceId, taskToken } = input;
+  const result = await deps.invoices.storeTaskToken(invoiceId, input.stageId, taskToken, deps.now().toISOString(), {
+    kind: input.kind ?? 'stage',
+    until: input.until ?? '',
+  });
+  if (!result.stored) {
+    const output: InterruptOutput =
+      result.status === 'PAID' ? { event: 'paid' } : { event: 'changed', status: result.status };
+    await deps.tokens.resume(taskToken, output);
+    return;
+  }
+  if (!input.until) return;
+  const until = new Date(input.until);
+  if (Number.isNaN(until.getTime())) throw new Error(`until is not an ISO instant: ${input.until}`);
+  if (firingInstant(until).getTime() <= deps.now().getTime()) {
+    await deps.tokens.resume(taskToken, DUE_OUTPUT);
+    return;
+  }
+  try {
+    await deps.schedules.resumeAt({ invoiceId, taskToken, until });
+  } catch (error) {
+    log.warn('wait not scheduled: its task timeout ends it a few minutes late', {
+      invoiceId,
+      stageId: input.stageId,
+      error: (error as Error).name,
+    });
+  }
+}
+
+/**
+ * What the send step does when a change, not the wait's instant, ended the stage's wait (the wait's output,
+ * `$.interrupt`): `paid` ends the walk, `changed` plans again; nothing is sent. Undefined when the stage is due — the
+ * schedule's `due`, or the safety-net timeout's caught error (`{ Error: 'States.Timeout' }`).
+ */
+export function interruptResult(interrupt: { event?: string | undefined } | undefined): StepResult | undefined {
+  if (interrupt?.event === 'paid') return { outcome: 'paid', stageId: '', seconds: 1, until: '', reason: 'paid' };
+  if (interrupt?.event === 'changed') return { outcome: 'changed', stageId: '', seconds: 1, until: '', reason: '' };
+  return undefined;
 }

@@ -4,6 +4,8 @@ import { sendStage } from '../contact/send-stage';
 import { cachedSendingBreakers } from '../contact/sending-breakers';
 import type { StepResult } from '../contracts/step-result';
 import { withinExecutionLife } from '../executions/execution-life';
+import { behindSchedule } from '../executions/wait-schedules';
+import { interruptResult } from '../executions/workflow-steps';
 import { now } from '../platform/clock';
 import { ENV, optionalEnv } from '../platform/environment';
 import { WorkflowRuleSchema } from '../rules/billing-rule-schema';
@@ -19,6 +21,11 @@ const Input = z.object({
   stageId: z.string().min(1),
   /** The execution's start (`$$.Execution.StartTime`): a deferral is kept inside the execution's year. */
   startedAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * What ended the stage's wait (`$.interrupt`): `{ event: 'due' }` from its schedule, the caught safety-net timeout
+   * (`{ Error, Cause }`), or a change — `paid`, `changed` — which this step routes without sending anything.
+   */
+  interrupt: z.object({ event: z.string().optional() }).loose().optional(),
 });
 const tables = stores();
 const deps = {
@@ -34,10 +41,14 @@ const deps = {
 };
 
 /**
- * Workflow step `<stage> · send …`: policy check, then every action of the stage, each at most once; a deferral that
- * would outlive the execution's year continues in a new execution (`withinExecutionLife`).
+ * Workflow step `<stage> · send …`, entered when the stage's wait ended. A change that ended it (a payment, a pause…)
+ * is routed at once (`interruptResult`: `paid` or `changed`), nothing sent. At the stage's instant: policy check, then
+ * every action of the stage, each at most once; the next wait is kept inside the execution's year
+ * (`withinExecutionLife`) and its task timeout is a safety net behind its schedule (`behindSchedule`).
  */
 export const handler = middy<unknown, StepResult>().handler(async (event) => {
   const input = Input.parse(event);
-  return withinExecutionLife(await sendStage(input, deps), input.startedAt, now());
+  const interrupted = interruptResult(input.interrupt);
+  if (interrupted) return interrupted;
+  return behindSchedule(withinExecutionLife(await sendStage(input, deps), input.startedAt, now()));
 });

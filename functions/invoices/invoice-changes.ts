@@ -179,6 +179,8 @@ async function tellParkedToken(
     });
     return 'pending';
   }
+  // The wait's one-time schedule is no longer needed (best effort: left behind, it fires on a stale token).
+  await deps.tokens.forgetSchedule(invoiceId, taskToken);
   // Taking them off may fail in its turn: they stay, and the next delivery finds the token no longer waiting.
   await deps.invoices.resumeDelivered(invoiceId, taskToken, at).catch((error) => {
     log.warn('workflow told, parked token not taken off yet', { invoiceId, error: (error as Error).name });

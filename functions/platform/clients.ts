@@ -16,6 +16,7 @@
  */
 export { dynamo } from './aws/dynamo';
 export { s3 } from './aws/s3';
+export { scheduler } from './aws/scheduler';
 export { ses, sesSend } from './aws/ses';
 export { sfn } from './aws/sfn';
 export { sns, snsSend } from './aws/sns';

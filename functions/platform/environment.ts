@@ -33,6 +33,12 @@ export const ENV = {
    * what the agreement and statement handlers need of the rules, whose stages only the workflow walks.
    */
   RULE_TERMS: 'RULE_TERMS',
+  /**
+   * The EventBridge Scheduler group the waits' one-time schedules are created in, and the role Scheduler assumes to
+   * call `SendTaskSuccess` when one fires (functions/executions/wait-schedules.ts).
+   */
+  WAIT_SCHEDULE_GROUP: 'WAIT_SCHEDULE_GROUP',
+  WAIT_SCHEDULE_ROLE_ARN: 'WAIT_SCHEDULE_ROLE_ARN',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 

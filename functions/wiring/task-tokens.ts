@@ -1,4 +1,5 @@
 import { TaskTokens } from '../executions/task-tokens';
 import { sfn } from '../platform/aws/sfn';
+import { waitScheduleCancels } from './wait-schedules';
 
-export const taskTokens = () => new TaskTokens(sfn);
+export const taskTokens = () => new TaskTokens(sfn, waitScheduleCancels());

@@ -22,6 +22,7 @@ import {
 import { SDK_EXTERNAL_MODULES } from '../lambda/sdk-layer-content';
 import { AwsSdkLayer } from './aws-sdk-layer';
 import type { IDunningTable, TableAccess } from './dunning-table';
+import type { IWaitSchedules } from './wait-schedules';
 import { acknowledgeNag, STAR_RESOURCE_FINDING, wildcardResourceFinding } from './nag';
 
 export interface DunningFunctionProps {
@@ -214,6 +215,15 @@ export class DunningFunction extends NodejsFunction {
         ],
       });
     }
+    return this;
+  }
+
+  /**
+   * The waits' one-time schedules: `create` for the wait step, `cancel` for whatever resumes a parked token (it deletes
+   * the schedule of the wait it ended). See lib/constructs/wait-schedules.ts.
+   */
+  bindWaitSchedules(schedules: IWaitSchedules, access: 'create' | 'cancel'): this {
+    schedules.grant(this, access);
     return this;
   }
 

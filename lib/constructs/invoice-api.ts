@@ -24,6 +24,7 @@ import { requestModels } from './api-models';
 import { DunningFunction } from './dunning-function';
 import type { IDunningTable, TableAccess } from './dunning-table';
 import { acknowledgeNag } from './nag';
+import type { IWaitSchedules } from './wait-schedules';
 
 /**
  * Who may call the non-public routes. `iam`: SigV4-signed requests of IAM principals. `cognito`: a JWT of an existing
@@ -40,6 +41,8 @@ export interface InvoiceApiProps {
   readonly startQueue: IQueue;
   /** Payments and operators' changes resume the waiting execution with its task token. */
   readonly stateMachine: IStateMachine;
+  /** …and delete the one-time schedule of the wait they ended. */
+  readonly waitSchedules: IWaitSchedules;
   /** An operator's escalation is published here, as the rule's escalation stages are. */
   readonly operatorsTopic: ITopic;
   /** Id of the billing rule, recorded on each registered invoice. */
@@ -203,10 +206,12 @@ export class InvoiceApi extends Construct {
       ),
       'record-payment': new DunningFunction(this, 'RecordPayment', { handler: 'record-payment' })
         .bindTable(props.table, INVOICE_CHANGES_TELLING_THE_WALK)
-        .bindStateMachine(props.stateMachine, 'task-response'),
+        .bindStateMachine(props.stateMachine, 'task-response')
+        .bindWaitSchedules(props.waitSchedules, 'cancel'),
       'change-invoice': new DunningFunction(this, 'ChangeInvoice', { handler: 'change-invoice' })
         .bindTable(props.table, INVOICE_CHANGES_TELLING_THE_WALK)
-        .bindStateMachine(props.stateMachine, 'task-response'),
+        .bindStateMachine(props.stateMachine, 'task-response')
+        .bindWaitSchedules(props.waitSchedules, 'cancel'),
       'escalate-invoice': new DunningFunction(this, 'EscalateInvoice', { handler: 'escalate-invoice' })
         .bindTable(props.table, INVOICE_CHANGES)
         .bindTopic(props.operatorsTopic),
@@ -217,7 +222,8 @@ export class InvoiceApi extends Construct {
           actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
           partitions: [KEY_PREFIX.invoice, KEY_PREFIX.walks],
         })
-        .bindStateMachine(props.stateMachine, 'reconcile'),
+        .bindStateMachine(props.stateMachine, 'reconcile')
+        .bindWaitSchedules(props.waitSchedules, 'cancel'),
       // One conditional update of the customer item (it must exist).
       'update-customer': new DunningFunction(this, 'UpdateCustomer', { handler: 'update-customer' }).bindTable(
         props.table,
@@ -239,6 +245,7 @@ export class InvoiceApi extends Construct {
         })
         .bindQueue(props.startQueue)
         .bindStateMachine(props.stateMachine, 'task-response')
+        .bindWaitSchedules(props.waitSchedules, 'cancel')
         .withEnvironment(ENV.RULE_ID, props.ruleId)
         .withEnvironment(ENV.RULE_TERMS, props.ruleTerms),
       // Public: reads the customer and its invoices, nothing else (no write, no queue, no state machine).

@@ -18,6 +18,7 @@ import { DunningFunction } from './dunning-function';
 import type { IDunningTable } from './dunning-table';
 import { INVOICE_CHANGES_TELLING_THE_WALK, REGISTRATION_TABLE_ACCESS } from './invoice-api';
 import { acknowledgeNag, wildcardResourceFinding } from './nag';
+import type { IWaitSchedules } from './wait-schedules';
 
 /**
  * Key prefixes of the drop bucket; the same values as `INCOMING_PREFIX` / `PROCESSED_PREFIX` / `REJECTED_PREFIX` in
@@ -46,6 +47,8 @@ export interface InvoiceDropBucketProps {
   readonly segments?: string;
   /** Payment files resume waiting executions (a full payment ends the walk at once). */
   readonly stateMachine: IStateMachine;
+  /** …and delete the one-time schedule of the wait they ended. */
+  readonly waitSchedules: IWaitSchedules;
   /** @default Duration.days(90) */
   readonly processedExpiration?: Duration;
   /** @default Duration.days(180) */
@@ -138,7 +141,8 @@ export class InvoiceDropBucket extends Construct {
       deadLetterQueue: this.deadLetterQueue,
     })
       .bindTable(props.table, INVOICE_CHANGES_TELLING_THE_WALK)
-      .bindStateMachine(props.stateMachine, 'task-response');
+      .bindStateMachine(props.stateMachine, 'task-response')
+      .bindWaitSchedules(props.waitSchedules, 'cancel');
     this.grantPaymentPrefixAccess();
     this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.paymentsFunction), {
       prefix: PAYMENT_PREFIXES.payments,

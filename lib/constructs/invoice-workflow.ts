@@ -12,6 +12,7 @@ import { buildBillingRuleWorkflow, type WorkflowFunctions } from '../../state-ma
 import { DunningFunction } from './dunning-function';
 import type { IDunningTable } from './dunning-table';
 import { acknowledgeNag, STAR_RESOURCE_FINDING, wildcardResourceFinding } from './nag';
+import { WaitSchedules } from './wait-schedules';
 
 /** Who the messages come from. */
 export interface SenderSettings {
@@ -62,6 +63,13 @@ export class InvoiceWorkflow extends Construct {
   };
   /** Fires when any execution fails (the operators were notified by the workflow itself, too). */
   readonly failedExecutionsAlarm: Alarm;
+  /** The one-time schedules that end the waits (functions/executions/wait-schedules.ts). */
+  readonly waitSchedules: WaitSchedules;
+  /**
+   * Fires when Scheduler gave up calling `SendTaskSuccess` for a wait (its retry policy exhausted): that wait was ended
+   * by its safety-net timeout, minutes late.
+   */
+  readonly droppedWaitSchedulesAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: InvoiceWorkflowProps) {
     super(scope, id);
@@ -120,11 +128,25 @@ export class InvoiceWorkflow extends Construct {
     // A waiting execution parks its token on the invoice; the wait step may resume it (e.g. an event that arrived early).
     waitForEvent.bindStateMachine(this.stateMachine, 'task-response');
     continueWalk.bindStateMachine(this.stateMachine, 'continue');
+    // A wait ends at its instant by a one-time schedule that resumes its token (not by the task's timeout).
+    this.waitSchedules = new WaitSchedules(this, 'WaitSchedules', { stateMachine: this.stateMachine });
+    this.waitSchedules.grant(waitForEvent, 'create');
 
     this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutionsAlarm', {
       alarmDescription:
         'An invoice workflow failed (the failure is recorded on the invoice and sent to the operators topic).',
       metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    this.droppedWaitSchedulesAlarm = new Alarm(this, 'DroppedWaitSchedulesAlarm', {
+      alarmDescription:
+        "EventBridge Scheduler could not resume a waiting invoice walk at its stage's instant (Step Functions refused " +
+        'SendTaskSuccess until the retry policy ran out): the wait ended by its safety-net timeout, minutes late.',
+      metric: this.waitSchedules.group.metricDropped({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

@@ -7,9 +7,12 @@ import { KEY_PREFIX } from '../../functions/contracts/table-layout';
 import { DunningFunction } from './dunning-function';
 import type { IDunningTable } from './dunning-table';
 import { acknowledgeNag } from './nag';
+import type { IWaitSchedules } from './wait-schedules';
 
 export interface WalkReconcilerProps {
   readonly stateMachine: IStateMachine;
+  /** A pending resume the reconciler delivers deletes the schedule of the wait it ended. */
+  readonly waitSchedules: IWaitSchedules;
   readonly table: IDunningTable;
   /** How often failed and timed-out executions are looked for. @default Duration.hours(1) */
   readonly every?: Duration;
@@ -37,7 +40,8 @@ export class WalkReconciler extends Construct {
         actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem'],
         partitions: [KEY_PREFIX.invoice, KEY_PREFIX.walks],
       })
-      .bindStateMachine(props.stateMachine, 'reconcile');
+      .bindStateMachine(props.stateMachine, 'reconcile')
+      .bindWaitSchedules(props.waitSchedules, 'cancel');
     const hourly = new Rule(this, 'Hourly', {
       description: 'Restart invoice walks whose execution failed or timed out',
       schedule: Schedule.rate(props.every ?? Duration.hours(1)),

@@ -9,6 +9,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 export const SDK_LAYER_PACKAGES: readonly string[] = [
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-s3',
+  '@aws-sdk/client-scheduler',
   '@aws-sdk/client-sesv2',
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-sns',

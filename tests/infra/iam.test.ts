@@ -230,6 +230,77 @@ describe('each function gets only what its handler does', () => {
     expect(allowedActions('create-invoices')).not.toContain('states:StartExecution');
   });
 
+  it("lets the wait step create its wait's schedule and whatever resumes a parked token delete it, in the stack's group only", () => {
+    const group = Object.keys(resourcesOfType(template, 'AWS::Scheduler::ScheduleGroup'));
+    expect(group).toHaveLength(1);
+    // its name is generated at synth (unique to the stack), so the statements name it as it is
+    const name = resourcesOfType(template, 'AWS::Scheduler::ScheduleGroup')[group[0] as string]?.Properties.Name;
+    expect(name).toMatch(/^Dunning-.*WaitSchedules/);
+    const schedulesOfTheGroup = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':scheduler:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:schedule/${name}/*`,
+        ],
+      ],
+    };
+    const cancellers = [
+      'record-payment',
+      'change-invoice',
+      'create-agreement',
+      'ingest-payments',
+      'restart-walk',
+      'reconcile-walks',
+    ];
+    for (const handler of ourHandlers()) {
+      const actions = allowedActions(handler);
+      expect(actions.has('scheduler:CreateSchedule'), handler).toBe(handler === 'wait-for-event');
+      expect(actions.has('scheduler:DeleteSchedule'), handler).toBe(cancellers.includes(handler));
+      expect(actions.has('iam:PassRole'), handler).toBe(handler === 'wait-for-event');
+      for (const statement of statementsOf(handler).filter((st) =>
+        actionsOf(st).some((a) => a.startsWith('scheduler:')),
+      )) {
+        expect(statement.Resource, handler).toEqual(schedulesOfTheGroup);
+      }
+    }
+    // the wait step passes only the resume role, only to Scheduler
+    const [passRole] = statementsOf('wait-for-event').filter((st) => actionsOf(st).includes('iam:PassRole'));
+    expect(passRole?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    const resumeRole = (passRole?.Resource as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const role = resourcesOfType(template, 'AWS::IAM::Role')[resumeRole];
+    // Scheduler may assume it for this account's schedules of this group only (the confused-deputy conditions)
+    expect(role?.Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [group[0], 'Arn'] } },
+          },
+        },
+      ],
+    });
+    // and it can do one thing: resume a waiting task of the workflow
+    const resumeStatements = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+      .filter((pol) => (pol.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === resumeRole))
+      .flatMap((pol) => (pol.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(resumeStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'states:SendTaskSuccess',
+        Resource: { Ref: expect.stringMatching(/^WorkflowStateMachine/) },
+      },
+    ]);
+  });
+
   it('lets only registration (invoices, files, the instalments of an agreement) send to the start queue', () => {
     for (const handler of ['create-invoices', 'ingest-file', 'create-agreement'])
       expect(allowedActions(handler), handler).toContain('sqs:SendMessage');

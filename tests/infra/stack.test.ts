@@ -117,7 +117,8 @@ describe('every Lambda function carries the project defaults', () => {
   it('sets exactly the environment each handler reads at cold start', () => {
     const expected: Record<string, string[]> = {
       'plan-stage': ['TABLE_NAME'],
-      'wait-for-event': ['TABLE_NAME'],
+      // the wait step creates its wait's schedule; whatever resumes a parked token deletes it (the group only)
+      'wait-for-event': ['TABLE_NAME', 'WAIT_SCHEDULE_GROUP', 'WAIT_SCHEDULE_ROLE_ARN'],
       'send-stage': [
         'TABLE_NAME',
         'OPERATORS_TOPIC_ARN',
@@ -133,20 +134,20 @@ describe('every Lambda function carries the project defaults', () => {
       // its own state machine's ARN comes with each event: as a variable it would be a circular dependency
       'continue-walk': ['TABLE_NAME'],
       'start-executions': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
-      'reconcile-walks': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
-      'restart-walk': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
+      'reconcile-walks': ['TABLE_NAME', 'STATE_MACHINE_ARN', 'WAIT_SCHEDULE_GROUP'],
+      'restart-walk': ['TABLE_NAME', 'STATE_MACHINE_ARN', 'WAIT_SCHEDULE_GROUP'],
       'create-invoices': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
       'get-invoice': ['TABLE_NAME'],
       'get-history': ['TABLE_NAME'],
-      'record-payment': ['TABLE_NAME'],
-      'change-invoice': ['TABLE_NAME'],
+      'record-payment': ['TABLE_NAME', 'WAIT_SCHEDULE_GROUP'],
+      'change-invoice': ['TABLE_NAME', 'WAIT_SCHEDULE_GROUP'],
       'escalate-invoice': ['TABLE_NAME', 'OPERATORS_TOPIC_ARN'],
       'record-opt-out': ['TABLE_NAME'],
       'update-customer': ['TABLE_NAME'],
       unsubscribe: ['TABLE_NAME', 'COMPANY_LEGAL_NAME'],
       'ingest-file': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID'],
-      'ingest-payments': ['TABLE_NAME'],
-      'create-agreement': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID', 'RULE_TERMS'],
+      'ingest-payments': ['TABLE_NAME', 'WAIT_SCHEDULE_GROUP'],
+      'create-agreement': ['TABLE_NAME', 'START_QUEUE_URL', 'RULE_ID', 'RULE_TERMS', 'WAIT_SCHEDULE_GROUP'],
       'get-statement': ['TABLE_NAME', 'COMPANY_LEGAL_NAME', 'RULE_ID', 'RULE_TERMS'],
     };
     for (const [handler, fn] of Object.entries(functions)) {

@@ -38,20 +38,33 @@ describe('the workflow generated from the billing rule', () => {
     expect(definition.StartAt).toBe('Billing rule · standard');
   });
 
-  it('waits with a task token that times out at the stage time, and acts on the timeout', () => {
+  it("waits with a task token that its schedule resumes at the stage's instant, a timeout as safety net, and acts", () => {
     const wait = states['D0 · wait or payment'] as Record<string, unknown>;
     expect(wait.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(wait.TimeoutSecondsPath).toBe('$.step.seconds');
     expect((wait.Parameters as { Payload: Record<string, unknown> }).Payload).toMatchObject({
       'taskToken.$': '$$.Task.Token',
+      'until.$': '$.step.until',
       stageId: 'D0',
     });
+    // resumed (its schedule's `due`, a payment, a change) or timed out: the send step, told which at `$.interrupt`
+    expect(wait.Next).toBe('D0 · send email + sms');
+    expect(wait.ResultPath).toBe('$.interrupt');
     expect(wait.Catch).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'D0 · send email + sms' }),
+        expect.objectContaining({
+          ErrorEquals: ['States.Timeout'],
+          ResultPath: '$.interrupt',
+          Next: 'D0 · send email + sms',
+        }),
       ]),
     );
-    expect(wait.Next).toBe('Payment or other event?');
+    const act = states['D0 · send email + sms'] as { Parameters: { Payload: Record<string, unknown> } };
+    expect(act.Parameters.Payload['interrupt.$']).toBe('$.interrupt');
+    // a change routed by the send step plans again
+    expect((states['D0 · sent or deferred?'] as { Choices: unknown[] }).Choices).toEqual(
+      expect.arrayContaining([expect.objectContaining({ StringEquals: 'changed', Next: 'Plan next stage' })]),
+    );
   });
 
   it('chains each outcome to the next stage, loops deferrals back to the same wait, and stops on payment', () => {
@@ -93,8 +106,14 @@ describe('the workflow generated from the billing rule', () => {
     expect(wait).toMatchObject({
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       TimeoutSecondsPath: '$.step.seconds',
-      Next: 'Payment or other event?',
+      Next: "Year's end or payment?",
     });
+    // its schedule's `due` continues; a payment ends the walk; another change plans again
+    expect((states["Year's end or payment?"] as Choices).Choices).toEqual([
+      expect.objectContaining({ StringEquals: 'due', Next: 'Continue in a new execution' }),
+      expect.objectContaining({ StringEquals: 'paid', Next: 'Invoice paid' }),
+    ]);
+    expect((states["Year's end or payment?"] as { Default: string }).Default).toBe('Plan next stage');
     expect(wait.Catch).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'Continue in a new execution' }),

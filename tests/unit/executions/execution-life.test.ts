@@ -35,8 +35,16 @@ describe("keeping every wait inside the execution's year", () => {
   it('passes a wait that fits, and any result without a start or that waits for nothing', () => {
     expect(withinExecutionLife(result('wait', 30 * DAY), STARTED, at(10))).toEqual(result('wait', 30 * DAY));
     expect(withinExecutionLife(result('wait', 900 * DAY), undefined, at(10))).toEqual(result('wait', 900 * DAY));
-    for (const outcome of ['sent', 'paid', 'closed', 'completed', 'skipped', 'superseded'] as const) {
+    for (const outcome of ['sent', 'skipped', 'superseded'] as const) {
+      expect(withinExecutionLife(result(outcome, 30 * DAY), STARTED, at(10))).toEqual(result(outcome, 30 * DAY));
+    }
+    for (const outcome of ['paid', 'closed', 'completed', 'changed'] as const) {
       expect(withinExecutionLife(result(outcome, 1), STARTED, at(364))).toEqual(result(outcome, 1));
+    }
+    // the last stage sent, skipped or superseded: nothing is waited for next
+    for (const outcome of ['sent', 'skipped', 'superseded'] as const) {
+      const last = { ...result(outcome, 1), stageId: '', until: '' };
+      expect(withinExecutionLife(last, STARTED, at(364))).toEqual(last);
     }
   });
 
@@ -45,19 +53,37 @@ describe("keeping every wait inside the execution's year", () => {
       ...result('wait', 400 * DAY),
       outcome: 'wait-then-continue',
       seconds: 348 * DAY,
+      // the wait ends (its schedule fires) at the year's end, not at the stage's instant
+      until: at(358).toISOString(),
       reason: 'execution-year',
     });
     expect(withinExecutionLife(result('deferred', 9 * DAY), STARTED, at(355))).toMatchObject({
       outcome: 'wait-then-continue',
       seconds: 3 * DAY,
-      until: '2027-03-01T12:00:00.000Z',
+      until: at(358).toISOString(),
     });
+  });
+
+  it("turns the next stage's wait past the year, after a stage was sent, skipped or superseded, into a wait until the year ends", () => {
+    // a rule may space its stages 455 days apart (offsets -90 to +365): the wait after a stage can outlive the year
+    for (const outcome of ['sent', 'skipped', 'superseded'] as const) {
+      expect(withinExecutionLife(result(outcome, 300 * DAY), STARTED, at(100))).toEqual({
+        ...result(outcome, 300 * DAY),
+        outcome: 'wait-then-continue',
+        seconds: 258 * DAY,
+        until: at(358).toISOString(),
+        reason: 'execution-year',
+      });
+    }
   });
 
   it('ends a hold or a promise at the year at the latest (they plan again then)', () => {
     expect(withinExecutionLife(result('held', 1), STARTED, at(100))).toEqual(result('held', 258 * DAY));
     expect(withinExecutionLife(result('promised', 5 * DAY), STARTED, at(100))).toEqual(result('promised', 5 * DAY));
-    expect(withinExecutionLife(result('promised', 395 * DAY), STARTED, at(100))).toEqual(result('promised', 258 * DAY));
+    expect(withinExecutionLife(result('promised', 395 * DAY), STARTED, at(100))).toEqual({
+      ...result('promised', 258 * DAY),
+      until: at(358).toISOString(),
+    });
   });
 
   it('continues at once when no time is left', () => {
@@ -71,7 +97,7 @@ describe("keeping every wait inside the execution's year", () => {
   });
 
   it('never plans a wait that ends after the limit, for any start, instant and wait (property)', () => {
-    const outcomes = fc.constantFrom('wait', 'deferred', 'held', 'promised', 'sent', 'paid') as fc.Arbitrary<
+    const outcomes = fc.constantFrom('wait', 'deferred', 'held', 'promised', 'sent', 'skipped', 'paid') as fc.Arbitrary<
       StepResult['outcome']
     >;
     fc.assert(
@@ -83,11 +109,16 @@ describe("keeping every wait inside the execution's year", () => {
           const now = new Date(Date.parse(STARTED) + elapsed * 1000);
           const kept = withinExecutionLife(result(outcome, seconds), STARTED, now);
           expect(kept.seconds).toBeGreaterThanOrEqual(1);
-          const waits = ['wait', 'deferred', 'held', 'promised', 'wait-then-continue'].includes(kept.outcome);
+          const waits = ['wait', 'deferred', 'held', 'promised', 'wait-then-continue', 'sent', 'skipped'].includes(
+            kept.outcome,
+          );
           if (waits)
             expect(elapsed + kept.seconds).toBeLessThanOrEqual(EXECUTION_MAX_SECONDS - CONTINUE_MARGIN_SECONDS);
           // a wait that fits is never cut short
-          if (['wait', 'deferred', 'promised'].includes(outcome) && elapsed + seconds <= EXECUTION_LIFE_SECONDS) {
+          if (
+            ['wait', 'deferred', 'promised', 'sent', 'skipped'].includes(outcome) &&
+            elapsed + seconds <= EXECUTION_LIFE_SECONDS
+          ) {
             expect(kept).toEqual(result(outcome, seconds));
           }
         },

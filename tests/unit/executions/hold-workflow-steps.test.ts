@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EXECUTION_LIFE_SECONDS } from '../../../functions/executions/execution-life';
+import { SAFETY_NET_SECONDS } from '../../../functions/executions/wait-schedules';
 import { handler as planStage } from '../../../functions/handlers/plan-stage';
 import { handler as waitForEvent } from '../../../functions/handlers/wait-for-event';
 import type { Invoice, InvoiceHold } from '../../../functions/invoices/invoice';
@@ -69,7 +70,7 @@ describe('planning an invoice on hold', () => {
     expect(result).toEqual({
       outcome: 'promised',
       stageId: 'D0',
-      seconds: (13 * 24 + 12) * 3600,
+      seconds: (13 * 24 + 12) * 3600 + SAFETY_NET_SECONDS,
       until: '2026-12-23T03:00:00.000Z',
       reason: 'promise-to-pay',
     });
@@ -102,7 +103,12 @@ describe('planning an invoice on hold', () => {
         expect.objectContaining({ stageId: 'D0', outcome: 'superseded' }),
       ]),
     );
-    expect(result).toMatchObject({ outcome: 'wait', stageId: 'D+3', seconds: 1, reason: 'superseded' });
+    expect(result).toMatchObject({
+      outcome: 'wait',
+      stageId: 'D+3',
+      seconds: 1 + SAFETY_NET_SECONDS,
+      reason: 'superseded',
+    });
   });
 });
 

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { SAFETY_NET_SECONDS } from '../../../functions/executions/wait-schedules';
 import { handler as getInvoice } from '../../../functions/handlers/get-invoice';
 import { handler as handleFailure } from '../../../functions/handlers/handle-failure';
 import { handler as planStage } from '../../../functions/handlers/plan-stage';
@@ -49,7 +50,7 @@ describe('planning the first stage', () => {
     expect(result).toEqual({
       outcome: 'wait',
       stageId: 'D-3',
-      seconds: 6 * 86_400 - 3 * 3600,
+      seconds: 6 * 86_400 - 3 * 3600 + SAFETY_NET_SECONDS,
       until: '2026-12-07T12:00:00.000Z',
       reason: '',
     });
@@ -62,7 +63,12 @@ describe('planning the first stage', () => {
 
     const result = await planStage({ invoiceId: 'INV-1', rule: defaultRule }, lambdaContext);
 
-    expect(result).toMatchObject({ outcome: 'wait', stageId: 'D+3', seconds: 1, reason: 'superseded' });
+    expect(result).toMatchObject({
+      outcome: 'wait',
+      stageId: 'D+3',
+      seconds: 1 + SAFETY_NET_SECONDS,
+      reason: 'superseded',
+    });
     const superseded = ddb
       .commandCalls(PutCommand)
       .map((c) => c.args[0].input.Item)

@@ -12,26 +12,33 @@ import { registration } from '../../support/contracts/stores';
 const REGISTERED = '2026-12-01T12:00:00.000Z';
 const NOW = '2026-12-05T15:00:00.000Z';
 
-/** The waiting workflow steps: what was resumed, answering `waiting` (false: the wait timed out meanwhile). */
+/**
+ * The waiting workflow steps: what was resumed, answering `waiting` (false: the wait timed out meanwhile), and whose
+ * wait schedules were deleted.
+ */
 function fakeTaskTokens(waiting = true) {
   const resumed: { taskToken: string; output: unknown }[] = [];
+  const forgotten: { invoiceId: string; taskToken: string }[] = [];
   const fake = {
     async resume(taskToken: string, output: unknown) {
       resumed.push({ taskToken, output });
       return waiting;
+    },
+    async forgetSchedule(invoiceId: string, taskToken: string) {
+      forgotten.push({ invoiceId, taskToken });
     },
     async fail(): Promise<boolean> {
       throw new Error('a payment never fails a task');
     },
   };
   // TaskTokens is a class holding its SFN client privately: a plain object stands in for it through a cast.
-  return { tokens: fake as unknown as TaskTokens, resumed };
+  return { tokens: fake as unknown as TaskTokens, resumed, forgotten };
 }
 
 /** An OPEN invoice of R$ 1234,50 (or `amountMinor`) whose stage D0 waits with token `token-D0`. */
 async function waitingInvoice(options: { amountMinor?: number; waiting?: boolean } = {}) {
   const stores = memoryStores();
-  const { tokens, resumed } = fakeTaskTokens(options.waiting);
+  const { tokens, resumed, forgotten } = fakeTaskTokens(options.waiting);
   const invoiceId = 'INV-1';
   const amount = { minor: options.amountMinor ?? 123450, currency: 'BRL' };
   await stores.invoices.createInvoice(registration(invoiceId, 'C-1', { amount }), 'standard', REGISTERED);
@@ -39,12 +46,12 @@ async function waitingInvoice(options: { amountMinor?: number; waiting?: boolean
   const deps = { invoices: stores.invoices, auditLog: stores.auditLog, tokens, now: () => new Date(NOW) };
   const stored = async () => (await stores.invoices.getInvoice(invoiceId)) as Invoice;
   const events = async () => (await stores.auditLog.invoiceHistory(invoiceId)).events;
-  return { stores, deps, invoiceId, resumed, stored, events };
+  return { stores, deps, invoiceId, resumed, forgotten, stored, events };
 }
 
 describe('recording a payment', () => {
-  it('settles the invoice, takes the parked token off and resumes the waiting stage with it', async () => {
-    const { deps, invoiceId, resumed, stored, events } = await waitingInvoice();
+  it('settles the invoice, takes the parked token off, resumes the waiting stage with it and deletes its schedule', async () => {
+    const { deps, invoiceId, resumed, forgotten, stored, events } = await waitingInvoice();
 
     const result = await recordPayment({ invoiceId }, deps);
 
@@ -54,19 +61,22 @@ describe('recording a payment', () => {
     expect(await stored()).not.toHaveProperty('waitUntil');
     expect(result.invoice).toEqual(await stored());
     expect(resumed).toEqual([{ taskToken: 'token-D0', output: { event: 'paid' } }]);
+    // the wait's one-time schedule is no longer needed
+    expect(forgotten).toEqual([{ invoiceId, taskToken: 'token-D0' }]);
     expect(await events()).toEqual([
       { at: NOW, invoiceId, type: 'paid', detail: { amountMinor: 123450, balanceMinor: 0 }, seq: 3 },
     ]);
   });
 
   it('lowers the balance on a partial payment and leaves the stage waiting', async () => {
-    const { deps, invoiceId, resumed, stored, events } = await waitingInvoice();
+    const { deps, invoiceId, resumed, forgotten, stored, events } = await waitingInvoice();
 
     const result = await recordPayment({ invoiceId, amountMinor: 23450 }, deps);
 
     expect(result).toMatchObject({ event: 'partially-paid', resumedWorkflow: false });
     expect(await stored()).toMatchObject({ status: 'OPEN', balanceMinor: 100000, taskToken: 'token-D0', version: 3 });
     expect(resumed).toEqual([]);
+    expect(forgotten).toEqual([]);
     expect((await events()).map((e) => [e.type, e.detail])).toEqual([
       ['partially-paid', { amountMinor: 23450, balanceMinor: 100000 }],
     ]);

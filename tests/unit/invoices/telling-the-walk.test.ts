@@ -27,6 +27,7 @@ function flakyTaskTokens(failures: number) {
       told.push({ taskToken, output });
       return true;
     },
+    async forgetSchedule(): Promise<void> {},
     async fail(): Promise<boolean> {
       throw new Error('never failed here');
     },

@@ -3,6 +3,7 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { SAFETY_NET_SECONDS } from '../../../../functions/executions/wait-schedules';
 import { handler } from '../../../../functions/handlers/send-stage';
 import type { Invoice } from '../../../../functions/invoices/invoice';
 import { customerFixture, defaultRule, invoiceFixture, keys, lambdaContext, without } from '../../../support/fixtures';
@@ -74,7 +75,7 @@ describe('one consolidated message for the invoices of a customer due at the sam
     expect(result).toEqual({
       outcome: 'sent',
       stageId: 'D0',
-      seconds: 3 * 86_400,
+      seconds: 3 * 86_400 + SAFETY_NET_SECONDS,
       until: '2026-12-10T12:00:00.000Z',
       reason: '',
     });
@@ -139,7 +140,7 @@ describe('one consolidated message for the invoices of a customer due at the sam
     expect(result).toEqual({
       outcome: 'sent',
       stageId: 'D0',
-      seconds: 3 * 86_400,
+      seconds: 3 * 86_400 + SAFETY_NET_SECONDS,
       until: '2026-12-10T12:00:00.000Z',
       reason: 'consolidated',
     });

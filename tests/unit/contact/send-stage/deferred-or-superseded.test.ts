@@ -2,6 +2,7 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { SAFETY_NET_SECONDS } from '../../../../functions/executions/wait-schedules';
 import { customerFixture, invoiceFixture, without } from '../../../support/fixtures';
 import { narrowSms, send, useSendStep } from '../../../support/send-step';
 
@@ -21,7 +22,7 @@ describe('send step', () => {
     expect(result).toEqual({
       outcome: 'deferred',
       stageId: 'D-3',
-      seconds: 11 * 3600,
+      seconds: 11 * 3600 + SAFETY_NET_SECONDS,
       until: '2026-12-08T11:00:00.000Z',
       reason: 'outside-business-hours',
     });
@@ -38,7 +39,7 @@ describe('send step', () => {
 
     const result = await send('D-3');
 
-    expect(result).toMatchObject({ outcome: 'superseded', stageId: 'D0', seconds: 1 });
+    expect(result).toMatchObject({ outcome: 'superseded', stageId: 'D0', seconds: 1 + SAFETY_NET_SECONDS });
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
   });
 
@@ -54,7 +55,7 @@ describe('send step', () => {
     expect(result).toEqual({
       outcome: 'deferred',
       stageId: 'D0',
-      seconds: 14 * 3600,
+      seconds: 14 * 3600 + SAFETY_NET_SECONDS,
       until: '2026-12-11T12:00:00.000Z',
       reason: 'outside-business-hours',
     });

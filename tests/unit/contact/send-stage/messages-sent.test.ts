@@ -3,6 +3,7 @@ import { GetSuppressedDestinationCommand, SendEmailCommand, TooManyRequestsExcep
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { SAFETY_NET_SECONDS } from '../../../../functions/executions/wait-schedules';
 import { customerFixture, invoiceFixture, keys, without } from '../../../support/fixtures';
 import { send, useSendStep, withLateFees } from '../../../support/send-step';
 
@@ -24,7 +25,7 @@ describe('send step', () => {
     expect(result).toEqual({
       outcome: 'sent',
       stageId: 'D0',
-      seconds: 3 * 86_400,
+      seconds: 3 * 86_400 + SAFETY_NET_SECONDS,
       until: '2026-12-10T12:00:00.000Z',
       reason: '',
     });
