@@ -22,8 +22,8 @@ import {
 import { SDK_EXTERNAL_MODULES } from '../lambda/sdk-layer-content';
 import { AwsSdkLayer } from './aws-sdk-layer';
 import type { IDunningTable, TableAccess } from './dunning-table';
-import type { IWaitSchedules } from './wait-schedules';
 import { acknowledgeNag, STAR_RESOURCE_FINDING, wildcardResourceFinding } from './nag';
+import type { IWaitSchedules } from './wait-schedules';
 
 export interface DunningFunctionProps {
   /** Handler file under `functions/handlers/`, without extension (e.g. `send-stage`). */

@@ -2,10 +2,16 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
-import { ENV } from '../../functions/platform/environment';
-import type { DunningFunction } from './dunning-function';
+import { Construct, type IConstruct } from 'constructs';
+import { ENV, type EnvName } from '../../functions/platform/environment';
 import { acknowledgeNag, wildcardResourceFinding } from './nag';
+
+/** A function the schedules are granted to (a DunningFunction). */
+export interface ScheduleGrantee extends IConstruct {
+  readonly executionRole: IConstruct;
+  withEnvironment(name: EnvName, value: string | undefined): unknown;
+  addToRolePolicy(statement: PolicyStatement): unknown;
+}
 
 /** What functions need of the waits' schedules: the group to create them in, or to delete them from. */
 export interface IWaitSchedules {
@@ -14,7 +20,7 @@ export interface IWaitSchedules {
    * the group and passing the role to Scheduler. `cancel` (whatever resumes a parked token: payments, operator
    * changes, the reconciler): sets the group, allows `scheduler:DeleteSchedule` in it.
    */
-  grant(fn: DunningFunction, access: 'create' | 'cancel'): void;
+  grant(fn: ScheduleGrantee, access: 'create' | 'cancel'): void;
 }
 
 export interface WaitSchedulesProps {
@@ -63,7 +69,7 @@ export class WaitSchedules extends Construct implements IWaitSchedules {
     );
   }
 
-  grant(fn: DunningFunction, access: 'create' | 'cancel'): void {
+  grant(fn: ScheduleGrantee, access: 'create' | 'cancel'): void {
     fn.withEnvironment(ENV.WAIT_SCHEDULE_GROUP, this.group.scheduleGroupName);
     const action = access === 'create' ? 'scheduler:CreateSchedule' : 'scheduler:DeleteSchedule';
     fn.addToRolePolicy(new PolicyStatement({ actions: [action], resources: [this.schedulesArn] }));

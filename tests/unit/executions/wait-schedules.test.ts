@@ -98,9 +98,9 @@ describe("a wait's schedule", () => {
     const schedules = new WaitSchedules(new SchedulerClient({}), settings);
     scheduler
       .on(CreateScheduleCommand)
-      .rejects(new ConflictException({ message: 'Schedule exists', $metadata: {} }))
+      .rejects(new ConflictException({ message: 'Schedule exists', Message: 'Schedule exists', $metadata: {} }))
       .on(DeleteScheduleCommand)
-      .rejects(new ResourceNotFoundException({ message: 'Schedule not found', $metadata: {} }));
+      .rejects(new ResourceNotFoundException({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} }));
     await expect(schedules.resumeAt({ invoiceId: 'INV-1', taskToken: TOKEN, until: NOW })).resolves.toBe('exists');
     await expect(schedules.cancel('INV-1', TOKEN)).resolves.toBe('absent');
     expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, {
@@ -157,7 +157,7 @@ describe('the wait step', () => {
   });
 
   it('leaves the wait to its safety-net timeout when Scheduler refuses: no error, no early resume', async () => {
-    scheduler.on(CreateScheduleCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    scheduler.on(CreateScheduleCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }));
     const stores = await parkedWait('2026-12-10T12:00:00.000Z');
     expect(scheduler).toHaveReceivedCommand(CreateScheduleCommand);
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
