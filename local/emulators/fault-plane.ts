@@ -15,6 +15,7 @@ export const SERVICE_CALLS = [
   'sfn:SendTaskSuccess',
   'sfn:StartExecution',
   'sqs:SendMessageBatch',
+  'scheduler:CreateSchedule',
 ] as const;
 export type ServiceCall = (typeof SERVICE_CALLS)[number];
 export type FaultCall = ServiceCall | `lambda:${string}`;

@@ -4,10 +4,11 @@ import { type FaultPlane, INVOCATION_HEADER, invocationHeaderValue } from '../em
  * The fault plane on the handlers' own SDK clients (functions/platform/clients.ts: the module-level clients every
  * handler uses), for what is not injected at an emulator's HTTP level:
  *
- * - Step Functions (`sfn:SendTaskSuccess`, `sfn:StartExecution`) and SQS (`sqs:SendMessageBatch`) faults, injected
- *   inside the SDK's retry loop (step `finalizeRequest`, below the retry middleware), so the client's own retry
- *   policy meets each one as it would meet the service's answer: a throttle is `ThrottlingException` (HTTP 400,
- *   the services' "Rate exceeded"), a 5xx `InternalFailure` (HTTP 500), `reset-after-accept` the request done and
+ * - Step Functions (`sfn:SendTaskSuccess`, `sfn:StartExecution`), SQS (`sqs:SendMessageBatch`) and EventBridge
+ *   Scheduler (`scheduler:CreateSchedule`) faults, injected inside the SDK's retry loop (step `finalizeRequest`, below
+ *   the retry middleware), so the client's own retry policy meets each one as it would meet the service's answer: a
+ *   throttle is `ThrottlingException` (HTTP 400, the services' "Rate exceeded"; Scheduler's is HTTP 429), a 5xx
+ *   `InternalFailure` (HTTP 500; Scheduler's `InternalServerException`), `reset-after-accept` the request done and
  *   then the connection reset (`ECONNRESET`, which the SDK retries as a transient network error);
  * - the invocation header on the requests (the SES and SNS emulators read it), so that the emulator that accepts a message knows which Lambda
  *   invocation sent it (`crash-after-send`);
@@ -17,7 +18,7 @@ import { type FaultPlane, INVOCATION_HEADER, invocationHeaderValue } from '../em
  */
 
 /** The part of an SDK v3 client this module touches (its middleware stack and its resolved config). */
-interface SdkClient {
+export interface SdkClient {
   readonly middlewareStack: { add(middleware: never, options: object): void };
   readonly config: object;
 }
@@ -25,29 +26,61 @@ interface SdkClient {
 type Next = (args: { request: unknown; input: Record<string, unknown> }) => Promise<unknown>;
 type Middleware = (next: Next, context: { commandName?: string }) => Next;
 
-const CLIENT_CALLS: Readonly<Record<string, 'sfn:SendTaskSuccess' | 'sfn:StartExecution' | 'sqs:SendMessageBatch'>> = {
+type ClientCall = 'sfn:SendTaskSuccess' | 'sfn:StartExecution' | 'sqs:SendMessageBatch' | 'scheduler:CreateSchedule';
+
+const CLIENT_CALLS: Readonly<Record<string, ClientCall>> = {
   SendTaskSuccessCommand: 'sfn:SendTaskSuccess',
   StartExecutionCommand: 'sfn:StartExecution',
   SendMessageBatchCommand: 'sqs:SendMessageBatch',
+  CreateScheduleCommand: 'scheduler:CreateSchedule',
 };
+
+/** The handlers' clients that make the calls above. */
+const FAULTED_CLIENTS = ['sfn', 'sqs', 'scheduler'] as const;
+
+/** A service's refusal as its SDK reads it: the error code and HTTP status of a throttle and of a 5xx. */
+interface Refusals {
+  readonly throttle: { readonly name: string; readonly status: number; readonly message: string };
+  readonly '5xx': { readonly name: string; readonly status: number; readonly message: string };
+}
+
+const AWS_JSON_REFUSALS: Refusals = {
+  throttle: { name: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+  '5xx': { name: 'InternalFailure', status: 500, message: 'The request processing has failed (injected)' },
+};
+
+/** EventBridge Scheduler's (its model: ThrottlingException is HTTP 429, InternalServerException HTTP 500). */
+const SCHEDULER_REFUSALS: Refusals = {
+  throttle: { name: 'ThrottlingException', status: 429, message: 'Rate exceeded' },
+  '5xx': { name: 'InternalServerException', status: 500, message: 'Unexpected error (injected)' },
+};
+
+function refusalsOf(call: ClientCall): Refusals {
+  return call === 'scheduler:CreateSchedule' ? SCHEDULER_REFUSALS : AWS_JSON_REFUSALS;
+}
 
 /** Installs the plane on the handlers' clients (import them after the local system started). */
 export async function installClientFaults(plane: FaultPlane): Promise<void> {
   const clients = (await import('../../functions/platform/clients')) as unknown as Record<string, SdkClient>;
-  const add = (client: SdkClient, middleware: Middleware, options: object) =>
-    // The stack's types are generic over every command's input and output: this middleware sees them all.
-    client.middlewareStack.add(middleware as never, options);
-
-  for (const name of ['sfn', 'sqs'] as const) {
-    const client = clients[name];
-    if (!client) continue;
-    add(client, serviceFaults(plane), { step: 'finalizeRequest', priority: 'low', name: 'simulatorFaults' });
-  }
-  for (const client of Object.values(clients)) {
+  for (const [name, client] of Object.entries(clients)) {
     // every client (the senders sesSend / snsSend included): only the SES and SNS emulators read the header
-    add(client, invocationHeader, { step: 'build', name: 'simulatorInvocationHeader' });
-    withoutRetrySleep(client);
+    installFaultsOn(client, plane, { serviceFaults: (FAULTED_CLIENTS as readonly string[]).includes(name) });
   }
+}
+
+/**
+ * The plane on one client: its service faults (`serviceFaults`: a client making the calls above), the invocation
+ * header, no real-time retry sleep.
+ */
+export function installFaultsOn(client: SdkClient, plane: FaultPlane, options: { serviceFaults: boolean }): void {
+  const add = (middleware: Middleware, where: object) =>
+    // The stack's types are generic over every command's input and output: this middleware sees them all.
+    client.middlewareStack.add(middleware as never, where);
+  if (options.serviceFaults) {
+    add(serviceFaults(plane), { step: 'finalizeRequest', priority: 'low', name: 'simulatorFaults' });
+  }
+  add(invocationHeader, { step: 'build', name: 'simulatorInvocationHeader' });
+  withoutRetrySleep(client);
 }
 
 function serviceFaults(plane: FaultPlane): Middleware {
@@ -55,8 +88,10 @@ function serviceFaults(plane: FaultPlane): Middleware {
     const call = CLIENT_CALLS[context.commandName ?? ''];
     if (!call) return next(args);
     const fault = plane.draw(call, ['throttle', '5xx', 'reset-after-accept']);
-    if (fault === 'throttle') throw serviceError('ThrottlingException', 400, 'Rate exceeded');
-    if (fault === '5xx') throw serviceError('InternalFailure', 500, 'The request processing has failed (injected)');
+    if (fault === 'throttle' || fault === '5xx') {
+      const { name, status, message } = refusalsOf(call)[fault];
+      throw serviceError(name, status, message);
+    }
     const result = await next(args);
     if (fault === 'reset-after-accept') {
       // The service did the work; the answer never arrived.
@@ -91,7 +126,15 @@ interface RetryStrategyV2 {
   acquireInitialRetryToken(scope: string): Promise<RetryToken>;
   refreshRetryTokenForRetry(token: RetryToken, error: unknown): Promise<RetryToken>;
   recordSuccess(token: RetryToken): void;
+  /**
+   * The standard strategy's backoff (@smithy/core 3.x): its refreshRetryTokenForRetry sleeps the delay this computes
+   * before it answers the next token, rather than leaving the sleep to the middleware.
+   */
+  retryBackoffStrategy?: { computeNextBackoffDelay(attempts: number): number; setDelayBase(delay: number): void };
 }
+
+/** A backoff of 0 ms at every attempt. */
+const NO_BACKOFF = { computeNextBackoffDelay: () => 0, setDelayBase: () => {} };
 
 /** The client's retry strategy, with every retry delay 0 (see the module's comment). */
 function withoutRetrySleep(client: SdkClient): void {
@@ -102,6 +145,8 @@ function withoutRetrySleep(client: SdkClient): void {
     const strategy = (await original()) as Partial<RetryStrategyV2>;
     if (typeof strategy.refreshRetryTokenForRetry !== 'function') return strategy;
     const v2 = strategy as RetryStrategyV2;
+    // The standard strategy sleeps its backoff itself: the same decisions, without the wait.
+    if (v2.retryBackoffStrategy !== undefined) v2.retryBackoffStrategy = NO_BACKOFF;
     // The strategy reads its own tokens (their retry cost): hand it back the token it made.
     const inner = (token: RetryToken) => (token as RetryToken & { inner?: RetryToken }).inner ?? token;
     return {

@@ -17,10 +17,14 @@ import type { InputProblem } from './simulation-input';
  * field (`faults[2].rate`, `quotas.email.perDay`).
  */
 
-/** Which kinds each call can be given: a Lambda has no provider answer to reset, a service call no runtime to crash. */
+/**
+ * Which kinds each call can be given: a Lambda has no provider answer to reset, a service call no runtime to crash;
+ * a CreateSchedule is refused (throttled, 5xx), its lost answers are not modelled.
+ */
 function kindsOf(call: FaultCall): readonly FaultKind[] {
   if (call.startsWith('lambda:')) return ['throttle', '5xx', 'crash-after-send'];
   if (call === 'ses:SendEmail' || call === 'sns:Publish') return FAULT_KINDS;
+  if (call === 'scheduler:CreateSchedule') return ['throttle', '5xx'];
   return ['throttle', '5xx', 'reset-after-accept'];
 }
 

@@ -15,6 +15,15 @@ export const LOCAL_RESOURCE_NAMES = {
   topic: 'dunning-local-operators',
 } as const;
 
+/**
+ * The schedule group the waits' one-time schedules are created in, and the role Scheduler would assume to call
+ * SendTaskSuccess (the local scheduler takes any group and checks only the role ARN's form).
+ */
+export const LOCAL_WAIT_SCHEDULES = {
+  groupName: 'dunning-local-waits',
+  roleArn: 'arn:aws:iam::000000000000:role/dunning-local-wait-schedules',
+} as const;
+
 /** The environment every handler reads at import (what the CDK constructs set on AWS). */
 export function handlerEnvironment(
   config: DunningConfig,
@@ -35,6 +44,8 @@ export function handlerEnvironment(
     COMPANY_TAX_ID: config.company.taxId,
     COMPANY_SUPPORT_CONTACT: config.company.supportContact ?? '',
     RULE_TERMS: JSON.stringify(ruleTermsBook(config.ruleSet.rules)),
+    WAIT_SCHEDULE_GROUP: LOCAL_WAIT_SCHEDULES.groupName,
+    WAIT_SCHEDULE_ROLE_ARN: LOCAL_WAIT_SCHEDULES.roleArn,
     DUNNING_QUIET_LOGS: '1',
   };
 }

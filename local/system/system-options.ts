@@ -18,8 +18,8 @@ export interface LocalSystemOptions {
   readonly dropDir?: string;
   /** Keep each state's input and output in execution histories (off for large simulations). @default true */
   readonly recordStateData?: boolean;
-  /** Fixed ports for the emulators and the Step Functions endpoint (default: free ports). */
-  readonly ports?: Partial<EmulatorPorts & { sfn: number }>;
+  /** Fixed ports for the emulators and the Step Functions and Scheduler endpoints (default: free ports). */
+  readonly ports?: Partial<EmulatorPorts & { sfn: number; scheduler: number }>;
   /**
    * How DynamoDB is reached: `http` (default) — dynalite's server, over HTTP by the SDK, as everything else;
    * `in-process` — dynalite's engine called in-process right after the document client's marshalling (the
@@ -48,6 +48,8 @@ export interface LocalEndpoints {
   readonly sqs: string;
   readonly sns: string;
   readonly sfn: string;
+  /** EventBridge Scheduler (the waits' one-time schedules). */
+  readonly scheduler: string;
 }
 
 /** An API call's answer: the status and the parsed JSON body. */

@@ -12,8 +12,10 @@ import type { DunningConfig } from '../../lib/config';
 import { type LocalAws, type ProvisionedResources, provisionResources, startEmulators } from '../emulators';
 import { serveDocumentClientInProcess } from '../emulators/dynamo-engine';
 import type { TimelineEvent } from '../simulator/timeline';
+import { LocalSchedulerEndpoint } from '../stepfunctions/scheduler-endpoint';
 import { LocalSfnEndpoint } from '../stepfunctions/sfn-endpoint';
 import { VirtualClock } from '../stepfunctions/virtual-clock';
+import { LocalWaitScheduler } from '../stepfunctions/wait-scheduler';
 import { type ExecutionRecord, type JsonValue, LocalWorkflowRuntime } from '../stepfunctions/workflow-runtime';
 import { ActivityTracker } from './activity-tracker';
 import { type DeadLetterQueues, provisionDeadLetterQueues } from './dead-letter-queues';
@@ -29,7 +31,7 @@ import { synthesizeWorkflowCached } from './synth-cache';
 import type { ApiAnswer, LocalEndpoints, LocalSystemOptions } from './system-options';
 import { LocalTableReads } from './table-reads';
 
-export { handlerEnvironment, LOCAL_RESOURCE_NAMES } from './handler-environment';
+export { handlerEnvironment, LOCAL_RESOURCE_NAMES, LOCAL_WAIT_SCHEDULES } from './handler-environment';
 export type { LocalHandler } from './handler-host';
 export { RUNTIME_STATE_FILE } from './runtime-state';
 export type { ApiAnswer, LocalEndpoints, LocalSystemOptions } from './system-options';
@@ -37,8 +39,9 @@ export type { ApiAnswer, LocalEndpoints, LocalSystemOptions } from './system-opt
 /**
  * The whole dunning system on one machine (docs/architecture.md "Local runtime"): the real stack's synthesized workflow on
  * {@link LocalWorkflowRuntime} and a {@link VirtualClock}; the real Lambda handlers in-process; real AWS SDK clients
- * talking over HTTP to local emulators (dynalite, aws-ses-v2-local, fauxqs, our SMS and Step Functions endpoints);
- * Lambda's event sources (SQS start queue, S3 `incoming/`) driven here. One per process: the handlers read the
+ * talking over HTTP to local emulators (dynalite, aws-ses-v2-local, fauxqs, our SMS, Step Functions and EventBridge
+ * Scheduler endpoints — the waits' one-time schedules on the virtual clock, {@link LocalWaitScheduler}); Lambda's event
+ * sources (SQS start queue, S3 `incoming/`) driven here. One per process: the handlers read the
  * environment (emulator endpoints) once, at import. This file wires the parts and is the system's one face; the
  * parts are the handler host, the event pumps, the table reads and the runtime state file.
  */
@@ -59,6 +62,9 @@ export class LocalSystem {
     readonly resources: ProvisionedResources,
     readonly endpoints: LocalEndpoints,
     private readonly sfnEndpoint: { close(): Promise<void> },
+    /** The waits' one-time schedules (EventBridge Scheduler), on the clock; a firing resumes a task token. */
+    readonly waitSchedules: LocalWaitScheduler,
+    private readonly schedulerEndpoint: { close(): Promise<void> },
     private readonly clients: { dynamo: DynamoDBDocumentClient; s3: S3Client; sqs: SQSClient },
     readonly dataDir: string | undefined,
     readonly drop: DropFolder | undefined,
@@ -95,6 +101,7 @@ export class LocalSystem {
       now: () => clock.now(),
     });
     let sfnEndpoint: { url: string; close(): Promise<void> } | undefined;
+    let schedulerEndpoint: { url: string; close(): Promise<void> } | undefined;
     try {
       const resources = await provisionResources(aws, LOCAL_RESOURCE_NAMES);
       // Filled in below: the runtime calls handlers through the system, which needs the runtime first.
@@ -111,9 +118,16 @@ export class LocalSystem {
         },
       });
       sfnEndpoint = await new LocalSfnEndpoint(runtime, options.ports?.sfn ?? 0).start();
-      const endpoints: LocalEndpoints = { ...aws.endpoints, sfn: sfnEndpoint.url };
+      // A schedule's firing is what Scheduler's call to SendTaskSuccess does: a stale token's error is swallowed.
+      const waitSchedules = new LocalWaitScheduler({
+        clock,
+        resume: (token, output) => runtime.sendTaskSuccess(token, output),
+      });
+      schedulerEndpoint = await new LocalSchedulerEndpoint(waitSchedules, options.ports?.scheduler ?? 0).start();
+      const endpoints: LocalEndpoints = { ...aws.endpoints, sfn: sfnEndpoint.url, scheduler: schedulerEndpoint.url };
       Object.assign(process.env, aws.env, handlerEnvironment(config, resources, runtime.stateMachineArn), {
         AWS_ENDPOINT_URL_SFN: sfnEndpoint.url,
+        AWS_ENDPOINT_URL_SCHEDULER: schedulerEndpoint.url,
         UNSUBSCRIBE_BASE_URL: options.publicApiUrl ?? '',
       });
       const region = aws.env.AWS_REGION;
@@ -136,6 +150,8 @@ export class LocalSystem {
         resources,
         endpoints,
         sfnEndpoint,
+        waitSchedules,
+        schedulerEndpoint,
         clients,
         dataDir,
         drop,
@@ -155,6 +171,7 @@ export class LocalSystem {
       if (options.reconciler !== false) system.startReconciler();
       return system;
     } catch (error) {
+      await schedulerEndpoint?.close().catch(() => {});
       await sfnEndpoint?.close().catch(() => {});
       await aws.stop().catch(() => {});
       throw error;
@@ -323,8 +340,10 @@ export class LocalSystem {
       this.saveState();
       // after the snapshot: the walks still running (parked on holds) must not keep the process alive
       this.runtime.shutdown();
+      this.waitSchedules.shutdown();
       this.restoreClock();
       for (const client of Object.values(this.clients)) client.destroy();
+      await this.schedulerEndpoint.close();
       await this.sfnEndpoint.close();
       await this.aws.stop();
     })();

@@ -1,13 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  DeleteScheduleCommand,
+  type DeleteScheduleCommandInput,
+  GetScheduleCommand,
+  type GetScheduleCommandInput,
+  ResourceNotFoundException,
+  SchedulerClient,
+  type SchedulerClientResolvedConfig,
+  type SchedulerServiceException,
+  ValidationException,
+} from '@aws-sdk/client-scheduler';
 import { SendTaskSuccessCommand, type SFNClientResolvedConfig } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll } from 'vitest';
 import { installClock } from '../../functions/platform/clock';
 import type { BillingRule } from '../../functions/rules/billing-rule';
 import { startDynamo as startDynalite } from '../../local/emulators/dynamo';
 import { createTable } from '../../local/emulators/provision';
 import { VirtualClock } from '../../local/stepfunctions/virtual-clock';
+import { LocalWaitScheduler, SchedulerApiError } from '../../local/stepfunctions/wait-scheduler';
 import { type JsonValue, LocalWorkflowRuntime } from '../../local/stepfunctions/workflow-runtime';
 import { workflowFor } from './definition';
 import { lambdaContext } from './fixtures';
@@ -125,12 +141,16 @@ export function invoiceRegistrar(
 /**
  * Runs the real stack's synthesized workflow for a rule on the local runtime (the engine `npm start` and
  * `dunning simulate` use), with the given handlers in-process, on a virtual clock; reports the states entered with
- * their virtual instants (the execution history).
+ * their virtual instants (the execution history). The waits' one-time schedules live in {@link schedules}, on the
+ * same clock: a firing resumes its task token as Scheduler's call to SendTaskSuccess would.
  */
 export class WorkflowHarness {
   private readonly clock: VirtualClock;
   private readonly runtime: LocalWorkflowRuntime;
   private readonly restoreClock: () => void;
+  private readonly disposers: (() => void)[] = [];
+  /** EventBridge Scheduler's one-time schedules on the harness's clock (what `startHarness` serves the mock from). */
+  readonly schedules: LocalWaitScheduler;
 
   constructor(rule: BillingRule, handlers: WorkflowHandlers, start: Date) {
     const { definition, handlerByArn } = workflowFor(rule);
@@ -147,6 +167,10 @@ export class WorkflowHarness {
         return handler(payload, { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 30_000 });
       },
     });
+    this.schedules = new LocalWaitScheduler({
+      clock: this.clock,
+      resume: (token, output) => this.sendTaskSuccess(token, output),
+    });
     this.restoreClock = installClock(this.clock);
   }
 
@@ -154,7 +178,14 @@ export class WorkflowHarness {
     return this.clock.now();
   }
 
+  /** Calls `fn` at {@link dispose} (e.g. to restore a mock the harness made). */
+  onDispose(fn: () => void): void {
+    this.disposers.push(fn);
+  }
+
   dispose(): void {
+    this.schedules.shutdown();
+    for (const fn of this.disposers.splice(0)) fn();
     this.restoreClock();
   }
 
@@ -189,18 +220,68 @@ export class WorkflowHarness {
 
 /**
  * A harness for the rule from `start` (an ISO instant), resumed by the SFN mock's SendTaskSuccess (which the handlers
- * call when a payment or an operator ends a wait).
+ * call when a payment or an operator ends a wait) and by the waits' schedules: the Scheduler mock's CreateSchedule,
+ * DeleteSchedule and GetSchedule are served by the harness's {@link WorkflowHarness.schedules} (its errors thrown as
+ * the SDK's exceptions of the same name), so a schedule fires at its instant on the harness's clock. Without
+ * `scheduler`, the harness mocks SchedulerClient itself and restores it at `dispose()`; a test file that mocks
+ * SchedulerClient itself (to inject faults, or to count calls) passes its mock.
  */
 export function startHarness(
   rule: BillingRule,
   handlers: WorkflowHandlers,
   start: string,
   sfn: Stub<SFNClientResolvedConfig>,
+  scheduler?: Stub<SchedulerClientResolvedConfig>,
 ): WorkflowHarness {
   const harness = new WorkflowHarness(rule, handlers, new Date(start));
   sfn.on(SendTaskSuccessCommand).callsFake((input: { taskToken: string; output: string }) => {
     harness.sendTaskSuccess(input.taskToken, JSON.parse(input.output));
     return {};
   });
+  const schedulerMock = scheduler ?? mockClient(SchedulerClient);
+  if (!scheduler) harness.onDispose(() => schedulerMock.restore());
+  serveSchedules(schedulerMock, harness.schedules);
   return harness;
+}
+
+/** The SDK's exceptions by the local scheduler's error names. */
+const SCHEDULER_EXCEPTIONS: Record<
+  string,
+  new (options: {
+    message: string;
+    Message: string;
+    $metadata: object;
+  }) => SchedulerServiceException
+> = { ConflictException, ResourceNotFoundException, ValidationException };
+
+/**
+ * Serves a Scheduler mock's CreateSchedule / DeleteSchedule / GetSchedule from `schedules`; an error is thrown as the
+ * SDK would throw it (its exception class, `name` the AWS code, the HTTP status in `$metadata`).
+ */
+export function serveSchedules(mock: Stub<SchedulerClientResolvedConfig>, schedules: LocalWaitScheduler): void {
+  const answer =
+    <Input>(call: (input: Input) => object) =>
+    (input: Input) => {
+      try {
+        return call(input);
+      } catch (error) {
+        throw asSdkError(error);
+      }
+    };
+  mock
+    .on(CreateScheduleCommand)
+    .callsFake(answer((input: CreateScheduleCommandInput) => schedules.createSchedule(input)));
+  mock
+    .on(DeleteScheduleCommand)
+    .callsFake(answer((input: DeleteScheduleCommandInput) => schedules.deleteSchedule(input)));
+  mock.on(GetScheduleCommand).callsFake(answer((input: GetScheduleCommandInput) => schedules.getSchedule(input)));
+}
+
+function asSdkError(error: unknown): unknown {
+  if (!(error instanceof SchedulerApiError)) return error;
+  const Exception = SCHEDULER_EXCEPTIONS[error.name];
+  const $metadata = { httpStatusCode: error.statusCode };
+  return Exception
+    ? new Exception({ message: error.message, Message: error.message, $metadata })
+    : Object.assign(new Error(error.message), { name: error.name, $metadata });
 }

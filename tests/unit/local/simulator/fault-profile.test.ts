@@ -71,6 +71,27 @@ describe('fault profile', () => {
     expect(problems[5]?.issue).toContain('is required');
   });
 
+  it('takes scheduler:CreateSchedule throttles and 5xx, and nothing else for it', () => {
+    const faults = [
+      { call: 'scheduler:CreateSchedule', kind: 'throttle', rate: 0.3 },
+      { call: 'scheduler:CreateSchedule', kind: '5xx', rate: 0.1 },
+    ];
+    expect(parse({ faults })).toEqual({ profile: { seed: 0, quotas: {}, faults }, problems: [] });
+    const { profile, problems } = parse({
+      faults: [
+        { call: 'scheduler:CreateSchedule', kind: 'reset-after-accept' },
+        { call: 'scheduler:CreateSchedule', kind: 'crash-after-send' },
+        { call: 'scheduler:DeleteSchedule', kind: 'throttle' },
+      ],
+    });
+    expect(profile).toBeUndefined();
+    expect(fields(problems)).toEqual(['faults[0].kind', 'faults[1].kind', 'faults[2].call']);
+    expect(problems[0]?.issue).toBe(
+      'reset-after-accept does not apply to scheduler:CreateSchedule (it takes throttle, 5xx)',
+    );
+    expect(problems[2]?.issue).toContain('scheduler:CreateSchedule');
+  });
+
   it('names a rate outside 0..1 and a rate that is not a number', () => {
     const { problems } = parse({
       faults: [
