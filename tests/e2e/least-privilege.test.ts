@@ -205,13 +205,13 @@ describe('every handler, driven on the local system', () => {
     const json = template.toJSON() as TemplateJson;
     const resources = serviceResources(json);
     const others = calls.filter((c) => c.service !== 'dynamo');
-    // the sends, the start queue, the task tokens and StartExecution, the drop bucket's objects
+    // the sends, the start queue, the task tokens and StartExecution, the drop bucket's objects, the waits' schedules
     expect(new Set(others.map((c) => c.service))).toEqual(
-      new Set(['sesSend', 'ses', 'snsSend', 'sns', 'sqs', 'sfn', 's3']),
+      new Set(['sesSend', 'ses', 'snsSend', 'sns', 'sqs', 'sfn', 's3', 'scheduler']),
     );
     const denied: string[] = [];
-    for (const c of others) {
-      const { action, resource } = iamRequestOf(c, resources);
+    for (const c of [...others, ...impliedCalls(others)]) {
+      const { action, resource, context } = iamRequestOf(c, resources);
       if (TASK_RESPONSES.has(action)) {
         // The service authorization reference lists no resource type for these (the simulator then insists on "*"),
         // but Step Functions evaluates them against the state machine of the task (its AccessDenied names that ARN):
@@ -226,7 +226,7 @@ describe('every handler, driven on the local system', () => {
             principal: `arn:aws:sts::${TEST_ENV.account}:assumed-role/${c.handler}/${c.handler}`,
             action,
             resource: { resource, accountId: TEST_ENV.account },
-            contextVariables: { 'aws:RequestedRegion': TEST_ENV.region },
+            contextVariables: { 'aws:RequestedRegion': TEST_ENV.region, ...context },
           },
           identityPolicies: rolePolicies(json, c.handler),
           serviceControlPolicies: [],
@@ -245,7 +245,7 @@ describe('every handler, driven on the local system', () => {
     const json = template.toJSON() as TemplateJson;
     const resources = serviceResources(json);
     const used = new Map<string, Set<string>>();
-    for (const c of calls) {
+    for (const c of [...calls, ...impliedCalls(calls)]) {
       const action =
         c.service === 'dynamo'
           ? `dynamodb:${DYNAMO_ACTION[c.operation] ?? c.operation}`
@@ -313,7 +313,23 @@ const UNTAKEN_PATHS: Readonly<Record<string, string>> = {
   'reconcile-walks states:StartExecution': 'starting the next walk',
   'reconcile-walks states:StopExecution': 'stopping a stuck walk',
   'reconcile-walks states:SendTaskSuccess': 'telling a walk a resume it missed',
+  'reconcile-walks scheduler:DeleteSchedule': 'deleting the schedule of a wait it told a resume it missed',
 };
+
+/**
+ * What IAM authorizes on a call's behalf besides the call itself: creating a schedule whose target runs as a role
+ * passes that role (`iam:PassRole`, to Scheduler).
+ */
+function impliedCalls(recorded: readonly RecordedCall[]): RecordedCall[] {
+  return recorded
+    .filter((c) => c.service === 'scheduler' && c.operation === 'CreateSchedule')
+    .map((c) => ({
+      ...c,
+      service: 'iam',
+      operation: 'PassRole',
+      input: { RoleArn: (c.input.Target as Json)?.RoleArn },
+    }));
+}
 
 /** Every action the Allow statements of `policies` name. */
 function grantedActions(policies: readonly { policy: unknown }[]): Set<string> {
@@ -330,6 +346,9 @@ function grantedActions(policies: readonly { policy: unknown }[]): Set<string> {
 /** The stack's resources the handlers' calls name, as concrete ARNs in {@link TEST_ENV}. */
 interface ServiceResources {
   readonly stateMachine: string;
+  /** The waits' schedule group, and the role Scheduler assumes to resume a wait. */
+  readonly scheduleGroup: string;
+  readonly resumeRole: string;
   readonly startQueue: string;
   readonly operatorsTopic: string;
   readonly bucket: string;
@@ -343,6 +362,12 @@ function serviceResources(json: TemplateJson): ServiceResources {
   };
   return {
     stateMachine: resolveString(json, { Ref: idOf('AWS::StepFunctions::StateMachine', /^Workflow/) }),
+    scheduleGroup: String(
+      json.Resources[idOf('AWS::Scheduler::ScheduleGroup', /^WorkflowWaitSchedules/)]?.Properties?.Name,
+    ),
+    resumeRole: resolveString(json, {
+      'Fn::GetAtt': [idOf('AWS::IAM::Role', /^WorkflowWaitSchedulesResumeRole/), 'Arn'],
+    }),
     startQueue: resolveString(json, { 'Fn::GetAtt': [idOf('AWS::SQS::Queue', /^StarterQueue/), 'Arn'] }),
     operatorsTopic: resolveString(json, { Ref: idOf('AWS::SNS::Topic', /^Operators/) }),
     bucket: resolveString(json, { 'Fn::GetAtt': [idOf('AWS::S3::Bucket', /^DropBucket[0-9A-F]{8}$/), 'Arn'] }),
@@ -354,7 +379,10 @@ function serviceResources(json: TemplateJson): ServiceResources {
  * bucket) mapped to the stack's resources: the start queue is the only queue the handlers send to, the operators'
  * topic the only topic they publish to, the drop bucket the only bucket they touch.
  */
-function iamRequestOf(c: RecordedCall, r: ServiceResources): { action: string; resource: string } {
+function iamRequestOf(
+  c: RecordedCall,
+  r: ServiceResources,
+): { action: string; resource: string; context?: Record<string, string> } {
   const { operation, input } = c;
   const account = TEST_ENV.account;
   switch (c.service) {
@@ -378,6 +406,19 @@ function iamRequestOf(c: RecordedCall, r: ServiceResources): { action: string; r
       const key = typeof input.Key === 'string' ? input.Key : undefined;
       return { action: `s3:${action}`, resource: key === undefined ? r.bucket : `${r.bucket}/${key}` };
     }
+    case 'scheduler':
+      // the local group stands for the stack's (the only one the handlers use)
+      return {
+        action: `scheduler:${operation}`,
+        resource: `arn:${TEST_ENV.partition}:scheduler:${TEST_ENV.region}:${account}:schedule/${r.scheduleGroup}/${String(input.Name)}`,
+      };
+    case 'iam':
+      // the local resume role stands for the stack's
+      return {
+        action: 'iam:PassRole',
+        resource: r.resumeRole,
+        context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      };
     default:
       throw new Error(`no IAM mapping for ${c.service}:${operation}`);
   }

@@ -198,7 +198,13 @@ export class WorkflowHarness {
   async run(
     input: { invoiceId: string },
     events: ScheduledEvent[] = [],
-  ): Promise<{ status: string; error?: string; entered: { name: string; at: string }[] }> {
+  ): Promise<{
+    status: string;
+    error?: string;
+    entered: { name: string; at: string }[];
+    /** Errors a Catch caught, as the console shows them ("caught error"): `<at> <state> <error>`. */
+    caught: string[];
+  }> {
     const { executionArn } = this.runtime.startExecution({ name: input.invoiceId, input });
     for (const event of [...events].sort((a, b) => a.at.getTime() - b.at.getTime())) {
       await this.runtime.advanceTo(event.at);
@@ -210,10 +216,17 @@ export class WorkflowHarness {
       .history(executionArn)
       .filter((e) => e.type === 'StateEntered')
       .map((e) => ({ name: e.stateName ?? '', at: e.at.toISOString() }));
+    const history = this.runtime.history(executionArn);
+    const caught = history.flatMap((e, i) => {
+      if (e.type !== 'StateCaught') return [];
+      const failed = history.slice(0, i).findLast((f) => f.type === 'StateFailed' && f.stateName === e.stateName);
+      return [`${e.at.toISOString()} ${e.stateName ?? ''} ${failed?.error ?? ''}`.trim()];
+    });
     return {
       status: execution.status,
       ...(execution.error ? { error: `${execution.error}: ${execution.cause ?? ''}` } : {}),
       entered,
+      caught,
     };
   }
 }

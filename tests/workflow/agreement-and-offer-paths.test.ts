@@ -112,7 +112,7 @@ describe('a renegotiation ends the walk and starts one per instalment', () => {
     });
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered.slice(-4).map((e) => `${e.at} ${e.name}`)).toEqual([
-      '2026-12-08T15:00:00.000Z Payment or other event?',
+      '2026-12-08T15:00:00.000Z D0 · sent or deferred?', // the send step routed the change, sending nothing
       '2026-12-08T15:00:00.000Z Plan next stage',
       '2026-12-08T15:00:00.000Z Start at stage',
       `2026-12-08T15:00:00.000Z ${STOPPED}`,
@@ -177,7 +177,7 @@ describe('an early-payment offer changes where a payment takes the walk', () => 
     });
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered.slice(-2).map((e) => `${e.at} ${e.name}`)).toEqual([
-      '2026-12-09T15:00:00.000Z Payment or other event?',
+      '2026-12-09T15:00:00.000Z D0 · sent or deferred?', // the send step routed the payment, sending nothing
       '2026-12-09T15:00:00.000Z Invoice paid',
     ]);
     expect(sent.map((s) => s.at)).toEqual(['2026-12-07T12:00:00.000Z']);

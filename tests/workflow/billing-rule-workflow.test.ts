@@ -1,3 +1,4 @@
+import { CreateScheduleCommand, SchedulerClient, ThrottlingException } from '@aws-sdk/client-scheduler';
 import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
@@ -5,6 +6,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SAFETY_NET_SECONDS } from '../../functions/executions/wait-schedules';
 import { type BillingRule, parseBillingRule } from '../../functions/rules/billing-rule';
 import { defaultRule, lambdaContext } from '../support/fixtures';
 import { providersRecordEveryMessage, type SentMessage } from '../support/providers';
@@ -17,6 +19,8 @@ const ses = mockClient(SESv2Client);
 const sns = mockClient(SNSClient);
 const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
+/** EventBridge Scheduler: served by the harness's local scheduler on its clock; a test may make it refuse. */
+const scheduler = mockClient(SchedulerClient);
 
 const { handlers, api } = useDynaliteHandlers('dunning-workflow-test', {
   createInvoices: 'create-invoices',
@@ -28,7 +32,7 @@ let harness: WorkflowHarness;
 let sent: SentMessage[] = [];
 
 function useHarness(rule: BillingRule, start: string) {
-  harness = startHarness(rule, handlers, start, sfn);
+  harness = startHarness(rule, handlers, start, sfn, scheduler);
 }
 
 beforeEach(() => {
@@ -41,7 +45,7 @@ beforeEach(() => {
 
 afterEach(() => {
   harness?.dispose();
-  for (const mock of [ses, sns, sfn, sqs]) mock.reset();
+  for (const mock of [ses, sns, sfn, sqs, scheduler]) mock.reset();
 });
 
 const registerNext = invoiceRegistrar('WF', api);
@@ -101,6 +105,36 @@ describe('the billing rule workflow, executed locally', () => {
     expect(stageOrder).toEqual(['D-3', 'D0', 'D+3', 'D+3', 'D+7', 'D+15', 'D+15', 'D+30']);
     // Outside the stages: rule, plan, start-at, completed.
     expect(run.entered.length).toBe(24 + 4);
+    // Every wait was ended by its one-time schedule at the instant: not one caught error in the console's graph
+    expect(run.caught).toEqual([]);
+  });
+
+  it('still walks every stage when Scheduler refuses every schedule: each wait ends by its safety-net timeout, minutes late', async () => {
+    useHarness(defaultRule, '2026-12-01T12:00:00.000Z');
+    scheduler
+      .on(CreateScheduleCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }));
+    const invoiceId = await register();
+
+    const run = await harness.run({ invoiceId });
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.entered.at(-1)?.name).toBe('Billing rule completed');
+    // the same messages, each SAFETY_NET_SECONDS (5 minutes) after its instant
+    expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
+      '2026-12-07T12:05:00.000Z email',
+      '2026-12-10T12:05:00.000Z email',
+      '2026-12-10T12:05:00.000Z sms',
+      '2026-12-14T11:05:00.000Z sms',
+      '2026-12-17T13:05:00.000Z email',
+      '2026-12-17T13:05:00.000Z sms',
+      '2026-12-26T11:05:00.000Z email',
+      '2027-01-09T13:05:00.000Z operators',
+    ]);
+    expect(SAFETY_NET_SECONDS).toBe(300);
+    // and the console shows each of those waits' timeouts caught
+    expect(run.caught).toHaveLength(8);
+    expect(run.caught.every((c) => c.endsWith('· wait or payment States.Timeout'))).toBe(true);
   });
 
   it('ends Succeeded in "Invoice paid" at once when a payment arrives during a wait, with no later send', async () => {
@@ -173,7 +207,7 @@ describe('the billing rule workflow, executed locally', () => {
     // D-3 (performed late, on registration) and D0: each channel went out exactly once despite 3 throttles, each
     // retry after the state machine's backoff (30 s, then 60 s) on the virtual clock
     expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
-      '2026-12-09T12:00:31.000Z email', // the 1-second minimum timeout, throttled, retried 30 s later
+      '2026-12-09T12:00:30.000Z email', // due at once (resumed by the wait step itself), throttled, retried 30 s later
       '2026-12-10T12:00:00.000Z email',
       '2026-12-10T12:01:30.000Z sms', // throttled twice: 30 s + 60 s; the email was not sent again
     ]);

@@ -125,15 +125,15 @@ describe('an operator pauses and resumes the walk', () => {
     expect(run.entered.at(-1)?.name).toBe('Billing rule completed');
     expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
       '2026-12-07T12:00:00.000Z email', // D-3
-      '2026-12-18T15:00:01.000Z email', // D+7 at once on resume (Fri 12:00 local, open)
-      '2026-12-18T15:00:01.000Z sms',
+      '2026-12-18T15:00:00.000Z email', // D+7 at once on resume (Fri 12:00 local, open)
+      '2026-12-18T15:00:00.000Z sms',
       '2026-12-26T11:00:00.000Z email', // D+15 (Christmas → Sat 26th 08:00)
       '2027-01-09T13:00:00.000Z operators', // D+30
     ]);
     const entered = run.entered.map((e) => `${e.at} ${e.name}`);
     expect(entered).toEqual(
       expect.arrayContaining([
-        '2026-12-08T15:00:00.000Z Payment or other event?',
+        '2026-12-08T15:00:00.000Z D0 · sent or deferred?',
         '2026-12-08T15:00:00.000Z Paused or disputed (wait for resume)',
         '2026-12-18T15:00:00.000Z Plan next stage',
         '2026-12-18T15:00:00.000Z D+7 · wait or payment',
@@ -170,8 +170,8 @@ describe('a dispute holds the walk until it is resolved', () => {
     // D0 (Thu 10th 09:00) fell due while disputed: performed on resolve; D+3 (Sun 13th → Mon 14th 08:00) on time.
     expect(sent.slice(0, 4).map((s) => `${s.at} ${s.channel}`)).toEqual([
       '2026-12-07T12:00:00.000Z email',
-      '2026-12-11T15:00:01.000Z email',
-      '2026-12-11T15:00:01.000Z sms',
+      '2026-12-11T15:00:00.000Z email',
+      '2026-12-11T15:00:00.000Z sms',
       '2026-12-14T11:00:00.000Z sms',
     ]);
     expect(run.entered.filter((e) => e.name === 'Paused or disputed (wait for resume)').map((e) => e.at)).toEqual([
@@ -238,8 +238,8 @@ describe('a promise to pay holds the walk until its date', () => {
     // D0 (Thu 10th) fell due during the promise: sent at once when it was kept (Sat 12:00 local)
     expect(sent.slice(0, 4).map((s) => `${s.at} ${s.channel}`)).toEqual([
       '2026-12-07T12:00:00.000Z email',
-      '2026-12-12T15:00:01.000Z email',
-      '2026-12-12T15:00:01.000Z sms',
+      '2026-12-12T15:00:00.000Z email',
+      '2026-12-12T15:00:00.000Z sms',
       '2026-12-14T11:00:00.000Z sms', // D+3 (Sun 13th → Mon 14th 08:00)
     ]);
   });
@@ -316,7 +316,7 @@ describe('a payment file dropped under payments/ reaches the walk', () => {
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered.slice(-2)).toEqual([
-      { name: 'Payment or other event?', at: '2026-12-08T15:00:00.000Z' },
+      { name: 'D0 · sent or deferred?', at: '2026-12-08T15:00:00.000Z' }, // the send step routed the payment
       { name: 'Invoice paid', at: '2026-12-08T15:00:00.000Z' },
     ]);
     expect(sent.map((s) => s.at)).toEqual(['2026-12-07T12:00:00.000Z']);
@@ -335,7 +335,7 @@ describe('an operator writes off or escalates an invoice', () => {
 
     expect(run.status).toBe('SUCCEEDED');
     expect(run.entered.slice(-4).map((e) => `${e.at} ${e.name}`)).toEqual([
-      '2026-12-08T15:00:00.000Z Payment or other event?',
+      '2026-12-08T15:00:00.000Z D0 · sent or deferred?',
       '2026-12-08T15:00:00.000Z Plan next stage',
       '2026-12-08T15:00:00.000Z Start at stage',
       '2026-12-08T15:00:00.000Z Dunning stopped (invoice closed)',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -9,11 +10,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executionNameFor } from '../../functions/invoices/execution-name';
 import { installClock } from '../../functions/platform/clock';
 import { VirtualClock } from '../../local/stepfunctions/virtual-clock';
+import { LocalWaitScheduler } from '../../local/stepfunctions/wait-scheduler';
 import { type JsonValue, LocalWorkflowRuntime } from '../../local/stepfunctions/workflow-runtime';
 import { workflowFor } from '../support/definition';
 import { defaultRule, lambdaContext } from '../support/fixtures';
 import { providersRecordEveryMessage } from '../support/providers';
-import { type Handler, invoiceRegistrar, useDynaliteHandlers } from '../support/workflow-harness';
+import { type Handler, invoiceRegistrar, serveSchedules, useDynaliteHandlers } from '../support/workflow-harness';
 
 // Walks longer than a Standard execution's year (AWS ends an execution TIMED_OUT after 365 days, no Catch): the real
 // definition on the local runtime, which enforces that limit, with the real handlers on dynalite. A dispute that lasts
@@ -40,6 +42,8 @@ let clock: VirtualClock;
 let runtime: LocalWorkflowRuntime;
 let restoreClock: () => void = () => {};
 let sent: { at: string; channel: string }[] = [];
+let schedules: LocalWaitScheduler | undefined;
+const scheduler = mockClient(SchedulerClient);
 
 beforeEach(() => {
   clock = new VirtualClock(START);
@@ -51,6 +55,13 @@ beforeEach(() => {
     'handle-failure': handlers.handleFailure,
     'continue-walk': handlers.continueWalk,
   };
+  // the waits' one-time schedules, on the same clock, resuming this runtime's tokens (as Scheduler calls Step Functions)
+  schedules?.shutdown();
+  schedules = new LocalWaitScheduler({
+    clock,
+    resume: (token, output) => runtime.sendTaskSuccess(token, output as JsonValue),
+  });
+  serveSchedules(scheduler, schedules);
   runtime = new LocalWorkflowRuntime({
     definition,
     clock,
@@ -81,7 +92,7 @@ beforeEach(() => {
 
 afterEach(() => {
   restoreClock();
-  for (const mock of [ses, sns, sfn, sqs]) mock.reset();
+  for (const mock of [ses, sns, sfn, sqs, scheduler]) mock.reset();
 });
 
 async function operator(action: string, invoiceId: string): Promise<void> {
