@@ -18,7 +18,7 @@ import type { InterruptOutput, StepResult } from '../contracts/step-result';
  * Limits met (docs/architecture.md "Workflow"):
  * - Scheduler invokes with **60-second precision** (a schedule at 09:00 fires between 09:00:00 and 09:00:59), so a
  *   schedule is set at `until` rounded **up** to the minute: it never fires before the instant the send step checks.
- * - A schedule in the past is not created: the wait step resumes the task itself at once.
+ * - An instant that has come already is scheduled a second from now (what the task timeout's 1-second minimum did).
  * - **1,000,000 schedules per account and region** (a soft quota): one per waiting invoice, deleted when it fires
  *   (`ActionAfterCompletion: DELETE`) or when a change ends the wait first ({@link WaitSchedules.cancel}).
  * - CreateSchedule / DeleteSchedule **requests per second** (a soft quota, 50 by default in most regions): a burst
@@ -48,8 +48,13 @@ export const DUE_OUTPUT: InterruptOutput = { event: 'due' };
 
 const MINUTE_MS = 60_000;
 
-/** The instant a schedule for `until` is set at: `until` rounded up to the whole minute (Scheduler's precision). */
-export function firingInstant(until: Date): Date {
+/**
+ * The instant a wait's schedule is set at: `until` rounded up to the whole minute (Scheduler invokes with 60-second
+ * precision, so a schedule at a whole minute never fires before `until`); an instant that has come already, a second
+ * from `now` (a stage already due goes out at once, after the steps of this instant).
+ */
+export function firingInstant(until: Date, now: Date): Date {
+  if (until.getTime() <= now.getTime()) return new Date(Math.ceil(now.getTime() / 1000) * 1000 + 1000);
   return new Date(Math.ceil(until.getTime() / MINUTE_MS) * MINUTE_MS);
 }
 
@@ -84,11 +89,16 @@ export class WaitSchedules {
   ) {}
 
   /**
-   * Creates the schedule that resumes `taskToken` with {@link DUE_OUTPUT} at {@link firingInstant}(`until`).
+   * Creates the schedule that resumes `taskToken` with {@link DUE_OUTPUT} at {@link firingInstant}(`until`, `now`).
    * 'exists' when a schedule of that name was there (this wait step ran before): it resumes the same token.
    * @throws the SDK's error when Scheduler refused after its retries (throttled, 5xx, access denied).
    */
-  async resumeAt(input: { invoiceId: string; taskToken: string; until: Date }): Promise<'scheduled' | 'exists'> {
+  async resumeAt(input: {
+    invoiceId: string;
+    taskToken: string;
+    until: Date;
+    now: Date;
+  }): Promise<'scheduled' | 'exists'> {
     const { groupName, roleArn } = this.settings;
     if (!roleArn) throw new Error('WaitSchedules.resumeAt needs the role Scheduler assumes (WAIT_SCHEDULE_ROLE_ARN)');
     try {
@@ -97,7 +107,7 @@ export class WaitSchedules {
           Name: scheduleNameFor(input.invoiceId, input.taskToken),
           GroupName: groupName,
           Description: `Ends the wait of invoice ${input.invoiceId} at ${input.until.toISOString()}`.slice(0, 512),
-          ScheduleExpression: atExpression(firingInstant(input.until)),
+          ScheduleExpression: atExpression(firingInstant(input.until, input.now)),
           ScheduleExpressionTimezone: 'UTC',
           FlexibleTimeWindow: { Mode: 'OFF' },
           ActionAfterCompletion: 'DELETE',

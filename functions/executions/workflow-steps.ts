@@ -12,7 +12,7 @@ import type { BillingRule } from '../rules/billing-rule';
 import { debtorTimezone, planStage, secondsUntil, stageDueInstant } from '../rules/schedule';
 import { EXECUTION_LIFE_SECONDS } from './execution-life';
 import type { TaskTokens } from './task-tokens';
-import { DUE_OUTPUT, firingInstant, type WaitSchedules } from './wait-schedules';
+import type { WaitSchedules } from './wait-schedules';
 
 export interface WorkflowDeps {
   readonly invoices: InvoiceStore;
@@ -133,7 +133,7 @@ export interface WaitDeps extends WorkflowDeps {
 /**
  * Wait step (`.waitForTaskToken`): stores the token on the invoice so a payment, pause, dispute… can resume the wait
  * at once, then sets the wait's end: a one-time schedule that resumes the token with `due` at `until` (a healthy wait
- * ends without an error; `./wait-schedules.ts`), or, when `until` has come already, resumes it now. A wait with no
+ * ends without an error; `./wait-schedules.ts`) — one that has come already, a second from now. A wait with no
  * `until` (a hold with no end of its own) is ended by its task timeout, at the execution's year. If Scheduler refuses
  * (throttled, 5xx, after the SDK's retries), the task timeout a few minutes after `until` ends the wait instead: a
  * stage goes out minutes late, never not at all.
@@ -166,12 +166,8 @@ export async function waitForEvent(
   if (!input.until) return;
   const until = new Date(input.until);
   if (Number.isNaN(until.getTime())) throw new Error(`until is not an ISO instant: ${input.until}`);
-  if (firingInstant(until).getTime() <= deps.now().getTime()) {
-    await deps.tokens.resume(taskToken, DUE_OUTPUT);
-    return;
-  }
   try {
-    await deps.schedules.resumeAt({ invoiceId, taskToken, until });
+    await deps.schedules.resumeAt({ invoiceId, taskToken, until, now: deps.now() });
   } catch (error) {
     log.warn('wait not scheduled: its task timeout ends it a few minutes late', {
       invoiceId,

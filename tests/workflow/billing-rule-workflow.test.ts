@@ -207,7 +207,7 @@ describe('the billing rule workflow, executed locally', () => {
     // D-3 (performed late, on registration) and D0: each channel went out exactly once despite 3 throttles, each
     // retry after the state machine's backoff (30 s, then 60 s) on the virtual clock
     expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
-      '2026-12-09T12:00:30.000Z email', // due at once (resumed by the wait step itself), throttled, retried 30 s later
+      '2026-12-09T12:00:31.000Z email', // due already: its schedule fires a second later; throttled, retried 30 s later
       '2026-12-10T12:00:00.000Z email',
       '2026-12-10T12:01:30.000Z sms', // throttled twice: 30 s + 60 s; the email was not sent again
     ]);

@@ -125,8 +125,8 @@ describe('an operator pauses and resumes the walk', () => {
     expect(run.entered.at(-1)?.name).toBe('Billing rule completed');
     expect(sent.map((s) => `${s.at} ${s.channel}`)).toEqual([
       '2026-12-07T12:00:00.000Z email', // D-3
-      '2026-12-18T15:00:00.000Z email', // D+7 at once on resume (Fri 12:00 local, open)
-      '2026-12-18T15:00:00.000Z sms',
+      '2026-12-18T15:00:01.000Z email', // D+7 at once on resume (Fri 12:00 local, open)
+      '2026-12-18T15:00:01.000Z sms',
       '2026-12-26T11:00:00.000Z email', // D+15 (Christmas → Sat 26th 08:00)
       '2027-01-09T13:00:00.000Z operators', // D+30
     ]);
@@ -170,8 +170,8 @@ describe('a dispute holds the walk until it is resolved', () => {
     // D0 (Thu 10th 09:00) fell due while disputed: performed on resolve; D+3 (Sun 13th → Mon 14th 08:00) on time.
     expect(sent.slice(0, 4).map((s) => `${s.at} ${s.channel}`)).toEqual([
       '2026-12-07T12:00:00.000Z email',
-      '2026-12-11T15:00:00.000Z email',
-      '2026-12-11T15:00:00.000Z sms',
+      '2026-12-11T15:00:01.000Z email',
+      '2026-12-11T15:00:01.000Z sms',
       '2026-12-14T11:00:00.000Z sms',
     ]);
     expect(run.entered.filter((e) => e.name === 'Paused or disputed (wait for resume)').map((e) => e.at)).toEqual([
@@ -238,8 +238,8 @@ describe('a promise to pay holds the walk until its date', () => {
     // D0 (Thu 10th) fell due during the promise: sent at once when it was kept (Sat 12:00 local)
     expect(sent.slice(0, 4).map((s) => `${s.at} ${s.channel}`)).toEqual([
       '2026-12-07T12:00:00.000Z email',
-      '2026-12-12T15:00:00.000Z email',
-      '2026-12-12T15:00:00.000Z sms',
+      '2026-12-12T15:00:01.000Z email',
+      '2026-12-12T15:00:01.000Z sms',
       '2026-12-14T11:00:00.000Z sms', // D+3 (Sun 13th → Mon 14th 08:00)
     ]);
   });

@@ -43,11 +43,12 @@ beforeEach(() => {
 
 describe("a wait's schedule", () => {
   it('fires at the instant rounded up to the minute: never before it, less than a minute after (property)', () => {
+    const before = new Date('1999-12-31T00:00:00.000Z');
     fc.assert(
       fc.property(
         fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }),
         (until) => {
-          const at = firingInstant(until);
+          const at = firingInstant(until, before);
           expect(at.getTime()).toBeGreaterThanOrEqual(until.getTime());
           expect(at.getTime() - until.getTime()).toBeLessThan(60_000);
           expect(at.getTime() % 60_000).toBe(0);
@@ -55,8 +56,25 @@ describe("a wait's schedule", () => {
         },
       ),
     );
-    expect(atExpression(firingInstant(new Date('2026-12-10T12:00:00.000Z')))).toBe('at(2026-12-10T12:00:00)');
-    expect(atExpression(firingInstant(new Date('2026-12-10T12:00:00.001Z')))).toBe('at(2026-12-10T12:01:00)');
+    expect(atExpression(firingInstant(new Date('2026-12-10T12:00:00.000Z'), before))).toBe('at(2026-12-10T12:00:00)');
+    expect(atExpression(firingInstant(new Date('2026-12-10T12:00:00.001Z'), before))).toBe('at(2026-12-10T12:01:00)');
+  });
+
+  it('fires a second from now when the instant has come already (a stage already due goes out at once)', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 400 * 86_400_000 }),
+        (now, ago) => {
+          const at = firingInstant(new Date(now.getTime() - ago), now);
+          expect(at.getTime() - now.getTime()).toBeGreaterThan(0);
+          expect(at.getTime() - now.getTime()).toBeLessThanOrEqual(2000);
+          expect(at.getTime() % 1000).toBe(0);
+        },
+      ),
+    );
+    const now = new Date('2026-12-05T15:00:00.000Z');
+    expect(atExpression(firingInstant(now, now))).toBe('at(2026-12-05T15:00:01)');
   });
 
   it('is named by the invoice and the token: at most 64 allowed characters, the same for the same wait', () => {
@@ -74,7 +92,12 @@ describe("a wait's schedule", () => {
   it('calls SendTaskSuccess with "due" through the role, once, and is deleted after it fired', async () => {
     const until = new Date('2026-12-10T12:00:00.000Z');
     await expect(
-      new WaitSchedules(new SchedulerClient({}), settings).resumeAt({ invoiceId: 'INV-1', taskToken: TOKEN, until }),
+      new WaitSchedules(new SchedulerClient({}), settings).resumeAt({
+        invoiceId: 'INV-1',
+        taskToken: TOKEN,
+        until,
+        now: NOW,
+      }),
     ).resolves.toBe('scheduled');
 
     expect(scheduler).toHaveReceivedCommandTimes(CreateScheduleCommand, 1);
@@ -100,8 +123,12 @@ describe("a wait's schedule", () => {
       .on(CreateScheduleCommand)
       .rejects(new ConflictException({ message: 'Schedule exists', Message: 'Schedule exists', $metadata: {} }))
       .on(DeleteScheduleCommand)
-      .rejects(new ResourceNotFoundException({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} }));
-    await expect(schedules.resumeAt({ invoiceId: 'INV-1', taskToken: TOKEN, until: NOW })).resolves.toBe('exists');
+      .rejects(
+        new ResourceNotFoundException({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} }),
+      );
+    await expect(schedules.resumeAt({ invoiceId: 'INV-1', taskToken: TOKEN, until: NOW, now: NOW })).resolves.toBe(
+      'exists',
+    );
     await expect(schedules.cancel('INV-1', TOKEN)).resolves.toBe('absent');
     expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, {
       Name: scheduleNameFor('INV-1', TOKEN),
@@ -113,6 +140,7 @@ describe("a wait's schedule", () => {
         invoiceId: 'I',
         taskToken: 't',
         until: NOW,
+        now: NOW,
       }),
     ).rejects.toThrow(/WAIT_SCHEDULE_ROLE_ARN/);
   });
@@ -150,14 +178,18 @@ describe('the wait step', () => {
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
-  it('resumes the token with "due" at once when the instant has come (a stage already due), with no schedule', async () => {
+  it('schedules a stage already due a second from now, and resumes nothing itself', async () => {
     await parkedWait('2026-12-05T14:59:59.000Z');
-    expect(scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
-    expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: TOKEN, output: '{"event":"due"}' });
+    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      ScheduleExpression: 'at(2026-12-05T15:00:01)',
+    });
+    expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
   it('leaves the wait to its safety-net timeout when Scheduler refuses: no error, no early resume', async () => {
-    scheduler.on(CreateScheduleCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }));
+    scheduler
+      .on(CreateScheduleCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }));
     const stores = await parkedWait('2026-12-10T12:00:00.000Z');
     expect(scheduler).toHaveReceivedCommand(CreateScheduleCommand);
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
