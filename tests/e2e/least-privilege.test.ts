@@ -296,6 +296,7 @@ const UNTAKEN_PATHS: Readonly<Record<string, string>> = {
   'plan-stage dynamodb:PutItem': 'a stage superseded by a later one already due (its contact-log line)',
   'plan-stage dynamodb:UpdateItem': 'a promise to pay broken at its deadline (an invoice change)',
   'record-payment states:SendTaskSuccess': 'a payment through the API that settles the invoice (here a file does)',
+  'record-payment scheduler:DeleteSchedule': "the settled invoice's wait schedule deleted (here a file settles it)",
   'ingest-file s3:ListBucket': 'GetObject of a file gone already answers NoSuchKey, not AccessDenied',
   'ingest-payments s3:ListBucket': 'GetObject of a file gone already answers NoSuchKey, not AccessDenied',
   'ingest-file s3:GetObjectTagging': "CopyObject (moving the file) copies the object's tags",
