@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       ['sqs', clients.sqs],
       ['sfn', clients.sfn],
       ['s3', clients.s3],
+      ['scheduler', clients.scheduler],
     ] as const) {
       const stack = client.middlewareStack as unknown as { add(mw: never, options: object): void };
       stack.add(counting(name) as never, { step: 'initialize', name: `bench-${name}` });
@@ -205,6 +206,8 @@ async function main(): Promise<void> {
       smsParts: sms.reduce((n, m) => n + smsParts(m.message), 0),
       topicPublishes: topic.length,
       apiRequests,
+      // the waits' one-time schedules that fired (EventBridge Scheduler bills each invocation)
+      scheduleInvocations: system.waitSchedules.fired,
     };
     printResult(result);
   } finally {

@@ -52,6 +52,14 @@ export const PRICES = {
     perRequest: 0.0000004,
     source: 'https://aws.amazon.com/sqs/pricing/',
   },
+  scheduler: {
+    /**
+     * EventBridge Scheduler: $1.00 per million scheduled invocations (after 14 million free a month, not counted
+     * here); creating, deleting and the schedules themselves are not billed.
+     */
+    perInvocation: 0.000001,
+    source: 'https://aws.amazon.com/eventbridge/pricing/',
+  },
   apiGateway: {
     /** REST API: $3.50 per million requests (first 333 million a month). */
     perRequest: 0.0000035,

@@ -98,6 +98,7 @@ interface CostRaw {
   smsParts: number;
   topicPublishes: number;
   apiRequests: number;
+  scheduleInvocations: number;
 }
 
 function priceCost(raw: CostRaw, smsPrice: number) {
@@ -125,6 +126,7 @@ function priceCost(raw: CostRaw, smsPrice: number) {
     snsTopic: raw.topicPublishes * PRICES.sns.perTopicPublish,
     sqs: sqsRequests * PRICES.sqs.perRequest,
     apiGateway: raw.apiRequests * PRICES.apiGateway.perRequest,
+    scheduler: raw.scheduleInvocations * PRICES.scheduler.perInvocation,
     sms: raw.smsParts * smsPrice,
   };
   const perInvoice = Object.fromEntries(Object.entries(usd).map(([k, v]) => [k, v / n]));
@@ -149,6 +151,7 @@ function priceCost(raw: CostRaw, smsPrice: number) {
       emails: raw.emails / n,
       smsMessages: raw.sms / n,
       smsParts: raw.smsParts / n,
+      scheduleInvocations: raw.scheduleInvocations / n,
     },
     transitionsPerStage: Object.fromEntries(
       Object.entries(raw.perStage).map(([stage, s]) => [stage, { happyPath: s.median, mean: round(s.mean, 2) }]),

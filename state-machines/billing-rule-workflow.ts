@@ -132,7 +132,9 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
       functions.planStage,
       {
         invoiceId: JsonPath.stringAt('$.invoiceId'),
-        rule: JsonPath.objectAt('$.rule'),
+        // One rule: written into the step's parameters (no state spends a transition loading it). Several: the one
+        // this invoice walks, which its `Billing rule · <id>` state put into the data.
+        rule: several ? JsonPath.objectAt('$.rule') : ruleLiteral(defaultRule),
         startedAt: JsonPath.stringAt(STARTED_AT),
       },
       STEP,
@@ -249,7 +251,7 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
           functions.sendStage,
           {
             invoiceId: JsonPath.stringAt('$.invoiceId'),
-            rule: JsonPath.objectAt('$.rule'),
+            rule: ruleLiteral(rule),
             stageId: stage.id,
             startedAt: JsonPath.stringAt(STARTED_AT),
             // what ended the wait: `due`, the caught safety-net timeout, or a payment / change to route
@@ -290,16 +292,16 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
       );
       startAt.when(several ? Condition.and(Condition.stringEquals('$.rule.id', rule.id), atStage) : atStage, wait);
     }
-    loaders.set(
-      rule.id,
-      new Pass(scope, STATE.rule(rule.id), {
-        comment: several
-          ? `Billing rule ${rule.id}, which this invoice walks; every step reads it from here.`
-          : 'The billing rule this workflow was built from; every step reads it from here.',
-        result: Result.fromObject(rule as unknown as Record<string, unknown>),
-        resultPath: '$.rule',
-      }),
-    );
+    if (several) {
+      loaders.set(
+        rule.id,
+        new Pass(scope, STATE.rule(rule.id), {
+          comment: `Billing rule ${rule.id}, which this invoice walks; planning reads it from here.`,
+          result: Result.fromObject(ruleLiteral(rule)),
+          resultPath: '$.rule',
+        }),
+      );
+    }
   }
   continuing(startAt)
     .when(Condition.stringEquals(`${STEP}.outcome`, 'paid'), paid)
@@ -310,8 +312,8 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
 
   for (const loader of loaders.values()) loader.next(plan);
   plan.next(startAt);
+  if (!several) return plan;
   const defaultLoader = loaders.get(defaultRule.id) as Pass;
-  if (!several) return defaultLoader;
   // The rule chosen at registration (the invoice's segment) comes in the execution input as `ruleId`.
   const choose = new Choice(scope, STATE.chooseRule, {
     comment: 'The billing rule the invoice walks, chosen by its segment at registration (the input names it).',
@@ -321,6 +323,11 @@ export function buildBillingRuleWorkflow(scope: Construct, props: BillingRuleWor
     choose.when(named, loaders.get(rule.id) as Pass);
   }
   return choose.otherwise(defaultLoader);
+}
+
+/** The rule as a literal of the definition (a step's parameters, a Pass state's result). */
+function ruleLiteral(rule: BillingRule): Record<string, unknown> {
+  return rule as unknown as Record<string, unknown>;
 }
 
 /** A Lambda task whose result (the handler's StepResult) lands at `resultPath`, retried on Lambda service errors. */

@@ -27,15 +27,14 @@ describe('the workflow generated from the billing rule', () => {
       expect(names).toContain(`${stage} · sent or deferred?`);
     }
     expect(names).toEqual(
-      expect.arrayContaining([
-        'Billing rule · standard',
-        'Plan next stage',
-        'Start at stage',
-        'Invoice paid',
-        'Billing rule completed',
-      ]),
+      expect.arrayContaining(['Plan next stage', 'Start at stage', 'Invoice paid', 'Billing rule completed']),
     );
-    expect(definition.StartAt).toBe('Billing rule · standard');
+    // one rule: it is written into the steps' parameters, no state spends a transition loading it
+    expect(definition.StartAt).toBe('Plan next stage');
+    expect(names.some((n) => n.startsWith('Billing rule · '))).toBe(false);
+    const plan = definition.States['Plan next stage'] as { Parameters: { Payload: Record<string, unknown> } };
+    const act = definition.States['D0 · send email + sms'] as { Parameters: { Payload: Record<string, unknown> } };
+    for (const step of [plan, act]) expect(step.Parameters.Payload.rule).toEqual(defaultRule);
   });
 
   it("waits with a task token that its schedule resumes at the stage's instant, a timeout as safety net, and acts", () => {
@@ -200,7 +199,10 @@ describe('the workflow generated from the billing rule', () => {
     const names = Object.keys(workflowFor(rule).definition.States);
     expect(names).toContain('D+1 · send sms');
     expect(names).not.toContain('D-3 · wait or payment');
-    expect(names).toContain('Billing rule · short');
+    expect(
+      (workflowFor(rule).definition.States['D+1 · send sms'] as { Parameters: { Payload: unknown } }).Parameters
+        .Payload,
+    ).toMatchObject({ rule: { id: 'short' } });
   });
 });
 
