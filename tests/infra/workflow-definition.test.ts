@@ -32,8 +32,8 @@ describe('the workflow generated from the billing rule', () => {
     // one rule: it is written into the steps' parameters, no state spends a transition loading it
     expect(definition.StartAt).toBe('Plan next stage');
     expect(names.some((n) => n.startsWith('Billing rule · '))).toBe(false);
-    const plan = definition.States['Plan next stage'] as { Parameters: { Payload: Record<string, unknown> } };
-    const act = definition.States['D0 · send email + sms'] as { Parameters: { Payload: Record<string, unknown> } };
+    const plan = states['Plan next stage'] as { Parameters: { Payload: Record<string, unknown> } };
+    const act = states['D0 · send email + sms'] as { Parameters: { Payload: Record<string, unknown> } };
     for (const step of [plan, act]) expect(step.Parameters.Payload.rule).toEqual(defaultRule);
   });
 
@@ -200,7 +200,7 @@ describe('the workflow generated from the billing rule', () => {
     expect(names).toContain('D+1 · send sms');
     expect(names).not.toContain('D-3 · wait or payment');
     expect(
-      (workflowFor(rule).definition.States['D+1 · send sms'] as { Parameters: { Payload: unknown } }).Parameters
+      (workflowFor(rule).definition.States['D+1 · send sms'] as unknown as { Parameters: { Payload: unknown } }).Parameters
         .Payload,
     ).toMatchObject({ rule: { id: 'short' } });
   });
