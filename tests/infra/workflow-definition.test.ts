@@ -200,8 +200,8 @@ describe('the workflow generated from the billing rule', () => {
     expect(names).toContain('D+1 · send sms');
     expect(names).not.toContain('D-3 · wait or payment');
     expect(
-      (workflowFor(rule).definition.States['D+1 · send sms'] as unknown as { Parameters: { Payload: unknown } }).Parameters
-        .Payload,
+      (workflowFor(rule).definition.States['D+1 · send sms'] as unknown as { Parameters: { Payload: unknown } })
+        .Parameters.Payload,
     ).toMatchObject({ rule: { id: 'short' } });
   });
 });
