@@ -9,7 +9,7 @@ import {
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { TaskTokens } from '../../../functions/executions/task-tokens';
 import {
   atExpression,
@@ -33,6 +33,12 @@ const settings = { groupName: 'dunning-waits', roleArn: 'arn:aws:iam::1234567890
 const REGISTERED = '2026-12-01T12:00:00.000Z';
 const NOW = new Date('2026-12-05T15:00:00.000Z');
 const TOKEN = 'AQB8AAAAKgAAAAMAAAAAAAAAAd…token';
+
+// The unit files share a worker (isolate: false): give the clients back their real `send` for the files after this one.
+afterAll(() => {
+  scheduler.restore();
+  sfn.restore();
+});
 
 beforeEach(() => {
   scheduler.reset();
