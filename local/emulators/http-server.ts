@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -48,4 +48,19 @@ export function closeServer(server: Server): Promise<void> {
     server.closeIdleConnections();
     server.closeAllConnections();
   });
+}
+
+/**
+ * Reads a request's whole body, at most `maxBytes` of it: 'too-large' as soon as it goes beyond (the caller answers in
+ * its protocol's words), else the bytes.
+ */
+export async function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return 'too-large';
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }

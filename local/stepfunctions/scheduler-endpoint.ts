@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CreateScheduleCommandInput } from '@aws-sdk/client-scheduler';
-import { closeServer, listenOnLoopback } from '../emulators/http-server';
+import { closeServer, listenOnLoopback, readRequestBody } from '../emulators/http-server';
 import { type LocalWaitScheduler, SchedulerApiError, ValidationException } from './wait-scheduler';
 
 /**
@@ -140,14 +140,9 @@ function reply(response: ServerResponse, status: number, body: unknown, extra: R
 }
 
 async function readJsonObject(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ValidationException('The request body is larger than 1 MiB');
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const body = await readRequestBody(request, MAX_BODY_BYTES);
+  if (body === 'too-large') throw new ValidationException('The request body is larger than 1 MiB');
+  const text = body.toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text || '{}');

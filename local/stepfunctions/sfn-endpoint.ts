@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback } from '../emulators/http-server';
+import { closeServer, listenOnLoopback, readRequestBody } from '../emulators/http-server';
 import { InvalidExecutionInput, InvalidOutput, StateMachineDoesNotExist, StepFunctionsApiError } from './api-errors';
 import type {
   ExecutionListItem,
@@ -263,12 +263,7 @@ function reply(response: ServerResponse, status: number, body: object): void {
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ValidationException('The request body is larger than 1 MiB');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readRequestBody(request, MAX_BODY_BYTES);
+  if (body === 'too-large') throw new ValidationException('The request body is larger than 1 MiB');
+  return body.toString('utf8');
 }

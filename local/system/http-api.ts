@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { API_ROUTES, type ApiRoute } from '../../functions/contracts/api-routes';
-import { closeServer } from '../emulators/http-server';
+import { closeServer, readRequestBody } from '../emulators/http-server';
 
 /**
  * The HTTP API on localhost, as API Gateway would serve it: each request matched to its route, turned into the
@@ -125,17 +125,6 @@ function errorBody(code: string, message: string): string {
   return JSON.stringify({ error: { code, message, details: [] } });
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /** A local-only route handler (`/_local/…`): the parsed JSON body in, a status and a JSON body out. */
 export type LocalControl = (
   method: string,
@@ -184,7 +173,7 @@ async function answerRequest(req: IncomingMessage, res: ServerResponse, options:
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   res.setHeader('content-type', 'application/json; charset=utf-8');
-  const body = await readBody(req);
+  const body = await readRequestBody(req, MAX_BODY_BYTES);
   if (body === 'too-large') {
     res.statusCode = 413;
     res.end(errorBody('PayloadTooLarge', 'Request body is larger than 10 MB'));
