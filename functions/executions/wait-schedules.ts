@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  type SchedulerClient,
-} from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand, DeleteScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { InterruptOutput, StepResult } from '../contracts/step-result';
 
 /**
@@ -121,9 +115,7 @@ export class WaitSchedules {
       );
       return 'scheduled';
     } catch (error) {
-      if (error instanceof ConflictException || (error as { name?: string }).name === 'ConflictException') {
-        return 'exists';
-      }
+      if (errorName(error) === 'ConflictException') return 'exists';
       throw error;
     }
   }
@@ -142,13 +134,13 @@ export class WaitSchedules {
       );
       return 'deleted';
     } catch (error) {
-      if (
-        error instanceof ResourceNotFoundException ||
-        (error as { name?: string }).name === 'ResourceNotFoundException'
-      ) {
-        return 'absent';
-      }
+      if (errorName(error) === 'ResourceNotFoundException') return 'absent';
       throw error;
     }
   }
+}
+
+/** The AWS error code an SDK exception carries as its `name` (the class is not needed to tell them apart). */
+function errorName(error: unknown): string | undefined {
+  return (error as { name?: string }).name;
 }

@@ -130,7 +130,7 @@ export class InvoiceWorkflow extends Construct {
     continueWalk.bindStateMachine(this.stateMachine, 'continue');
     // A wait ends at its instant by a one-time schedule that resumes its token (not by the task's timeout).
     this.waitSchedules = new WaitSchedules(this, 'WaitSchedules', { stateMachine: this.stateMachine });
-    this.waitSchedules.grant(waitForEvent, 'create');
+    waitForEvent.bindWaitSchedules(this.waitSchedules, 'create');
 
     this.failedExecutionsAlarm = new Alarm(this, 'FailedExecutionsAlarm', {
       alarmDescription:
