@@ -13,7 +13,8 @@ const deps = { sfn, ...stores(), stateMachineArn: requireEnv(ENV.STATE_MACHINE_A
 
 /**
  * SQS consumer in front of StartExecution. Reports partial batch failures: a throttled start is retried by SQS
- * (and lands in the DLQ after repeated failures), the others in the batch are not repeated.
+ * (and lands in the DLQ after repeated failures), the others in the batch are not repeated. A failed start marks its
+ * walk for the reconciler (`walkAttention`), so a message dead-lettered is not a walk lost.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -32,6 +33,13 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
       } catch (error) {
         log.warn('start failed, will retry', { invoiceId, error: (error as Error).name });
         batchItemFailures.push({ itemIdentifier: record.messageId });
+        // SQS retries the message, and after maxReceiveCount failed receives moves it to the dead-letter queue: the
+        // mark lets the reconciler's daily look start the walk whichever happens (a started walk's mark is cleared).
+        await deps.walkAttention
+          .flagWalk({ invoiceId, reason: 'start', at: deps.now().toISOString() })
+          .catch((markError: unknown) => {
+            log.error('failed start not marked for the reconciler', { invoiceId, error: (markError as Error).name });
+          });
       }
     }),
   );

@@ -60,8 +60,11 @@ export class ExecutionStarter extends Construct {
       handler: 'start-executions',
       timeout: STARTER_TIMEOUT,
     })
-      // reads the invoice, records the execution on it and logs the start, under INVOICE# only
-      .bindTable(props.table, { actions: ['GetItem', 'PutItem', 'UpdateItem'], partitions: [KEY_PREFIX.invoice] })
+      // reads the invoice, records the execution on it and logs the start; marks a walk whose start failed (WALKS#)
+      .bindTable(props.table, {
+        actions: ['GetItem', 'PutItem', 'UpdateItem'],
+        partitions: [KEY_PREFIX.invoice, KEY_PREFIX.walks],
+      })
       .bindStateMachine(props.stateMachine, 'start');
     this.function.addEventSource(
       new SqsEventSource(queue, {

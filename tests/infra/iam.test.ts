@@ -61,7 +61,7 @@ const TABLE_ACCESS: Record<string, { table: string[]; index?: boolean; partition
     partitions: ['INVOICE#', 'CUSTOMER#', 'SEND#', 'ACCOUNT#'],
   },
   'handle-failure': { table: ['PutItem', 'UpdateItem'], partitions: ['INVOICE#'] },
-  'start-executions': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#'] },
+  'start-executions': { table: ['GetItem', 'PutItem', 'UpdateItem'], partitions: ['INVOICE#', 'WALKS#'] },
   'create-invoices': {
     table: ['GetItem', 'PutItem', 'UpdateItem'],
     partitions: ['INVOICE#', 'CUSTOMER#', 'WALKS#'],

@@ -207,6 +207,13 @@ describe('starting executions from the SQS buffer', () => {
     const result = await startExecutions(event('INV-1', 'INV-2'), lambdaContext);
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    // the throttled one is marked for the reconciler: if SQS dead-letters its message, the daily look still starts it
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ pk: 'WALKS#attention', sk: 'INV-2', reason: 'start' }),
+    });
+    expect(ddb).not.toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ pk: 'WALKS#attention', sk: 'INV-1' }),
+    });
   });
 });
 
